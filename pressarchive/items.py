@@ -1,0 +1,101 @@
+"""The release record and its parts.
+
+Plain dataclasses: Scrapy passes them through its pipelines (itemadapter
+understands dataclasses), and everything outside Scrapy (the store, the
+re-extraction, the tests) uses them without Scrapy at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Kind = Literal["pressmeddelande", "pressinbjudan", "nyhet"]
+KINDS: tuple[str, ...] = ("pressmeddelande", "pressinbjudan", "nyhet")
+
+ContactRole = Literal["contact", "sender", "press_contact"]
+TagKind = Literal["subject", "category", "region", "keyword"]
+
+# Where a field's value came from (DESIGN.md, "Extraction, in layers").
+Layer = Literal["api", "feed", "metadata", "markup", "fallback", "derived"]
+
+
+@dataclass
+class Contact:
+    name: str
+    role: str = "contact"  # ContactRole
+    title: str | None = None
+    party: str | None = None  # "Olle Vikmång (S)" -> "S"
+    phone: str | None = None  # E.164, e.g. +46706871538
+    email: str | None = None
+    organisation: str | None = None
+
+
+@dataclass
+class Tag:
+    name: str
+    kind: str = "keyword"  # TagKind
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class Attachment:
+    url: str
+    title: str | None = None
+
+
+@dataclass
+class Event:
+    """A press conference or other appointment announced by a press invitation."""
+
+    starts_at: datetime | None = None  # UTC
+    ends_at: datetime | None = None  # UTC
+    place: str | None = None
+    raw: str | None = None  # the text the event was read from
+
+
+@dataclass
+class Release:
+    """One press release as read from one page (or feed entry / API record)."""
+
+    source: str  # the registry id, e.g. "norrkoping-mynewsdesk"
+    platform: str  # mynewsdesk | viatt | sitevision | cision | generic
+    url: str  # the URL fetched
+    title: str = ""
+    canonical_url: str | None = None
+    platform_id: str | None = None  # the platform's own release id
+    kind: str = "pressmeddelande"  # Kind
+    organisation: str | None = None
+    lead: str = ""
+    body_text: str = ""
+    body_html: str = ""  # sanitised
+    about_text: str = ""  # the organisation's boilerplate, kept apart from the body
+    language: str | None = None
+    published_raw: str | None = None
+    published_at: datetime | None = None  # UTC
+    published_local: datetime | None = None  # Europe/Stockholm
+    updated_raw: str | None = None
+    updated_at: datetime | None = None  # UTC, when the source says it was updated
+    fetched_at: datetime | None = None  # UTC, when the page was fetched
+    contacts: list[Contact] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    # field name -> layer that served it, e.g. {"title": "metadata", "body_text": "markup"}
+    layers: dict[str, str] = field(default_factory=dict)
+    # problems noticed while reading the page: "no_date", "partial", "email_invalid", ...
+    flags: list[str] = field(default_factory=list)
+
+    def flag(self, name: str) -> None:
+        if name not in self.flags:
+            self.flags.append(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,51 @@
+"""Scrapy settings: politeness, retries, cache, pipelines in order.
+
+`pressarchive crawl` overrides a few of these per run (the archive path, the
+HTTP cache, the job directory); `scrapy crawl` from the checkout uses them as
+they are.
+"""
+
+BOT_NAME = "pressarchive"
+SPIDER_MODULES = ["pressarchive.spiders"]
+NEWSPIDER_MODULE = "pressarchive.spiders"
+
+# Who we are: press rooms may want to reach the operator. Override the contact
+# URL in a deployment (settings or PRESSARCHIVE_CONTACT_URL in the environment).
+PRESSARCHIVE_CONTACT_URL = "https://github.com/pressarchive/pressarchive"
+USER_AGENT = f"pressarchive/0.1 (+{PRESSARCHIVE_CONTACT_URL})"
+
+# Politeness by default.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# Retries with backoff on 429/5xx; Retry-After honoured (pressarchive middleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+# Development cache (`pressarchive crawl --cache`): off by default.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+
+# Where the archive lives (the CLI's --db sets it).
+PRESSARCHIVE_DB = "data/pressarchive.db"
+PRESSARCHIVE_WARC_DIR = "data/warc"
+
+ITEM_PIPELINES = {
+    "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
+    "pressarchive.pipelines.refine.RefinePipeline": 200,
+    "pressarchive.pipelines.dedupe.DedupePipeline": 300,
+    "pressarchive.pipelines.store.StorePipeline": 400,
+}
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
