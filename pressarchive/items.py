@@ -92,10 +92,54 @@ class Release:
     layers: dict[str, str] = field(default_factory=dict)
     # problems noticed while reading the page: "no_date", "partial", "email_invalid", ...
     flags: list[str] = field(default_factory=list)
+    # The record as the extractor produced it, before cleaning (set by the refine
+    # pipeline). The store keeps it so that cleaning can be re-run when the
+    # source's learned about-text changes, without fetching the page again.
+    extracted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
             self.flags.append(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("extracted", None)
+        return data
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: datetimes as ISO 8601 strings."""
+        return _jsonable(self.to_dict())
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Release:
+        values = dict(data)
+        for name in _DATETIME_FIELDS:
+            if values.get(name):
+                values[name] = datetime.fromisoformat(values[name])
+        values["contacts"] = [Contact(**c) for c in values.get("contacts", [])]
+        values["tags"] = [Tag(**t) for t in values.get("tags", [])]
+        values["images"] = [Image(**i) for i in values.get("images", [])]
+        values["attachments"] = [Attachment(**a) for a in values.get("attachments", [])]
+        events = []
+        for e in values.get("events", []):
+            e = dict(e)
+            for name in ("starts_at", "ends_at"):
+                if e.get(name):
+                    e[name] = datetime.fromisoformat(e[name])
+            events.append(Event(**e))
+        values["events"] = events
+        values.pop("extracted", None)
+        return cls(**values)
+
+
+_DATETIME_FIELDS = ("published_at", "published_local", "updated_at", "fetched_at")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
