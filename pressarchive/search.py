@@ -37,7 +37,19 @@ def _stemmer() -> Any:
 # Snowball leaves short words alone (its R1 region needs three letters first),
 # so "broar" would not reach "bro". These plural and definite endings are
 # stripped when Snowball changed nothing and a stem of three letters is left.
-_SHORT_WORD_ENDINGS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ar", "er", "or", "en", "et")
+_SHORT_WORD_ENDINGS = (
+    "arnas",
+    "ernas",
+    "ornas",
+    "arna",
+    "erna",
+    "orna",
+    "ar",
+    "er",
+    "or",
+    "en",
+    "et",
+)
 
 
 def stem(word: str) -> str:
@@ -50,6 +62,17 @@ def stem(word: str) -> str:
     return base
 
 
+# A short stem is a poor prefix ("bro*" finds "brott", crime): short stems are
+# expanded to their inflected forms instead. Long stems stay prefixes, which
+# also finds compounds that start with the word ("trygghetsskapande").
+SHORT_STEM = 5
+_INFLECTIONS = (
+    "", "s", "n", "ns", "en", "ens", "et", "ets", "na", "nas",
+    "ar", "arna", "arnas", "er", "erna", "ernas", "or", "orna", "ornas",
+    "a", "e", "t", "r", "de", "te", "ade", "at", "ande",
+)  # fmt: skip
+
+
 def _expand_word(word: str) -> str:
     if word.endswith("*"):
         core = word[:-1]
@@ -59,6 +82,9 @@ def _expand_word(word: str) -> str:
         base = word.lower()
     if len(base) < MIN_PREFIX:
         return f'"{word}"'
+    if len(base) < SHORT_STEM:
+        forms = dict.fromkeys([word.lower(), *(base + ending for ending in _INFLECTIONS)])
+        return "(" + " OR ".join(f'"{form}"' for form in forms) + ")"
     return f'"{base}"*'
 
 
@@ -71,7 +97,7 @@ def fts_query(query: str) -> str:
     if not query or not query.strip():
         raise SearchError("empty search query")
     if query.count('"') % 2:
-        raise SearchError('unbalanced quote in search query')
+        raise SearchError("unbalanced quote in search query")
     parts: list[str] = []
     depth = 0
     for token in _TOKEN.findall(query):

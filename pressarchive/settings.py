@@ -29,6 +29,12 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+PRESSARCHIVE_RETRY_BACKOFF_BASE = 1.0
+PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "pressarchive.middlewares.BackoffRetryMiddleware": 550,
+}
 
 # Development cache (`pressarchive crawl --cache`): off by default.
 HTTPCACHE_ENABLED = False

@@ -65,7 +65,9 @@ def content_hash(title: str, lead: str, body_text: str) -> str:
 
     Whitespace is folded so that a re-wrapped page is not a new version.
     """
-    return _digest(*(" ".join(unicodedata.normalize("NFC", s).split()) for s in (title, lead, body_text)))
+    return _digest(
+        *(" ".join(unicodedata.normalize("NFC", s).split()) for s in (title, lead, body_text))
+    )
 
 
 def person_key(contact: Contact, organisation: str | None) -> str:
@@ -321,12 +323,15 @@ class Archive:
             )
             revision_id = int(cur.lastrowid or 0)
             updated_at = _utc_iso(r.updated_at) or now
-        assignments = ", ".join(f"{col} = ?" for col in row)
+        # The row keeps the canonical URL it was first stored under: a variant
+        # URL found by platform id must not move it (nor collide with another row).
+        changes = {k: v for k, v in row.items() if k != "canonical_url"}
+        assignments = ", ".join(f"{col} = ?" for col in changes)
         self.conn.execute(
             f"""UPDATE releases SET {assignments}, last_seen_at = ?, content_hash = ?,
                     record_hash = ?, updated_at = ?, crawl_id = COALESCE(?, crawl_id)
                 WHERE id = ?""",
-            (*row.values(), now, chash, rhash, updated_at, crawl_id, existing_id),
+            (*changes.values(), now, chash, rhash, updated_at, crawl_id, existing_id),
         )
         for table in ("release_contacts", "release_tags", "images", "attachments", "events"):
             self.conn.execute(f"DELETE FROM {table} WHERE release_id = ?", (existing_id,))
@@ -445,13 +450,11 @@ def _release_row(r: Release, canonical: str) -> dict[str, Any]:
 
 def _record_hash(row: dict[str, Any], r: Release) -> str:
     parts = {
-        "row": {k: v for k, v in row.items() if k != "url"},
+        "row": {k: v for k, v in row.items() if k not in ("url", "canonical_url")},
         "contacts": [vars(c) for c in r.contacts],
         "tags": [vars(t) for t in r.tags],
         "images": [vars(i) for i in r.images],
         "attachments": [vars(a) for a in r.attachments],
-        "events": [
-            (_utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw) for e in r.events
-        ],
+        "events": [(_utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw) for e in r.events],
     }
     return _digest(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))

@@ -1,0 +1,115 @@
+"""Pipeline stage 4: write releases to the archive in batches, and one
+`crawls` row per run.
+
+Batches keep the write rate high (one transaction per batch); a batch is also
+flushed after FLUSH_SECONDS so that a killed crawl loses at most that much.
+When the crawl closes, the source's about-text is re-learned over everything
+stored and re-applied, and new releases are clustered with the archive.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from pressarchive.about import reapply_about
+from pressarchive.clusters import cluster_pending
+
+from pressarchive.items import Release
+from pressarchive.sources import Source
+from pressarchive.store import Archive
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+FLUSH_SECONDS = 1.0
+
+CLOSE_STATUS = {"finished": "finished", "shutdown": "interrupted"}
+
+
+class StorePipeline:
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+        self.archive: Archive | None = None
+        self.crawl_id: int | None = None
+        self.batch: list[Release] = []
+        self.last_flush = time.monotonic()
+        self.counts: Counter[str] = Counter()
+        self.errors: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        from scrapy import signals
+
+        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"))
+        pipeline.stats = crawler.stats
+        # The close reason (finished / shutdown / ...) is only known to this signal,
+        # which fires after the pipelines' close_spider.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    stats: Any = None
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.archive = Archive(self.db_path)
+        source: Source | None = getattr(spider, "source", None)
+        if source is not None:
+            self.archive.ensure_source(source)
+        self.crawl_id = self.archive.begin_crawl(
+            getattr(spider, "name", "?"), source.id if source else None
+        )
+        if spider is not None:
+            spider.crawl_id = self.crawl_id
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Release):
+            self.batch.append(item)
+            if len(self.batch) >= BATCH_SIZE or time.monotonic() - self.last_flush > FLUSH_SECONDS:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        self.last_flush = time.monotonic()
+        if not batch or self.archive is None:
+            return
+        try:
+            results = self.archive.store(batch, crawl_id=self.crawl_id)
+        except Exception as exc:  # one bad record must not cost the batch
+            log.warning("batch of %d failed (%s); storing one by one", len(batch), exc)
+            results = []
+            for release in batch:
+                try:
+                    results.extend(self.archive.store([release], crawl_id=self.crawl_id))
+                except Exception as one_exc:
+                    self.counts["dropped"] += 1
+                    self.errors.append({"url": release.url, "reason": f"store: {one_exc}"})
+                    log.error("cannot store %s: %s", release.url, one_exc)
+        for result in results:
+            self.counts[result.outcome] += 1
+            if self.stats is not None:
+                self.stats.inc_value(f"pressarchive/{result.outcome}")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.archive is None:
+            return
+        self.flush()
+        source: Source | None = getattr(spider, "source", None)
+        if source is not None and (self.counts["stored"] or self.counts["updated"]):
+            self.counts["relearned"] = reapply_about(self.archive, source.id)
+        self.counts["clustered"] = cluster_pending(self.archive)
+
+    def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
+        if self.archive is None:
+            return
+        errors = [*getattr(spider, "crawl_errors", []), *self.errors]
+        status = CLOSE_STATUS.get(reason, "failed")
+        stats = dict(self.stats.get_stats()) if self.stats is not None else {}
+        if self.crawl_id is not None:
+            self.archive.finish_crawl(
+                self.crawl_id, status=status, counts=dict(self.counts), errors=errors, stats=stats
+            )
+        self.archive.close()
+        self.archive = None

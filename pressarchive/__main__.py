@@ -1,0 +1,3 @@
+from pressarchive.cli import main
+
+main()

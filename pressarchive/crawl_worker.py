@@ -1,0 +1,67 @@
+"""The child process of `run_crawl`: reads a job (JSON) on stdin, runs Scrapy.
+
+Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from pressarchive.crawl import job_dir
+from pressarchive.sources import Source
+
+
+def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
+    db = Path(job["db"])
+    settings: dict[str, Any] = {
+        "PRESSARCHIVE_DB": str(db),
+        "PRESSARCHIVE_WARC_DIR": str(db.parent / "warc"),
+        "JOBDIR": str(job_dir(db, source.id)),
+    }
+    contact = source.option("contact_url")
+    if contact:
+        settings["USER_AGENT"] = f"pressarchive/0.1 (+{contact})"
+    if job.get("cache"):
+        settings["HTTPCACHE_ENABLED"] = True
+        settings["HTTPCACHE_DIR"] = str((db.parent / "httpcache").resolve())
+    settings.update(job.get("settings") or {})
+    return settings
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    sources = [
+        Source(
+            id=s["id"],
+            organisation=s["organisation"],
+            platform=s["platform"],
+            start_urls=tuple(s["start_urls"]),
+            allowed_domains=tuple(s["allowed_domains"]),
+            options=s.get("options", {}),
+        )
+        for s in job["sources"]
+    ]
+    base = get_project_settings()
+    base.setdict(job.get("settings") or {}, priority="cmdline")
+    process = CrawlerProcess(base, install_root_handler=True)
+    since = job.get("since")
+    if since:
+        date.fromisoformat(since)  # validated by the CLI; fail early if not
+    for source in sources:
+        settings = base.copy()
+        settings.setdict(crawl_settings(job, source), priority="cmdline")
+        crawler = Crawler(process.spider_loader.load(source.platform), settings)
+        process.crawl(crawler, source=source, full=job.get("full", False), since=since)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
