@@ -127,7 +127,15 @@ def fts_query(query: str) -> str:
         raise SearchError(f"nothing to search for in {query!r}")
     if parts[0] in OPERATORS - {"NOT"} or parts[-1] in OPERATORS:
         raise SearchError(f"search query cannot start or end with an operator: {query!r}")
-    return " ".join(parts)
+    # FTS5 accepts implicit AND between phrases but not next to a parenthesised
+    # group, so adjacent operands get an explicit AND.
+    joined: list[str] = []
+    for part in parts:
+        if joined and joined[-1] not in OPERATORS and joined[-1] != "(":
+            if part not in OPERATORS and part != ")":
+                joined.append("AND")
+        joined.append(part)
+    return " ".join(joined)
 
 
 @dataclass(frozen=True)
