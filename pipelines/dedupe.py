@@ -6,18 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pressarchive.fingerprint import canonical_url, platform_release_id
-
 from pressarchive.items import Release
-
-
-def assign_keys(release: Release) -> Release:
-    release.canonical_url = canonical_url(release.url, canonical_link=release.canonical_url)
-    if not release.platform_id:
-        release.platform_id = platform_release_id(
-            release.platform, release.url
-        ) or platform_release_id(release.platform, release.canonical_url)
-    return release
+from pressarchive.process import assign_keys
 
 
 class DedupePipeline:

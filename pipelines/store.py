@@ -14,9 +14,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from pressarchive.about import reapply_about
 from pressarchive.clusters import cluster_pending
 
+from pressarchive.about import refresh_source
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.store import Archive
@@ -98,7 +98,9 @@ class StorePipeline:
         self.flush()
         source: Source | None = getattr(spider, "source", None)
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
-            self.counts["relearned"] = reapply_about(self.archive, source.id)
+            self.counts["recleaned"] = refresh_source(
+                self.archive, source.id, crawl_id=self.crawl_id
+            )
         self.counts["clustered"] = cluster_pending(self.archive)
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:

@@ -181,6 +181,16 @@ CREATE TABLE extractions (
     record TEXT NOT NULL                        -- JSON
 );
 
+-- Each source's learned about-text model (pressarchive.boilerplate), so that
+-- a crawl knows whether the archive's releases need cleaning again.
+CREATE TABLE about_models (
+    source_id TEXT PRIMARY KEY REFERENCES sources(id),
+    model_key TEXT NOT NULL,
+    model TEXT NOT NULL,                        -- JSON
+    documents INTEGER NOT NULL,
+    learned_at TEXT NOT NULL
+);
+
 CREATE TABLE release_signatures (
     release_id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
     signature BLOB NOT NULL

@@ -259,17 +259,26 @@ class Archive:
         *,
         crawl_id: int | None = None,
         seen_at: datetime | None = None,
+        revise: bool = True,
+        touch: bool = True,
     ) -> list[StoreResult]:
-        """Store a batch in one transaction; idempotent per release."""
+        """Store a batch in one transaction; idempotent per release.
+
+        `revise=False` is for re-cleaning what is already archived (a better
+        extraction is not a new version of the release); `touch=False` leaves
+        `last_seen_at` alone because nothing was fetched.
+        """
         now = iso(seen_at or utc_now())
         assert now is not None
         results: list[StoreResult] = []
         with self.conn:
             for release in releases:
-                results.append(self._store_one(release, now, crawl_id))
+                results.append(self._store_one(release, now, crawl_id, revise, touch))
         return results
 
-    def _store_one(self, r: Release, now: str, crawl_id: int | None) -> StoreResult:
+    def _store_one(
+        self, r: Release, now: str, crawl_id: int | None, revise: bool, touch: bool
+    ) -> StoreResult:
         canonical = r.canonical_url or r.url
         row = _release_row(r, canonical)
         chash = content_hash(r.title, r.lead, r.body_text)
@@ -293,18 +302,20 @@ class Archive:
 
         old = self.conn.execute(
             """SELECT title, lead, body_text, body_html, content_hash, record_hash,
-                      first_seen_at, updated_at FROM releases WHERE id = ?""",
+                      first_seen_at, last_seen_at, updated_at FROM releases WHERE id = ?""",
             (existing_id,),
         ).fetchone()
         if old["record_hash"] == rhash:
-            self.conn.execute(
-                "UPDATE releases SET last_seen_at = ? WHERE id = ?", (now, existing_id)
-            )
+            if touch:
+                self.conn.execute(
+                    "UPDATE releases SET last_seen_at = ? WHERE id = ?", (now, existing_id)
+                )
             return StoreResult(existing_id, "unchanged")
 
         revision_id: int | None = None
         updated_at = old["updated_at"]
-        if old["content_hash"] != chash:
+        last_seen = now if touch else old["last_seen_at"]
+        if revise and old["content_hash"] != chash:
             cur = self.conn.execute(
                 """INSERT INTO revisions (release_id, seen_from, replaced_at, title, lead,
                        body_text, body_html, content_hash)
@@ -331,8 +342,11 @@ class Archive:
             f"""UPDATE releases SET {assignments}, last_seen_at = ?, content_hash = ?,
                     record_hash = ?, updated_at = ?, crawl_id = COALESCE(?, crawl_id)
                 WHERE id = ?""",
-            (*changes.values(), now, chash, rhash, updated_at, crawl_id, existing_id),
+            (*changes.values(), last_seen, chash, rhash, updated_at, crawl_id, existing_id),
         )
+        if old["content_hash"] != chash:
+            # the body changed: its near-duplicate signature is computed again
+            self.conn.execute("DELETE FROM release_signatures WHERE release_id = ?", (existing_id,))
         for table in ("release_contacts", "release_tags", "images", "attachments", "events"):
             self.conn.execute(f"DELETE FROM {table} WHERE release_id = ?", (existing_id,))
         self._write_parts(existing_id, r)
