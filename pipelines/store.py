@@ -30,8 +30,11 @@ CLOSE_STATUS = {"finished": "finished", "shutdown": "interrupted"}
 
 
 class StorePipeline:
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, *, replay: bool = False) -> None:
         self.db_path = db_path
+        # Replaying archived pages (reextract): changes are a better extraction,
+        # not a new version, and nothing was seen anew.
+        self.replay = replay
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.batch: list[Release] = []
@@ -43,7 +46,10 @@ class StorePipeline:
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         from scrapy import signals
 
-        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"))
+        pipeline = cls(
+            crawler.settings.get("PRESSARCHIVE_DB"),
+            replay=crawler.settings.getbool("PRESSARCHIVE_REPLAY"),
+        )
         pipeline.stats = crawler.stats
         # The close reason (finished / shutdown / ...) is only known to this signal,
         # which fires after the pipelines' close_spider.
@@ -76,13 +82,22 @@ class StorePipeline:
         if not batch or self.archive is None:
             return
         try:
-            results = self.archive.store(batch, crawl_id=self.crawl_id)
+            results = self.archive.store(
+                batch, crawl_id=self.crawl_id, revise=not self.replay, touch=not self.replay
+            )
         except Exception as exc:  # one bad record must not cost the batch
             log.warning("batch of %d failed (%s); storing one by one", len(batch), exc)
             results = []
             for release in batch:
                 try:
-                    results.extend(self.archive.store([release], crawl_id=self.crawl_id))
+                    results.extend(
+                        self.archive.store(
+                            [release],
+                            crawl_id=self.crawl_id,
+                            revise=not self.replay,
+                            touch=not self.replay,
+                        )
+                    )
                 except Exception as one_exc:
                     self.counts["dropped"] += 1
                     self.errors.append({"url": release.url, "reason": f"store: {one_exc}"})

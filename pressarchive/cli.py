@@ -403,3 +403,16 @@ def _print_table(
 
 
 __all__ = ["DEFAULT_DB", "main"]
+
+
+def _add_commands() -> None:
+    # Commands with a module of their own; imported here so that `--help`
+    # lists them, their heavy imports happen only when they run.
+    from pressarchive.cli_demo import demo_command
+    from pressarchive.cli_replay import extract_command, reextract_command
+
+    for command in (demo_command, extract_command, reextract_command):
+        main.add_command(command)
+
+
+_add_commands()
