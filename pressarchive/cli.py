@@ -23,7 +23,7 @@ from pressarchive.cli_common import (
     make_filters,
     open_readonly,
 )
-from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchError, search
+from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
     Source,
@@ -226,6 +226,13 @@ def _short(value: Any) -> str:
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default="newest",
+    show_default=True,
+    help="newest/oldest by publication date, or relevance (slower on very common words).",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines for scripts.")
 @db_option
 def search_command(
@@ -235,6 +242,7 @@ def search_command(
     until: date | None,
     kind: str | None,
     limit: int,
+    order: str,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -246,7 +254,7 @@ def search_command(
     conn = open_readonly(db)
     check_sources_exist(conn, sources)
     try:
-        hits = search(conn, query, filters=filters, limit=limit)
+        hits = search(conn, query, filters=filters, limit=limit, order=order)
     except SearchError as exc:
         fail(str(exc), 2)
     if as_json:

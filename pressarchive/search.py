@@ -73,22 +73,38 @@ _INFLECTIONS = (
 )  # fmt: skip
 
 
-def _expand_word(word: str) -> str:
+@dataclass(frozen=True)
+class Term:
+    """A word form the query matches: exactly, or as a prefix."""
+
+    form: str
+    prefix: bool = False
+
+
+def _expand_word(word: str) -> tuple[str, list[Term]]:
     if word.endswith("*"):
-        core = word[:-1]
-        return f'"{core}"*' if core else ""
+        core = word[:-1].lower()
+        return (f'"{core}"*', [Term(core, True)]) if core else ("", [])
+    lowered = word.lower()
     base = stem(word)
     if len(base) < MIN_PREFIX:
-        base = word.lower()
+        base = lowered
     if len(base) < MIN_PREFIX:
-        return f'"{word}"'
+        return f'"{lowered}"', [Term(lowered)]
     if len(base) < SHORT_STEM:
-        forms = dict.fromkeys([word.lower(), *(base + ending for ending in _INFLECTIONS)])
-        return "(" + " OR ".join(f'"{form}"' for form in forms) + ")"
-    return f'"{base}"*'
+        forms = list(dict.fromkeys([lowered, *(base + ending for ending in _INFLECTIONS)]))
+        match = "(" + " OR ".join(f'"{form}"' for form in forms) + ")"
+        return match, [Term(form) for form in forms]
+    return f'"{base}"*', [Term(base, True)]
 
 
-def fts_query(query: str) -> str:
+@dataclass(frozen=True)
+class CompiledQuery:
+    match: str  # the FTS5 MATCH expression
+    terms: tuple[Term, ...]  # what to highlight (NOT-ed words excluded)
+
+
+def compile_query(query: str) -> CompiledQuery:
     """Turn what a person types into an FTS5 MATCH expression.
 
     Words are stem-expanded; "quoted phrases" are matched as written;
@@ -99,27 +115,38 @@ def fts_query(query: str) -> str:
     if query.count('"') % 2:
         raise SearchError("unbalanced quote in search query")
     parts: list[str] = []
+    terms: list[Term] = []
     depth = 0
+    negated = False
     for token in _TOKEN.findall(query):
         if token == "(":
             depth += 1
             parts.append(token)
-        elif token == ")":
+            continue
+        if token == ")":
             depth -= 1
             if depth < 0:
                 raise SearchError("unbalanced parenthesis in search query")
             parts.append(token)
-        elif token in OPERATORS:
+            continue
+        if token in OPERATORS:
             parts.append(token)
-        elif token.startswith('"'):
-            inner = " ".join(_WORD_CHARS.findall(token[1:-1]))
-            if inner:
-                parts.append(f'"{inner}"')
+            negated = token == "NOT"
+            continue
+        if token.startswith('"'):
+            words = _WORD_CHARS.findall(token[1:-1])
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+                if not negated:
+                    terms.extend(Term(w.lower()) for w in words)
         else:
             for word in _WORD_CHARS.findall(token):
-                expanded = _expand_word(word + ("*" if token.endswith("*") else ""))
-                if expanded:
-                    parts.append(expanded)
+                match, word_terms = _expand_word(word + ("*" if token.endswith("*") else ""))
+                if match:
+                    parts.append(match)
+                    if not negated:
+                        terms.extend(word_terms)
+        negated = False
     if depth:
         raise SearchError("unbalanced parenthesis in search query")
     words = [p for p in parts if p not in OPERATORS and p not in "()"]
@@ -131,11 +158,21 @@ def fts_query(query: str) -> str:
     # group, so adjacent operands get an explicit AND.
     joined: list[str] = []
     for part in parts:
-        if joined and joined[-1] not in OPERATORS and joined[-1] != "(":
-            if part not in OPERATORS and part != ")":
-                joined.append("AND")
+        if (
+            joined
+            and joined[-1] not in OPERATORS
+            and joined[-1] != "("
+            and part not in OPERATORS
+            and part != ")"
+        ):
+            joined.append("AND")
         joined.append(part)
-    return " ".join(joined)
+    return CompiledQuery(" ".join(joined), tuple(dict.fromkeys(terms)))
+
+
+def fts_query(query: str) -> str:
+    """The FTS5 MATCH expression for what a person typed (see compile_query)."""
+    return compile_query(query).match
 
 
 @dataclass(frozen=True)
@@ -178,35 +215,108 @@ class Hit:
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
+SNIPPET_TOKENS = 24
+_TEXT_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+ORDERS = ("newest", "oldest", "relevance")
+
+
+def snippet(text: str, terms: tuple[Term, ...], *, size: int = SNIPPET_TOKENS) -> str:
+    """The window of `size` words with the most matches, matches marked with
+    HIGHLIGHT_START/END. Done in Python for the few hits shown: FTS5's own
+    snippet() re-runs the whole query for every row."""
+    tokens = list(_TEXT_TOKEN.finditer(text))
+    if not tokens:
+        return ""
+    exact = {t.form for t in terms if not t.prefix}
+    prefixes = tuple(t.form for t in terms if t.prefix)
+    hits = [
+        (word := m.group().lower()) in exact or (bool(prefixes) and word.startswith(prefixes))
+        for m in tokens
+    ]
+    best_start, best_count, count = 0, -1, 0
+    for i in range(len(tokens)):
+        count += hits[i]
+        if i >= size:
+            count -= hits[i - size]
+        if count > best_count:
+            best_count, best_start = count, max(0, i - size + 1)
+    window = tokens[best_start : best_start + size]
+    start, end = window[0].start(), window[-1].end()
+    pieces: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for token, hit in zip(window, hits[best_start : best_start + size], strict=True):
+        if hit:
+            pieces.append(text[cursor : token.start()])
+            pieces.append(HIGHLIGHT_START + token.group() + HIGHLIGHT_END)
+            cursor = token.end()
+    pieces.append(text[cursor:end])
+    pieces.append("…" if end < len(text) else "")
+    return " ".join("".join(pieces).split())
 
 
 def search(
-    conn: sqlite3.Connection, query: str, *, filters: Filters | None = None, limit: int = 20
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    order: str = "newest",
 ) -> list[Hit]:
-    match = fts_query(query)
+    """Releases matching `query`, newest first by default.
+
+    Newest-first walks the publication-date index and stops after `limit`
+    matches, so it stays fast on words that occur in most releases;
+    `relevance` (BM25, title weighted highest) has to score every match.
+    """
+    compiled = compile_query(query)
+    if order not in ORDERS:
+        raise SearchError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
     clauses, params = (filters or Filters()).where("r")
-    where = " AND ".join(["releases_fts MATCH ?", *clauses])
-    sql = f"""
-        SELECT r.id, r.source_id, r.published_at, r.kind, r.title, r.url,
-               snippet(releases_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) AS snip,
-               bm25(releases_fts, 5.0, 2.0, 1.0) AS rank
-        FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
-        WHERE {where}
-        ORDER BY rank LIMIT ?"""
+    filter_sql = "".join(f" AND {c}" for c in clauses)
+    if order == "relevance":
+        sql = f"""
+            SELECT r.id, bm25(releases_fts, 5.0, 2.0, 1.0) AS rank
+            FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
+            WHERE releases_fts MATCH ?{filter_sql}
+            ORDER BY rank LIMIT ?"""
+        args: list[Any] = [compiled.match, *params, limit]
+    else:
+        direction = "DESC" if order == "newest" else "ASC"
+        sql = f"""
+            SELECT r.id, 0.0 FROM releases r INDEXED BY releases_published
+            WHERE r.id IN (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ?){filter_sql}
+            ORDER BY r.published_at {direction}, r.id {direction} LIMIT ?"""
+        args = [compiled.match, *params, limit]
     try:
-        rows = conn.execute(sql, [match, *params, limit]).fetchall()
+        ranked = conn.execute(sql, args).fetchall()
     except sqlite3.OperationalError as exc:
         raise SearchError(f"cannot search for {query!r}: {exc}") from None
-    return [
-        Hit(
-            id=row[0],
-            source_id=row[1],
-            published_at=row[2],
-            kind=row[3],
-            title=row[4],
-            url=row[5],
-            snippet=" ".join(str(row[6] or "").split()),
-            rank=float(row[7]),
+    if not ranked:
+        return []
+    ids = [int(row[0]) for row in ranked]
+    rows = {
+        int(row[0]): row
+        for row in conn.execute(
+            f"""SELECT id, source_id, published_at, kind, title, url, lead, body_text
+                FROM releases WHERE id IN ({", ".join("?" * len(ids))})""",
+            ids,
         )
-        for row in rows
-    ]
+    }
+    hits = []
+    for release_id, rank in ranked:
+        row = rows[int(release_id)]
+        text = "\n".join(part for part in (row[6], row[7]) if part) or row[4]
+        hits.append(
+            Hit(
+                id=int(release_id),
+                source_id=row[1],
+                published_at=row[2],
+                kind=row[3],
+                title=row[4],
+                url=row[5],
+                snippet=snippet(text, compiled.terms),
+                rank=float(rank),
+            )
+        )
+    return hits
