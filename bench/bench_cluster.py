@@ -1,0 +1,241 @@
+"""Near-duplicate clustering on synthetic Swedish-like releases.
+
+    .venv/bin/python bench/bench_cluster.py [--sizes 10000,50000,100000]
+
+Each size is a fresh archive of releases of 200-400 words drawn (Zipf-like)
+from a synthetic Swedish-looking vocabulary, every one ending with its
+organisation's shared phrases (a contact line, a sender line), so unrelated
+releases of one organisation share text. 5% of the releases are near-copies
+of another one: re-wrapped, re-dated by minutes to hours, lightly edited
+(words changed, a sentence added, sometimes a title prefix). Prints a
+markdown table of precision and recall over pairs, seconds and peak memory,
+and exits non-zero if a goal is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pressarchive.fingerprint import ClusterInput, cluster_all  # noqa: E402
+
+GOAL_PRECISION = 0.99
+GOAL_RECALL = 0.97
+GOAL_SECONDS_100K = 60.0
+DUPLICATE_SHARE = 0.05
+ORGANISATIONS = 200
+
+_ONSETS = [
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "st",
+    "sk",
+    "tr",
+    "fr",
+    "kr",
+    "sv",
+    "bl",
+    "gr",
+    "sj",
+]
+_VOWELS = ["a", "e", "i", "o", "u", "y", "å", "ä", "ö"]
+_CODAS = ["", "n", "r", "s", "t", "ll", "nd", "ng", "rk", "st", "ck", "m"]
+_FUNCTION_WORDS = (
+    "och i att det som på är för med en till av den har de inte om ett kommun under nu kan".split()
+)
+
+
+def make_vocabulary(rng: np.random.Generator, size: int) -> list[str]:
+    seen: set[str] = set(_FUNCTION_WORDS)
+    vocabulary = list(_FUNCTION_WORDS)
+    while len(vocabulary) < size:
+        syllables = int(rng.integers(1, 4))
+        word = "".join(
+            _ONSETS[rng.integers(len(_ONSETS))]
+            + _VOWELS[rng.integers(len(_VOWELS))]
+            + _CODAS[rng.integers(len(_CODAS))]
+            for _ in range(syllables)
+        )
+        if word not in seen:
+            seen.add(word)
+            vocabulary.append(word)
+    return vocabulary
+
+
+@dataclass
+class Corpus:
+    records: list[ClusterInput]
+    true_pairs: set[tuple[int, int]]
+
+
+def _sentences(words: list[str], rng: np.random.Generator) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = int(rng.integers(8, 20))
+        chunk = words[i : i + n]
+        out.append(chunk[0].capitalize() + " " + " ".join(chunk[1:]) + ".")
+        i += n
+    return " ".join(out)
+
+
+def _rewrap(text: str, rng: np.random.Generator) -> str:
+    words = text.split(" ")
+    width = int(rng.integers(50, 90))
+    lines, line = [], ""
+    for w in words:
+        if len(line) + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def make_corpus(size: int, seed: int = 7) -> Corpus:
+    rng = np.random.default_rng(seed)
+    vocabulary = make_vocabulary(rng, 40_000)
+    ranks = np.arange(1, len(vocabulary) + 1, dtype=np.float64)
+    weights = 1.0 / ranks**0.9
+    weights /= weights.sum()
+    org_lines = [
+        (
+            f"Kontakt: {vocabulary[rng.integers(2000, 40000)].capitalize()} "
+            f"{vocabulary[rng.integers(2000, 40000)].capitalize()}, pressansvarig, telefon 011-15 {int(rng.integers(10, 99))} {int(rng.integers(10, 99))}. "
+            f"Avsändare: {vocabulary[rng.integers(2000, 40000)].capitalize()} kommun, kommunikationsavdelningen."
+        )
+        for _ in range(ORGANISATIONS)
+    ]
+    n_duplicates = int(size * DUPLICATE_SHARE)
+    n_originals = size - n_duplicates
+    start = datetime(2017, 1, 1, tzinfo=UTC)
+    lengths = rng.integers(200, 401, size=n_originals)
+    all_words = rng.choice(len(vocabulary), size=int(lengths.sum()), p=weights)
+    title_words = rng.choice(len(vocabulary), size=(n_originals, 7), p=weights)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    records: list[ClusterInput] = []
+    for i in range(n_originals):
+        body_words = [vocabulary[j] for j in all_words[offsets[i] : offsets[i + 1]]]
+        org = int(rng.integers(ORGANISATIONS))
+        text = _sentences(body_words, rng) + " " + org_lines[org]
+        title = " ".join(vocabulary[j] for j in title_words[i]).capitalize()
+        published = start + timedelta(minutes=int(rng.integers(0, 9 * 365 * 24 * 60)))
+        records.append(ClusterInput(key=i, title=title, text=text, published_at=published))
+    true_pairs: set[tuple[int, int]] = set()
+    copies_of: dict[int, list[int]] = {}
+    for d in range(n_duplicates):
+        key = n_originals + d
+        original = records[int(rng.integers(n_originals))]
+        words = original.text.split(" ")
+        for _ in range(int(rng.integers(1, 4))):  # a word or three changed
+            words[int(rng.integers(len(words)))] = vocabulary[int(rng.integers(len(vocabulary)))]
+        if rng.random() < 0.5:  # a sentence added
+            extra = [vocabulary[j] for j in rng.choice(len(vocabulary), size=12, p=weights)]
+            at = int(rng.integers(len(words)))
+            words[at:at] = [*extra[:-1], extra[-1] + "."]
+        text = _rewrap(" ".join(words), rng)
+        title = original.title
+        if rng.random() < 0.3:
+            title = "Pressinbjudan: " + title
+        assert original.published_at is not None
+        published = original.published_at + timedelta(minutes=int(rng.integers(1, 12 * 60)))
+        records.append(ClusterInput(key=key, title=title, text=text, published_at=published))
+        group = copies_of.setdefault(original.key, [original.key])
+        group.append(key)
+    for group in copies_of.values():
+        true_pairs.update((min(a, b), max(a, b)) for a, b in combinations(group, 2))
+    order = rng.permutation(len(records))
+    return Corpus([records[i] for i in order], true_pairs)
+
+
+def predicted_pairs(clusters: dict[int, int]) -> set[tuple[int, int]]:
+    members: dict[int, list[int]] = {}
+    for key, cluster in clusters.items():
+        members.setdefault(cluster, []).append(key)
+    pairs: set[tuple[int, int]] = set()
+    for group in members.values():
+        pairs.update((min(a, b), max(a, b)) for a, b in combinations(group, 2))
+    return pairs
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(size: int) -> dict[str, float]:
+    corpus = make_corpus(size)
+    gc.collect()
+    rss_before = peak_rss_mb()
+    started = time.perf_counter()
+    clusters = cluster_all(corpus.records)
+    seconds = time.perf_counter() - started
+    predicted = predicted_pairs(clusters)
+    hits = len(predicted & corpus.true_pairs)
+    return {
+        "size": size,
+        "precision": hits / len(predicted) if predicted else 1.0,
+        "recall": hits / len(corpus.true_pairs) if corpus.true_pairs else 1.0,
+        "seconds": seconds,
+        "per_1k": seconds / size * 1000,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_growth_mb": peak_rss_mb() - rss_before,
+        "true_pairs": len(corpus.true_pairs),
+        "predicted_pairs": len(predicted),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,50000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(
+        "| releases | true pairs | found pairs | precision | recall | seconds | s per 1k | peak RSS MB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    failed: list[str] = []
+    for size in sizes:
+        r = run(size)
+        print(
+            f"| {size:,} | {r['true_pairs']:,.0f} | {r['predicted_pairs']:,.0f} | {r['precision']:.4f} "
+            f"| {r['recall']:.4f} | {r['seconds']:.1f} | {r['per_1k']:.3f} | {r['peak_rss_mb']:.0f} |",
+            flush=True,
+        )
+        if r["precision"] < GOAL_PRECISION:
+            failed.append(f"precision {r['precision']:.4f} < {GOAL_PRECISION} at {size}")
+        if r["recall"] < GOAL_RECALL:
+            failed.append(f"recall {r['recall']:.4f} < {GOAL_RECALL} at {size}")
+        if size >= 100_000 and r["seconds"] > GOAL_SECONDS_100K * size / 100_000:
+            failed.append(f"{r['seconds']:.1f} s > {GOAL_SECONDS_100K} s per 100k at {size}")
+    for message in failed:
+        print(f"GOAL MISSED: {message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
