@@ -34,6 +34,7 @@ GOAL_PRECISION = 0.99
 GOAL_RECALL = 0.97
 GOAL_SECONDS_100K = 60.0
 DUPLICATE_SHARE = 0.05
+SERIES_SHARE = 0.02  # originals that reuse their organisation's previous title
 ORGANISATIONS = 200
 
 _ONSETS = [
@@ -139,25 +140,37 @@ def make_corpus(size: int, seed: int = 7) -> Corpus:
     title_words = rng.choice(len(vocabulary), size=(n_originals, 7), p=weights)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     records: list[ClusterInput] = []
+    last_of_org: dict[int, ClusterInput] = {}
     for i in range(n_originals):
         body_words = [vocabulary[j] for j in all_words[offsets[i] : offsets[i + 1]]]
         org = int(rng.integers(ORGANISATIONS))
         text = _sentences(body_words, rng) + " " + org_lines[org]
         title = " ".join(vocabulary[j] for j in title_words[i]).capitalize()
         published = start + timedelta(minutes=int(rng.integers(0, 9 * 365 * 24 * 60)))
-        records.append(ClusterInput(key=i, title=title, text=text, published_at=published))
+        previous = last_of_org.get(org)
+        if previous is not None and previous.published_at and rng.random() < SERIES_SHARE:
+            # a recurring release ("Veckans evenemang"): the same title days
+            # later, the same contact lines, a different text: not a duplicate
+            title = previous.title
+            published = previous.published_at + timedelta(hours=int(rng.integers(24, 6 * 24)))
+        record = ClusterInput(key=i, title=title, text=text, published_at=published)
+        last_of_org[org] = record
+        records.append(record)
     true_pairs: set[tuple[int, int]] = set()
     copies_of: dict[int, list[int]] = {}
     for d in range(n_duplicates):
         key = n_originals + d
         original = records[int(rng.integers(n_originals))]
         words = original.text.split(" ")
-        for _ in range(int(rng.integers(1, 4))):  # a word or three changed
+        for _ in range(int(rng.integers(1, 6))):  # one to five words changed
             words[int(rng.integers(len(words)))] = vocabulary[int(rng.integers(len(vocabulary)))]
-        if rng.random() < 0.5:  # a sentence added
+        for _ in range(int(rng.integers(0, 3))):  # up to two sentences added
             extra = [vocabulary[j] for j in rng.choice(len(vocabulary), size=12, p=weights)]
             at = int(rng.integers(len(words)))
             words[at:at] = [*extra[:-1], extra[-1] + "."]
+        if rng.random() < 0.2:  # the last sentence dropped (a shorter web version)
+            cut = max((i for i, w in enumerate(words[:-1]) if w.endswith(".")), default=len(words))
+            words = words[: cut + 1]
         text = _rewrap(" ".join(words), rng)
         title = original.title
         if rng.random() < 0.3:

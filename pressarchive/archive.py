@@ -305,7 +305,8 @@ class WarcArchive:
                 http = rec.http_headers
                 status = int(http.get_statuscode()) if http else 0
                 headers = list(http.headers) if http else []
-                return status, headers, rec.content_stream().read()
+                # raw: the body as sent (a gzip Content-Encoding stays for the replaying client)
+                return status, headers, rec.raw_stream.read()
         raise LookupError(f"{warc_file}@{offset}: no WARC record there")
 
     def read(self, row_id: int) -> ArchivedResponse:

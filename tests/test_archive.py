@@ -180,17 +180,30 @@ class Tiny(scrapy.Spider):
 """
 
 PAGES = {
-    "/index.html": b"<html><h1>Nyheter</h1><a href='/release.html'>1</a><a href='/missing.html'>2</a></html>",
+    "/index.html": (
+        b"<html><h1>Nyheter</h1><a href='/old.html'>1</a><a href='/missing.html'>2</a>"
+        b"<a href='/zipped.html'>3</a></html>"
+    ),
     "/release.html": "<html><h1>Nu öppnar Stadsbiblioteket</h1></html>".encode(),
+    "/zipped.html": b"<html><h1>Komprimerad sida</h1></html>",
 }
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/old.html":  # replay must follow the archived redirect
+            self.send_response(301)
+            self.send_header("Location", "/release.html")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = PAGES.get(self.path)
+        payload = body or b"not found"
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        payload = body or b"not found"
+        if self.path == "/zipped.html":  # archived as sent: compressed
+            payload = gzip.compress(payload)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -256,12 +269,29 @@ def test_crawl_is_recorded_then_replayed_without_network(tmp_path: Path) -> None
         (f"{base}/index.html", 200),
         (f"{base}/release.html", 200),
         (f"{base}/missing.html", 404),
+        (f"{base}/zipped.html", 200),
     }
     conn = sqlite3.connect(tmp_path / "a.db")
-    statuses = sorted(s for (s,) in conn.execute("SELECT status FROM warc_records"))
-    assert statuses == [200, 200, 404]
+    statuses = dict(conn.execute("SELECT url, status FROM warc_records"))
     conn.close()
+    assert statuses == {
+        f"{base}/index.html": 200,
+        f"{base}/old.html": 301,
+        f"{base}/release.html": 200,
+        f"{base}/missing.html": 404,
+        f"{base}/zipped.html": 200,
+    }
+    warc = WarcArchive(tmp_path / "warc", open_index(tmp_path / "a.db"))
+    _, zipped_headers, zipped_body = warc.latest(f"{base}/zipped.html") or (0, [], b"")
+    assert ("Content-Encoding", "gzip") in zipped_headers
+    assert gzip.decompress(zipped_body) == PAGES["/zipped.html"]
+    warc.conn.close()
 
     replayed = crawl(tmp_path, base, replay=True)  # the server is gone: only the archive answers
     assert sorted(replayed, key=str) == sorted(crawled, key=str)
-    assert {r["h1"] for r in replayed} == {"Nyheter", "Nu öppnar Stadsbiblioteket", None}
+    assert {r["h1"] for r in replayed} == {
+        "Nyheter",
+        "Nu öppnar Stadsbiblioteket",
+        "Komprimerad sida",
+        None,
+    }
