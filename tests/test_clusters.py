@@ -1,0 +1,98 @@
+"""Cross-platform duplicates clustered in the archive, and the unique_releases view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pressarchive.clusters import cluster_pending
+from pressarchive.items import Release
+from pressarchive.sources import Source
+from pressarchive.store import Archive
+
+BODY = (
+    "Stadsdelen Klockaretorpet i Norrköping har funnits med på polisens nationella lista över "
+    "utsatta områden. Området tas nu bort från listan och det betyder att det enda området i "
+    "staden som är kvar på listan är Navestad. Ett utsatt område är enligt polisen ett område "
+    "som är geografiskt avgränsat och där den socioekonomiska statusen är låg. Klockaretorpet "
+    "var det första området i Norrköping där arbetet med EST påbörjades år 2017."
+)
+OTHER = (
+    "Norrköpings Konstmuseum presenterar utställningen Jordskugga, en konstnärlig iscensättning "
+    "av ett av världens största arkiv för oförklarade fenomen. Initiativtagarna och konstnärerna "
+    "har skapat helt nya konstverk som visas tillsammans med utvalda delar av arkivet. "
+    "Utställningen visas från mars till september och är öppen för alla besökare."
+)
+AT = datetime(2022, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def release(source: str, platform: str, n: int, title: str, body: str, when: datetime) -> Release:
+    return Release(
+        source=source,
+        platform=platform,
+        url=f"https://{platform}.example/r/{n}",
+        title=title,
+        body_text=body,
+        published_at=when,
+    )
+
+
+def test_copies_on_two_platforms_form_one_cluster_headed_by_the_earliest(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        for sid, platform in (("s-viatt", "viatt"), ("s-site", "sitevision")):
+            archive.ensure_source(Source(sid, "Norrköpings kommun", platform, ("https://x/",)))
+        title = "Klockaretorpet klassas inte längre som utsatt område"
+        archive.store(
+            [
+                release("s-site", "sitevision", 1, title, BODY.replace(". ", ".\n\n"), AT),
+                release(
+                    "s-viatt",
+                    "viatt",
+                    2,
+                    title + " på nationell lista",
+                    BODY,
+                    AT - timedelta(minutes=7),
+                ),
+                release(
+                    "s-viatt", "viatt", 3, "Det oförklarade tar plats på Konstmuseet", OTHER, AT
+                ),
+            ]
+        )
+        assert cluster_pending(archive) == 1
+        rows = {
+            r["id"]: r["cluster_id"]
+            for r in archive.conn.execute("SELECT id, cluster_id FROM releases")
+        }
+        assert rows[1] == rows[2] != rows[3]
+        heads = archive.conn.execute("SELECT id FROM unique_releases ORDER BY id").fetchall()
+        assert [h[0] for h in heads] == [2, 3]  # the Via TT copy was published first
+        # nothing pending: a second pass does nothing
+        assert cluster_pending(archive) == 0
+
+
+def test_releases_sharing_only_boilerplate_stay_apart(tmp_path: Path) -> None:
+    contact = (
+        "\n\nKontakt: Anna Thörn, kommundirektör, telefon 073-020 20 36. "
+        "Avsändare: Helena Jalkner, presskommunikatör, telefon 072-597 09 00."
+    )
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
+        archive.store(
+            [
+                release("s", "viatt", 1, "Klockaretorpet", BODY + contact, AT),
+                release("s", "viatt", 2, "Jordskugga", OTHER + contact, AT + timedelta(hours=1)),
+            ]
+        )
+        assert cluster_pending(archive) == 0
+        assert archive.conn.execute("SELECT COUNT(*) FROM unique_releases").fetchone()[0] == 2
+
+
+def test_an_edited_body_is_signed_again(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
+        archive.store([release("s", "viatt", 1, "Klockaretorpet", BODY, AT)])
+        cluster_pending(archive)
+        archive.store([release("s", "viatt", 1, "Klockaretorpet", BODY + " Rättelse.", AT)])
+        assert archive.conn.execute("SELECT COUNT(*) FROM release_signatures").fetchone()[0] == 0
+        cluster_pending(archive)
+        assert archive.conn.execute("SELECT COUNT(*) FROM release_signatures").fetchone()[0] == 1
