@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import numpy as np
 from w3lib.url import canonicalize_url
@@ -104,9 +104,14 @@ def _canonical(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return canonicalize_url(url)
+        return _unparseable(url)
     host = _host_key(parts.hostname or "")
-    port = parts.port
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: no URL to normalise
+        return _unparseable(url)
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
     path = _JSESSIONID_IN_PATH.sub("", parts.path) or "/"
     query = [
@@ -116,7 +121,15 @@ def _canonical(url: str) -> str:
     ]
     rebuilt = urlunsplit(("https", netloc, path, urlencode(query), ""))
     # w3lib sorts the query and normalises percent-encoding; the fragment is gone.
-    return canonicalize_url(rebuilt)
+    try:
+        return canonicalize_url(rebuilt)
+    except ValueError:
+        return _unparseable(url)
+
+
+def _unparseable(url: str) -> str:
+    # still a stable key for the same string, so the page is stored once
+    return url.strip().split("#", 1)[0]
 
 
 def canonical_url(url: str, *, canonical_link: str | None = None) -> str:
@@ -159,7 +172,8 @@ def platform_release_id(platform: str, url: str) -> str | None:
     patterns = _RELEASE_ID_PATTERNS.get(_PLATFORM_ALIASES.get(name, name))
     if not patterns:
         return None
-    path = urlsplit(url).path
+    # decoded, so that `/2023-12-01-äventyr` and `/2023-12-01-%C3%A4ventyr` are one id
+    path = unquote(urlsplit(url).path)
     for pattern in patterns:
         match = pattern.search(path)
         if match:

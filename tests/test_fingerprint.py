@@ -55,6 +55,12 @@ T0 = datetime(2023, 12, 1, 10, 0, tzinfo=UTC)
         ("https://www.example.se/a;jsessionid=ABC123", "https://example.se/a"),
         ("http://127.0.0.1:8000/se/room/?utm_campaign=x", "https://127.0.0.1:8000/se/room/"),
         ("https://www.se/", "https://www.se/"),  # a bare www host keeps its name
+        ("http://[::1]:8080/a?b=1&a=2", "https://[::1]:8080/a?a=2&b=1"),
+        (
+            "https://norrkoping.se/nyhetsarkiv/2023/2023-12-01-äventyr",
+            "https://norrkoping.se/nyhetsarkiv/2023/2023-12-01-%C3%A4ventyr",
+        ),
+        ("http://host:abc/x", "http://host:abc/x"),
     ],
 )
 def test_canonical_url(url: str, expected: str) -> None:
@@ -132,6 +138,11 @@ def test_registered_domain() -> None:
             "2023-12-01-samverkan-for-ett-tryggt-norrkoping",
         ),
         ("sitevision", "https://norrkoping.se/nyhetsarkiv/2023", None),
+        (
+            "sitevision",
+            "https://norrkoping.se/nyhetsarkiv/2023/2023-12-01-%C3%A4ventyr",
+            "2023-12-01-äventyr",
+        ),
         ("generic", "https://example.se/news/123", None),
     ],
 )
