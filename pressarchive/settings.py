@@ -34,6 +34,9 @@ PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "pressarchive.middlewares.BackoffRetryMiddleware": 550,
+    # Above the cache, retry, redirect and decompression middlewares, so it
+    # sees every response as the server sent it (404s and 500s included).
+    "pressarchive.scrapy_warc.WarcRecorderMiddleware": 950,
 }
 
 # Development cache (`pressarchive crawl --cache`): off by default.
@@ -43,6 +46,7 @@ HTTPCACHE_DIR = "httpcache"
 # Where the archive lives (the CLI's --db sets it).
 PRESSARCHIVE_DB = "data/pressarchive.db"
 PRESSARCHIVE_WARC_DIR = "data/warc"
+PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 
 ITEM_PIPELINES = {
     "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
