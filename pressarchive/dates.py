@@ -162,7 +162,8 @@ def _alternation(words: dict[str, int] | dict[str, Any]) -> str:
 
 _MONTH = rf"(?P<mon>{_alternation(MONTHS)})\.?(?![a-zåäö])"
 _WEEKDAY = rf"(?:(?P<wd>{_alternation(WEEKDAYS)})\.?,?\s+)?"
-_ZONE = r"(?P<zone>cest|cet|utc|gmt|z|[+-]\d{2}(?::?\d{2})?)(?![a-z\d])"
+# Numeric offsets need their minutes: "18.30-21" is a time range, not -21:00.
+_ZONE = r"(?P<zone>cest|cet|utc|gmt|z|[+-]\d{2}:?\d{2})(?![a-z\d])"
 _TIME = (
     r"(?:\s*,?\s*(?:(?:kl\.?|klockan|at|@)\s*)?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?(?![\d])"
@@ -218,6 +219,12 @@ RELATIVE_AGO_PATTERN = re.compile(
     rf"(?P<unit>{_alternation(RELATIVE_UNITS)})\s+(?:sedan|ago)(?![a-zåäö])"
 )
 WHITESPACE = re.compile(r"\s+")
+# Words that make dateparser count from the system clock; such strings are
+# either read by the relative patterns above (against `now`) or not at all.
+RELATIVE_WORDS = re.compile(
+    r"(?<![a-zåäö])(?:i\s*dag|i\s*går|förrgår|i\s*morgon|övermorgon|sedan|nästa|förra|"
+    r"today|yesterday|tomorrow|ago|next|last|now|nu)(?![a-zåäö])"
+)
 
 
 # --- the fields a pattern read ------------------------------------------------
@@ -539,6 +546,8 @@ def _dateparser() -> DateDataParser:
 
 def _with_dateparser(text: str, raw: str) -> ParsedDate | None:
     if len(text) > DATEPARSER_MAX_CHARS or not any(c.isdigit() for c in text):
+        return None
+    if RELATIVE_WORDS.search(text):
         return None
     try:
         data = _dateparser().get_date_data(text)
