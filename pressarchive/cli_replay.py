@@ -158,7 +158,12 @@ def reextract_command(
     if not chosen:
         fail("the archive has no sources yet: nothing to re-extract")
     warc = warc_dir or db.parent / "warc"
+    with Archive(db) as archive:
+        responses = archive.conn.execute(
+            "SELECT COUNT(*) FROM warc_records WHERE status BETWEEN 200 AND 299"
+        ).fetchone()[0]
     settings = {
+        "PRESSARCHIVE_PROGRESS_TOTAL": int(responses),
         "PRESSARCHIVE_REPLAY": True,
         "PRESSARCHIVE_WARC_DIR": str(warc),
         # replayed responses are already in the WARC files

@@ -48,6 +48,9 @@ PRESSARCHIVE_DB = "data/pressarchive.db"
 PRESSARCHIVE_WARC_DIR = "data/warc"
 PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 
+# A live line of pages, items and errors when run on a terminal (not under cron).
+EXTENSIONS = {"pressarchive.crawl_progress.CrawlProgress": 500}
+
 ITEM_PIPELINES = {
     "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
     "pressarchive.pipelines.refine.RefinePipeline": 200,
