@@ -23,6 +23,7 @@ replays with no network and skips URLs that were never archived.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from scrapy.http import Headers as ScrapyHeaders
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
 
 from pressarchive.archive import Headers, WarcArchive, open_index
 
@@ -60,16 +62,17 @@ def _archive_paths(settings: BaseSettings) -> tuple[Path, Path]:
 class WarcRecorderMiddleware:
     """Writes every downloaded response to the WARC archive."""
 
-    def __init__(self, settings: BaseSettings) -> None:
+    def __init__(self, settings: BaseSettings, stats: StatsCollector | None = None) -> None:
         self.warc_dir, self.db = _archive_paths(settings)
         self.max_file_bytes = settings.getint("PRESSARCHIVE_WARC_MAX_BYTES", 100_000_000)
         crawl_id = settings.get("PRESSARCHIVE_CRAWL_ID")
         self.crawl_id = int(crawl_id) if crawl_id not in (None, "") else None
+        self.stats = stats
         self._archive: WarcArchive | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcRecorderMiddleware:
-        middleware = cls(crawler.settings)
+        middleware = cls(crawler.settings, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -84,18 +87,30 @@ class WarcRecorderMiddleware:
             )
         return self._archive
 
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"pressarchive/warc/{key}")
+
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         if "cached" in response.flags:  # served by the HTTP cache: already archived
             return response
-        self._opened().record(
-            response.url,
-            response.status,
-            _text_headers(response.headers),
-            response.body,
-            request_headers=_text_headers(request.headers),
-            method=request.method,
-            fetched_at=datetime.now(UTC),
-        )
+        try:
+            self._opened().record(
+                response.url,
+                response.status,
+                _text_headers(response.headers),
+                response.body,
+                request_headers=_text_headers(request.headers),
+                method=request.method,
+                fetched_at=datetime.now(UTC),
+            )
+        except (OSError, sqlite3.Error, RuntimeError):
+            # the page still reaches the spider: a full disk or a locked index
+            # must not lose the release itself; the run's stats say it happened
+            logger.exception("%s: not archived", response.url)
+            self._count("errors")
+        else:
+            self._count("records")
         return response
 
     def spider_closed(self, spider: Spider) -> None:

@@ -212,7 +212,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def crawl(tmp_path: Path, base: str, *, replay: bool) -> list[dict[str, object]]:
+def crawl(tmp_path: Path, base: str, *, replay: bool) -> tuple[list[dict[str, object]], str]:
+    """Run the tiny spider in a fresh process: its items and its log."""
     spider = tmp_path / "tiny.py"
     spider.write_text(SPIDER)
     out = tmp_path / ("replay.jsonl" if replay else "crawl.jsonl")
@@ -251,7 +252,7 @@ def crawl(tmp_path: Path, base: str, *, replay: bool) -> list[dict[str, object]]
         args, capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in out.read_text().splitlines()]
+    return [json.loads(line) for line in out.read_text().splitlines()], done.stderr
 
 
 def test_crawl_is_recorded_then_replayed_without_network(tmp_path: Path) -> None:
@@ -261,7 +262,7 @@ def test_crawl_is_recorded_then_replayed_without_network(tmp_path: Path) -> None
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        crawled = crawl(tmp_path, base, replay=False)
+        crawled, log = crawl(tmp_path, base, replay=False)
     finally:
         server.shutdown()
         server.server_close()
@@ -287,7 +288,10 @@ def test_crawl_is_recorded_then_replayed_without_network(tmp_path: Path) -> None
     assert gzip.decompress(zipped_body) == PAGES["/zipped.html"]
     warc.conn.close()
 
-    replayed = crawl(tmp_path, base, replay=True)  # the server is gone: only the archive answers
+    assert "'pressarchive/warc/records': 5" in log
+    assert "pressarchive/warc/errors" not in log
+
+    replayed, _ = crawl(tmp_path, base, replay=True)  # the server is gone: only the archive answers
     assert sorted(replayed, key=str) == sorted(crawled, key=str)
     assert {r["h1"] for r in replayed} == {
         "Nyheter",
