@@ -33,6 +33,8 @@ from pressarchive.fingerprint import ClusterInput, cluster_all
 GOAL_PRECISION = 0.99
 GOAL_RECALL = 0.97
 GOAL_SECONDS_100K = 60.0
+# seconds per 1,000 releases may grow this much from the smallest size to the largest
+GROWTH_TOLERANCE = 1.5
 DUPLICATE_SHARE = 0.05
 SERIES_SHARE = 0.02  # originals that reuse their organisation's previous title
 ORGANISATIONS = 200
@@ -232,8 +234,10 @@ def main() -> int:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     failed: list[str] = []
+    per_1k: list[float] = []
     for size in sizes:
         r = run(size)
+        per_1k.append(r["per_1k"])
         print(
             f"| {size:,} | {r['true_pairs']:,.0f} | {r['predicted_pairs']:,.0f} | {r['precision']:.4f} "
             f"| {r['recall']:.4f} | {r['seconds']:.1f} | {r['per_1k']:.3f} | {r['peak_rss_mb']:.0f} |",
@@ -245,6 +249,10 @@ def main() -> int:
             failed.append(f"recall {r['recall']:.4f} < {GOAL_RECALL} at {size}")
         if size >= 100_000 and r["seconds"] > GOAL_SECONDS_100K * size / 100_000:
             failed.append(f"{r['seconds']:.1f} s > {GOAL_SECONDS_100K} s per 100k at {size}")
+    if len(per_1k) >= 2 and per_1k[-1] > GROWTH_TOLERANCE * per_1k[0]:
+        failed.append(
+            f"not linear: {per_1k[-1]:.3f} s per 1k at {sizes[-1]} vs {per_1k[0]:.3f} at {sizes[0]}"
+        )
     for message in failed:
         print(f"GOAL MISSED: {message}", file=sys.stderr)
     return 1 if failed else 0
