@@ -1,0 +1,190 @@
+"""`pressarchive export`: CSV / JSON Lines / XLSX read back equal the archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import tracemalloc
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from archive_factory import FORMULA_TITLE, build_archive, build_large_archive
+from click.testing import CliRunner, Result
+
+from pressarchive.export import (
+    COLUMN_NAMES,
+    COLUMNS,
+    export_command,
+    export_rows,
+    neutralise,
+)
+from pressarchive.progress import format_bar, live_line, progress
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("export") / "archive.db")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(export_command, list(args), catch_exceptions=False)
+
+
+def archive_rows(db: Path, where: str = "1", params: tuple[object, ...] = ()) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute(
+        f"""SELECT id, source_id, kind, title, body_text, published_at, published_local
+            FROM releases WHERE {where}
+            ORDER BY published_at IS NULL, published_at, id""",
+        params,
+    ).fetchall()
+    conn.close()
+    return [dict(r) for r in rows]
+
+
+def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f, delimiter=delimiter))
+
+
+def test_columns_are_defined_once_with_descriptions() -> None:
+    assert len(set(COLUMN_NAMES)) == len(COLUMN_NAMES)
+    assert all(c.description.strip() for c in COLUMNS)
+
+
+@pytest.mark.parametrize("dialect,delimiter", [("excel", ","), ("excel-sv", ";")])
+def test_csv_reads_back_equal_to_the_archive(
+    archive: Path, tmp_path: Path, dialect: str, delimiter: str
+) -> None:
+    out = tmp_path / "out.csv"
+    result = run("--db", str(archive), "--dialect", dialect, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    rows = read_csv(out, delimiter)
+    assert list(rows[0]) == list(COLUMN_NAMES)
+    expected = archive_rows(archive)
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected, strict=True):
+        assert int(got["id"]) == want["id"]
+        assert got["source_id"] == want["source_id"]
+        assert got["kind"] == want["kind"]
+        assert got["published_at"] == want["published_at"]
+        assert got["published_date"] == want["published_local"][:10]
+        assert got["title"] == neutralise(want["title"])
+        assert got["body_text"] == neutralise(want["body_text"])  # multi-line kept
+
+
+def test_formula_cells_are_neutralised_in_csv(archive: Path) -> None:
+    result = run("--db", str(archive))
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    titles = {r["title"] for r in rows}
+    assert "'" + FORMULA_TITLE in titles
+    assert FORMULA_TITLE not in titles
+    formula_row = next(r for r in rows if r["title"].startswith("'="))
+    assert formula_row["body_text"].startswith("'-1 ")
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert neutralise(value) == "'" + value
+    assert neutralise("Åsa 1+1") == "Åsa 1+1"
+
+
+def test_contacts_and_tags_are_flattened_in_stable_columns(archive: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("--db", str(archive)).stdout.lstrip("\ufeff"))))
+    bro = next(r for r in rows if r["source_id"] == "norrkoping-mynewsdesk" and "bro" in r["title"])
+    assert bro["contact_names"] == "Åsa Öberg | Kommunikationsavdelningen"
+    assert bro["contact_emails"] == "asa.oberg@norrkoping.se | press@norrkoping.se"
+    assert bro["contact_phones"] == "'+46706871538 | +4611150000"
+    assert bro["tags"] == "Norrköping | Trafik"
+    assert bro["cluster_size"] == "2"
+
+
+def test_jsonl_has_the_same_columns_in_the_same_order(archive: Path) -> None:
+    result = run("--db", str(archive), "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [list(r) for r in records] == [list(COLUMN_NAMES)] * len(records)
+    assert [r["id"] for r in records] == [r["id"] for r in archive_rows(archive)]
+    # JSON is for programs, not spreadsheets: text is exact.
+    assert FORMULA_TITLE in {r["title"] for r in records}
+    assert any("Femöresbron" in r["body_text"] for r in records)
+
+
+def test_filters_and_swedish_full_text_query(archive: Path) -> None:
+    def ids(*args: str) -> list[int]:
+        out = run("--db", str(archive), "--format", "jsonl", *args).stdout
+        return [json.loads(line)["id"] for line in out.splitlines()]
+
+    viatt = archive_rows(archive, "source_id = ?", ("norrkoping-viatt",))
+    assert ids("--source", "norrkoping-viatt") == [r["id"] for r in viatt]
+    y2019 = archive_rows(archive, "published_at >= '2019-01-01' AND published_at < '2020-01-01'")
+    assert ids("--since", "2019-01-01", "--until", "2019-12-31") == [r["id"] for r in y2019]
+    assert len(ids("--kind", "pressinbjudan")) == 1
+    # "bro" finds "bron" through the stem expansion (and not "brott").
+    bro = ids("--query", "bro")
+    assert len(bro) == 2
+    assert ids("--query", "bro", "--source", "norrkoping-viatt") == [viatt[1]["id"]]
+
+
+def test_unknown_source_is_one_line_error(archive: Path) -> None:
+    result = CliRunner().invoke(export_command, ["--db", str(archive), "--source", "nope"])
+    assert result.exit_code == 1
+    assert "unknown source" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_xlsx_typed_dates_frozen_header_and_text_cells(archive: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out.xlsx"
+    result = run("--db", str(archive), "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header == list(COLUMN_NAMES)
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(2)]
+    assert len(rows) == len(archive_rows(archive))
+    first = rows[0]
+    assert isinstance(first["published_at"], datetime)
+    assert isinstance(first["published_date"], datetime | date)
+    formula = next(r for r in rows if str(r["title"]).startswith("=HYPERLINK"))
+    assert formula["title"] == FORMULA_TITLE
+    title_cell = next(c for c in sheet["I"] if c.value == FORMULA_TITLE)
+    assert title_cell.data_type == "s"  # a string, never evaluated
+    assert sheet.column_dimensions["K"].width >= 50  # body_text is wide
+    assert any("\n\n" in str(r["body_text"]) for r in rows)
+
+
+def test_export_streams_without_loading_the_archive(tmp_path: Path) -> None:
+    db = build_large_archive(tmp_path / "large.db", 3000)
+    conn = sqlite3.connect(db)
+    rows = export_rows(conn, batch_size=100)
+    first = next(rows)
+    assert first["id"] == 1
+    tracemalloc.start()
+    count = 1 + sum(1 for _ in rows)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == 3000
+    # 3000 rows of ~500 bytes would be >1.5 MB as a list; a streamed batch is far less.
+    assert peak < 1_000_000
+
+
+def test_progress_is_silent_without_a_terminal_and_draws_with_one() -> None:
+    quiet = io.StringIO()  # StringIO is not a TTY, like cron's stderr
+    with progress(10, "export", stream=quiet) as bar:
+        bar.advance(10)
+    with live_line("crawl", stream=quiet) as line:
+        line.update(pages=3, items=2, errors=0)
+    assert quiet.getvalue() == ""
+
+    shown = io.StringIO()
+    with live_line("crawl", stream=shown, enabled=True) as line:
+        line.update(pages=3, items=2, errors=1)
+    assert "crawl: pages 3, items 2, errors 1" in shown.getvalue()
+    assert shown.getvalue().endswith("\n")
+    assert "50%" in format_bar("export", 5, 10, 1.0)
+    assert format_bar("export", 5, None, 1.0).startswith("export 5")
