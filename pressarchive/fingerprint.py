@@ -184,11 +184,6 @@ def platform_release_id(platform: str, url: str) -> str | None:
 # --------------------------------------------------------------------------- text
 
 
-def normalise_text(text: str) -> str:
-    """NFC, case-folded, whitespace folded: what survives re-wrapping."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def content_hash(title: str, lead: str, body: str) -> str:
     """A stable hash of the release's text; whitespace changes leave it alone.
 
@@ -219,6 +214,7 @@ ROWS = 5  # BANDS * ROWS <= NUM_PERM; candidate threshold ~ (1/BANDS) ** (1/ROWS
 SHINGLE = 3
 _SIGNATURE_VERSION = 1
 _EMPTY = np.uint32(0xFFFFFFFF)
+_CHUNK = 4096  # shingles hashed at once
 
 _rng = np.random.default_rng(0x5EED_C0DE)  # fixed: stored signatures must stay comparable
 _PERM_A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
@@ -270,7 +266,7 @@ class Signature:
         return cls(np.frombuffer(data, dtype="<u4", offset=1).astype(np.uint32))
 
     def band_keys(self) -> list[int]:
-        """One integer per LSH band (only meaningful inside one process)."""
+        """One integer per LSH band (deterministic, but rebuilt rather than stored)."""
         bands = self.values[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
         mixed = (bands * _BAND_MULT).sum(axis=1, dtype=np.uint64)
         return mixed.tolist()
@@ -282,10 +278,14 @@ def signature(text: str) -> Signature:
     if len(shingles) == 0:
         return Signature(np.full(NUM_PERM, _EMPTY, dtype=np.uint32))
     # multiply-shift hashing, one (a, b) per permutation: the minimum of the
-    # full 64-bit a*x+b (mod 2**64) is decided by its high bits, which are kept
-    permuted = np.multiply(shingles[:, None], _PERM_A)
-    np.add(permuted, _PERM_B, out=permuted)
-    return Signature((permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32))
+    # full 64-bit a*x+b (mod 2**64) is decided by its high bits, which are kept.
+    # Chunked so that a book-length page does not allocate shingles x 128 at once.
+    minimum = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(shingles), _CHUNK):
+        permuted = np.multiply(shingles[start : start + _CHUNK, None], _PERM_A)
+        np.add(permuted, _PERM_B, out=permuted)
+        np.minimum(minimum, permuted.min(axis=0), out=minimum)
+    return Signature((minimum >> np.uint64(32)).astype(np.uint32))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -313,7 +313,7 @@ class MatchRule:
     """
 
     max_days: float = 7.0
-    body_alone: float = 0.9  # same text, whatever the titles say (titles rewritten)
+    body_alone: float = 0.9  # the same text: a title rewritten by the platform still matches
     body_with_title: float = 0.45
     title_needed: float = 0.5
     title_when_identical: float = 0.2

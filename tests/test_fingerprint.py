@@ -298,3 +298,14 @@ def test_cluster_id_is_the_earliest_publication() -> None:
         ]
     )
     assert clusters == {5: 9, 9: 9, 1: 9}
+
+
+def test_long_texts_are_hashed_in_chunks_with_the_same_result() -> None:
+    import numpy as np
+
+    from pressarchive.fingerprint import _PERM_A, _PERM_B, _shingle_hashes, words
+
+    text = " ".join(f"ord{i % 9000} text{i % 13}" for i in range(6000))  # > 4096 shingles
+    shingles = _shingle_hashes(words(text))
+    whole = ((shingles[:, None] * _PERM_A + _PERM_B).min(axis=0) >> np.uint64(32)).astype(np.uint32)
+    assert np.array_equal(signature(text).values, whole)
