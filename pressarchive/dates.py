@@ -508,8 +508,10 @@ def _relative_ago(match: re.Match[str], raw: str, now: datetime) -> ParsedDate:
     return ParsedDate(utc, utc.astimezone(STOCKHOLM), precision, False, raw, ("relative", *flags))
 
 
-def _time_only(text: str, raw: str, context: date | datetime | None) -> ParsedDate | None:
-    """ "klockan 11.30" (or a bare "11:30") on the context's day."""
+def _time_only(
+    text: str, raw: str, context: date | datetime | None
+) -> tuple[ParsedDate, ParsedDate | None] | None:
+    """ "klockan 11.30" (or a bare "11:30") on the context's day; "kl 11-18" as a range."""
     day = _context_day(context)
     if day is None:
         return None
@@ -526,7 +528,9 @@ def _time_only(text: str, raw: str, context: date | datetime | None) -> ParsedDa
     if fields is None or fields.clock is None:
         return None
     utc, flags = _instant(day, fields.clock, fields.offset, fields.zone_label)
-    return ParsedDate(utc, utc.astimezone(STOCKHOLM), fields.precision, False, raw, flags)
+    start = ParsedDate(utc, utc.astimezone(STOCKHOLM), fields.precision, False, raw, flags)
+    separator = RANGE_SEPARATOR.match(text, match.end())
+    return start, _end_time(text, separator.end(), start, raw) if separator else None
 
 
 @lru_cache(maxsize=1)
@@ -590,7 +594,7 @@ def _scan(
         return relative, None
     only_time = _time_only(text, raw, context)
     if only_time is not None:
-        return only_time, None
+        return only_time
     if fallback:
         parsed = _with_dateparser(text, raw)
         if parsed is not None:
