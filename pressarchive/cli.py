@@ -418,8 +418,9 @@ def _add_commands() -> None:
     # lists them, their heavy imports happen only when they run.
     from pressarchive.cli_demo import demo_command
     from pressarchive.cli_replay import extract_command, reextract_command
+    from pressarchive.export import export_command
 
-    for command in (demo_command, extract_command, reextract_command):
+    for command in (demo_command, extract_command, reextract_command, export_command):
         main.add_command(command)
 
 
