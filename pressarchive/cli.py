@@ -419,8 +419,15 @@ def _add_commands() -> None:
     from pressarchive.cli_demo import demo_command
     from pressarchive.cli_replay import extract_command, reextract_command
     from pressarchive.export import export_command
+    from pressarchive.serve import serve_command
 
-    for command in (demo_command, extract_command, reextract_command, export_command):
+    for command in (
+        demo_command,
+        extract_command,
+        reextract_command,
+        export_command,
+        serve_command,
+    ):
         main.add_command(command)
 
 
