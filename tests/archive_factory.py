@@ -11,7 +11,12 @@ bodies with å ä ö, and a title that a spreadsheet would read as a formula.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -264,3 +269,52 @@ def build_large_archive(path: Path, count: int, *, batch: int = 2000) -> Path:
         if pending:
             archive.store(pending)
     return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served_archive(db: Path, *, timeout: float = 30.0) -> Iterator[str]:
+    """Run `pressarchive serve` on the archive in a subprocess on 127.0.0.1;
+    yields the base URL and stops the server afterwards."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from pressarchive.serve import serve_command; serve_command()",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"serve exited with {process.returncode}: {output}")
+            try:
+                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"serve did not answer on {base}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()

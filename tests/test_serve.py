@@ -1,0 +1,211 @@
+"""`pressarchive serve`: Datasette over the archive, read-only, documented, searchable."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archive_factory import ABOUT, build_archive, served_archive
+from click.testing import CliRunner
+
+from pressarchive.datasette import METADATA_PATH
+from pressarchive.datasette.plugin import MATCH_NOTHING, paragraphs_html, sv_fts, sv_snippet
+from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
+from pressarchive.serve import build_datasette, is_being_written, load_metadata, serve_command
+
+# Tables Datasette hides or that hold internal state only.
+INTERNAL = {"extractions", "release_signatures", "about_models"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("serve") / "archive.db")
+
+
+class Client:
+    """Datasette's in-process client: no sockets needed for the page checks."""
+
+    def __init__(self, db: Path) -> None:
+        self.datasette = build_datasette(db)
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self.datasette.invoke_startup())
+
+    def get(self, path: str) -> Any:
+        return self.loop.run_until_complete(self.datasette.client.get(path))
+
+    def json(self, path: str) -> Any:
+        response = self.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def client(db: Path) -> Iterator[Client]:
+    c = Client(db)
+    yield c
+    c.close()
+
+
+def test_every_table_and_column_is_described(db: Path) -> None:
+    metadata = load_metadata("archive")
+    assert metadata["title"] and metadata["source"] and metadata["description_html"]
+    tables = metadata["databases"]["archive"]["tables"]
+    conn = sqlite3.connect(db)
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'releases_fts%' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for name in names:
+        if name in INTERNAL:
+            assert tables[name].get("hidden"), name
+            continue
+        assert tables[name]["description"], name
+    release_columns = [r[1] for r in conn.execute("PRAGMA table_info(releases)")]
+    described = tables["releases"]["columns"]
+    assert [c for c in release_columns if not described.get(c)] == []
+
+
+def test_metadata_is_renamed_to_the_served_database(client: Client) -> None:
+    data = client.json("/archive.json")
+    assert {q["name"] for q in data["queries"]} >= {
+        "search",
+        "releases_per_month",
+        "latest_releases",
+        "contacts_directory",
+        "upcoming_press_conferences",
+        "cross_platform_releases",
+    }
+
+
+def test_swedish_search_query_finds_word_forms(client: Client) -> None:
+    rows = client.json("/archive/search.json?_shape=array&q=bro")
+    assert [r["title"] for r in rows] == ["Det blir en ny bro över Motala ström"] * 2
+    assert all(HIGHLIGHT_START + "bro" + HIGHLIGHT_END in r["snippet"] for r in rows)
+    bron = client.json("/archive/search.json?_shape=array&q=bron")
+    assert len(bron) == 2  # another form of the same word finds the same releases
+    assert client.json("/archive/search.json?_shape=array&q=tryggheten")[0]["title"].startswith(
+        "Gemensam kraftsamling"
+    )
+    # An empty form and a stray quote do not break the page.
+    assert client.json("/archive/search.json?_shape=array&q=") == []
+    assert len(client.json("/archive/search.json?_shape=array&q=%22bro")) == 2
+
+
+def test_search_page_links_results_and_highlights(client: Client) -> None:
+    html = client.get("/archive/search?q=spårvagnen").text
+    assert '<a href="/archive/releases/4">4</a>' in html
+    assert "<mark>spårvagnarna</mark>" in html
+
+
+def test_sql_functions_match_the_cli_search() -> None:
+    assert sv_fts("bro") == fts_query("bro")
+    assert sv_fts("") == MATCH_NOTHING
+    assert sv_fts('"bro') == fts_query("bro")
+    assert HIGHLIGHT_START in sv_snippet("Den nya bron öppnar.", "bro")
+
+
+def test_facets_on_source_kind_language_and_year(client: Client) -> None:
+    data = client.json("/archive/releases.json?_size=0&_extra=facet_results")
+    facets = data["facet_results"]
+    if "results" in facets:  # Datasette 1.0 nests them
+        facets = facets["results"]
+    counts = {
+        name: {str(v["value"]): v["count"] for v in facet["results"]}
+        for name, facet in facets.items()
+    }
+    assert counts["source_id"] == {
+        "norrkoping-mynewsdesk": 3,
+        "norrkoping-viatt": 2,
+        "norrkoping-sitevision": 2,
+    }
+    assert counts["kind"]["pressinbjudan"] == 1
+    assert counts["language"] == {"sv": 7}
+    assert counts["published_at (year)"] == {"2018": 5, "2019": 2}
+    year_2019 = client.json("/archive/releases.json?_shape=array&published_at__startswith=2019")
+    assert len(year_2019) == 2
+
+
+def test_canned_queries(client: Client) -> None:
+    months = client.json("/archive/releases_per_month.json?_shape=array")
+    assert {"source_id": "norrkoping-mynewsdesk", "month": "2018-01", "releases": 3} in months
+    contacts = client.json("/archive/contacts_directory.json?_shape=array")
+    asa = next(c for c in contacts if c["name"] == "Åsa Öberg")
+    assert asa["releases"] == 3 and asa["organisation"] == "Norrköpings kommun"
+    upcoming = client.json("/archive/upcoming_press_conferences.json?_shape=array")
+    assert [u["place"] for u in upcoming] == ["Louis De Geer konsert & kongress"]
+    clusters = client.json("/archive/cross_platform_releases.json?_shape=array")
+    assert {c["platform"] for c in clusters} == {"mynewsdesk", "viatt"}
+    assert len({c["cluster_id"] for c in clusters}) == 1
+    latest = client.json("/archive/latest_releases.json?_shape=array")
+    assert len(latest) == 6  # seven releases, one cluster of two
+
+
+def test_release_page_shows_the_body_as_paragraphs(client: Client) -> None:
+    html = client.get("/archive/releases/1").text
+    assert "<p>Under tekniska nämndens sammanträde" in html
+    cells = [c.split("</div>")[0] for c in html.split('class="release-body"')[1:]]
+    body_cell = next(c for c in cells if "Under tekniska" in c)
+    assert "Femöresbrons utseende" in body_cell
+    assert ABOUT[:30] not in body_cell
+    assert str(paragraphs_html("a\n\nb<")).count("<p>") == 2
+    assert "b&lt;" in str(paragraphs_html("a\n\nb<"))
+
+
+def test_archive_cannot_be_changed_through_datasette(client: Client, db: Path) -> None:
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    sql = urllib.parse.quote("DELETE FROM releases")
+    response = client.get(f"/archive.json?sql={sql}")
+    assert response.status_code >= 400
+    response = client.get("/archive.json?sql=" + urllib.parse.quote("PRAGMA query_only=0"))
+    assert response.status_code >= 400
+    assert len(client.json("/archive/releases.json?_shape=array")) == 7
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert not client.datasette.databases["archive"].is_mutable
+
+
+def test_a_database_being_written_is_opened_read_only_not_immutable(tmp_path: Path) -> None:
+    db = build_archive(tmp_path / "live.db")
+    assert not is_being_written(db)
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("UPDATE releases SET title = title || '!' WHERE id = 1")
+    writer.commit()
+    try:
+        assert is_being_written(db)
+        live = build_datasette(db)
+        database = live.databases["live"]
+        assert database.is_mutable  # mode=ro: reads the WAL, never writes
+    finally:
+        writer.close()
+
+
+def test_serve_command_binds_loopback_and_serves(db: Path) -> None:
+    with served_archive(db) as base:
+        assert base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(base + "/archive/search.json?_shape=array&q=bro") as r:
+            rows = json.loads(r.read())
+        assert len(rows) == 2
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "/archive/releases/9999")
+
+
+def test_serve_on_a_missing_archive_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(serve_command, ["--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert "no archive here" in result.output
+    assert METADATA_PATH.exists()
