@@ -1,0 +1,222 @@
+"""Serve the demo press rooms on 127.0.0.1: one small HTTP server per platform.
+
+Each platform's room lives in its own module, `pressarchive.demo.<platform>`,
+which defines `make_room(*, size=None) -> Room` and the path of the source's
+start URL (`START_PATH`, or `start_path(room)`), optionally `SOURCE_OPTIONS`
+(the registry's [source.options]). The server imports them by name, so rooms
+are added without touching this file.
+
+    with DemoPressRooms(["mynewsdesk"]) as rooms:
+        rooms.url("mynewsdesk")   # http://127.0.0.1:<port>/se/norrkopings_kommun
+        rooms.advance()           # "time passes": edition 2 everywhere
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType, TracebackType
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from pressarchive.demo.corpus import ORGANISATION, PLATFORMS
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Room(Protocol):
+    """One press room of one platform."""
+
+    platform: str
+
+    def respond(self, path: str, query: dict[str, list[str]], *, edition: int) -> Reply:
+        """The reply to GET `path`?`query` (robots.txt included)."""
+        ...
+
+
+def html_reply(html: str, *, status: int = 200, charset: str = "utf-8") -> Reply:
+    return Reply(status, html.encode(charset), {"Content-Type": f"text/html; charset={charset}"})
+
+
+def text_reply(text: str, *, status: int = 200, content_type: str = "text/plain") -> Reply:
+    return Reply(status, text.encode("utf-8"), {"Content-Type": f"{content_type}; charset=utf-8"})
+
+
+def not_found() -> Reply:
+    return html_reply("<html><body><h1>404 Sidan finns inte</h1></body></html>", status=404)
+
+
+def room_module(platform: str) -> ModuleType:
+    return importlib.import_module(f"pressarchive.demo.{platform}")
+
+
+def room_start_path(module: ModuleType, room: Room) -> str:
+    if hasattr(module, "start_path"):
+        return str(module.start_path(room))
+    return str(module.START_PATH)
+
+
+class _Served:
+    """A room, its server thread and its start path."""
+
+    def __init__(self, platform: str, size: int | None, owner: DemoPressRooms) -> None:
+        self.platform = platform
+        self.module = room_module(platform)
+        self.room: Room = self.module.make_room(size=size)
+        self.start_path = room_start_path(self.module, self.room)
+        self.options: dict[str, Any] = dict(getattr(self.module, "SOURCE_OPTIONS", {}))
+        self.server = ThreadingHTTPServer((HOST, 0), _handler_for(self, owner))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, name=f"demo-{platform}", daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.server.server_address[1]}"
+
+
+def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._serve(with_body=True)
+
+        def do_HEAD(self) -> None:
+            self._serve(with_body=False)
+
+        def _serve(self, *, with_body: bool) -> None:
+            parts = urlsplit(self.path)
+            owner._record(served.platform, self.path)
+            try:
+                reply = served.room.respond(
+                    parts.path, parse_qs(parts.query), edition=owner.edition
+                )
+            except Exception:  # a broken fixture must show up in the test, not hang it
+                log.error("demo room %s failed on %s", served.platform, self.path)
+                traceback.print_exc()
+                reply = Reply(500, b"room error", {"Content-Type": "text/plain"})
+            self.send_response(reply.status)
+            headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if with_body:
+                self.wfile.write(reply.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the request log is `DemoPressRooms.requests`
+
+    return Handler
+
+
+class DemoPressRooms:
+    """The demo press rooms as a context manager: servers start on enter, stop on exit."""
+
+    def __init__(self, platforms: Iterable[str] = PLATFORMS, *, size: int | None = None) -> None:
+        self.platforms = tuple(platforms)
+        self.size = size
+        self.edition = 1
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._served: dict[str, _Served] = {}
+
+    def __enter__(self) -> DemoPressRooms:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        try:
+            for platform in self.platforms:
+                served = _Served(platform, self.size, self)
+                self._served[platform] = served
+                served.thread.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for served in self._served.values():
+            if served.thread.is_alive():
+                served.server.shutdown()
+            served.server.server_close()
+        self._served.clear()
+
+    def _record(self, platform: str, path: str) -> None:
+        with self._lock:
+            self.requests.append((platform, path))
+
+    def requests_for(self, platform: str) -> list[str]:
+        with self._lock:
+            return [path for p, path in self.requests if p == platform]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def base_url(self, platform: str) -> str:
+        return self._served[platform].base_url
+
+    def url(self, platform: str) -> str:
+        served = self._served[platform]
+        return served.base_url + served.start_path
+
+    def room(self, platform: str) -> Room:
+        return self._served[platform].room
+
+    def advance(self) -> None:
+        """Time passes: every room shows edition 2 (an edited release, one new release)."""
+        self.edition = 2
+
+    def source_id(self, platform: str) -> str:
+        return f"demo-{platform}"
+
+    def sources_toml(self) -> str:
+        """A registry (the format of data/sources.toml) with one source per room."""
+        blocks = []
+        for platform, served in self._served.items():
+            lines = [
+                "[[source]]",
+                f'id = "{self.source_id(platform)}"',
+                f'organisation = "{ORGANISATION}"',
+                f'platform = "{platform}"',
+                f'start_urls = ["{self.url(platform)}"]',
+            ]
+            if served.options:
+                lines.append("[source.options]")
+                lines.extend(f"{k} = {_toml_value(v)}" for k, v in served.options.items())
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

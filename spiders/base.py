@@ -1,0 +1,247 @@
+"""What every press-room spider shares: the source, the incremental rule, the
+release callback with its missing-field alarms, and the error log.
+
+A platform spider only navigates: it reads a listing into `ListingEntry`s and a
+next-page URL, and hands them to `listing_page`, which decides what to fetch.
+What a release page says is read by `pressarchive.extract`, never here.
+
+Crawl state a second machine would need is never kept in the process: the
+"already archived?" question goes through `self.seen` (pressarchive.seen).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from pressarchive.dates import parse_date
+from pressarchive.extract import MISSING_PREFIX, extract_page
+from pressarchive.items import Release
+from pressarchive.seen import EmptySeenIndex, SeenIndex, open_seen_index
+from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load_sources
+
+log = logging.getLogger(__name__)
+
+TRUE_WORDS = frozenset(("1", "true", "yes", "y", "on", "full"))
+
+
+@dataclass
+class ListingEntry:
+    """One release as a listing shows it."""
+
+    url: str
+    title: str | None = None
+    published_raw: str | None = None
+
+
+def as_bool(value: bool | str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    return bool(value) and str(value).strip().lower() in TRUE_WORDS
+
+
+def as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, readable reason: "HTTP 404", "TimeoutError: ...", "DNSLookupError: ..."."""
+    response = getattr(failure.value, "response", None)
+    if response is not None and getattr(response, "status", None):
+        return f"HTTP {response.status}"
+    message = str(failure.value).strip()
+    name = type(failure.value).__name__
+    return f"{name}: {message}" if message else name
+
+
+class PressroomSpider(scrapy.Spider):
+    """Base of the platform spiders; subclasses set `name`, `platform`, `parse`."""
+
+    platform: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        source: Source | str | None = None,
+        sources_file: str | None = None,
+        full: bool | str = False,
+        since: date | str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.full: bool = as_bool(full)
+        self.since: date | None = as_date(since)
+        self.sources_file = sources_file
+        self.seen: SeenIndex = EmptySeenIndex()
+        self.crawl_errors: list[dict[str, str]] = []
+        self._source_arg = source
+        if isinstance(source, Source):
+            self._use_source(source)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PressroomSpider:
+        spider: PressroomSpider = super().from_crawler(crawler, *args, **kwargs)
+        if not isinstance(spider._source_arg, Source):
+            spider._use_source(spider._resolve_source(crawler.settings))
+        spider.seen = open_seen_index(crawler.settings)
+        return spider
+
+    # -- the source -------------------------------------------------------------
+
+    def _resolve_source(self, settings: Any) -> Source:
+        path = Path(
+            self.sources_file or settings.get("PRESSARCHIVE_SOURCES") or DEFAULT_SOURCES_FILE
+        )
+        sources = load_sources(path)
+        wanted = self._source_arg
+        if isinstance(wanted, str) and wanted:
+            matches = [s for s in sources if s.id == wanted]
+            if not matches:
+                raise SourceError(f"{path}: no source with id '{wanted}'")
+        else:
+            matches = [s for s in sources if s.platform == self.platform]
+            if not matches:
+                raise SourceError(f"{path}: no source with platform '{self.platform}'")
+        if matches[0].platform != self.platform:
+            raise SourceError(
+                f"source '{matches[0].id}' is a {matches[0].platform} source, "
+                f"not {self.platform}: use `scrapy crawl {matches[0].platform}`"
+            )
+        return matches[0]
+
+    def _use_source(self, source: Source) -> None:
+        self.source: Source = source
+        self.start_urls = list(source.start_urls)
+        self.allowed_domains = list(source.allowed_domains)
+
+    async def start(self) -> Any:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:
+        for url in self.start_urls:
+            yield Request(url, callback=self.parse, errback=self.errback, dont_filter=True)
+
+    # -- listings: the incremental rule ------------------------------------------
+
+    def is_before_since(self, entry: ListingEntry) -> bool:
+        """True when the listing dates the entry before --since (unknown dates are not)."""
+        if self.since is None or not entry.published_raw:
+            return False
+        parsed = parse_date(entry.published_raw)
+        return parsed is not None and parsed.utc.date() < self.since
+
+    def wants(self, entry: ListingEntry) -> bool:
+        """Fetch this entry? Always under --full; otherwise only when not archived
+        (or archived under another title: the release was edited)."""
+        if self.full:
+            return True
+        return not self.seen.is_archived(self.source.id, entry.url, entry.title)
+
+    def listing_page(
+        self,
+        response: Response,
+        entries: list[ListingEntry],
+        next_url: str | None,
+        *,
+        callback: Callable[..., Any] | None = None,
+        release_callback: Callable[..., Any] | None = None,
+    ) -> Iterator[Request]:
+        """Requests for the entries to fetch, then for the next listing page when
+        the walk goes on: under --full always, otherwise only if this page held
+        something new (a page of only archived releases means the rest is known),
+        and never past --since (listings are newest first)."""
+        new_here = False
+        reached_since = False
+        for entry in entries:
+            if self.is_before_since(entry):
+                reached_since = True
+                continue
+            if not self.wants(entry):
+                continue
+            new_here = True
+            yield response.follow(
+                entry.url,
+                callback=release_callback or self.parse_release,
+                errback=self.errback,
+                cb_kwargs={"entry": entry},
+            )
+        self.crawler.stats.inc_value("pressarchive/listing_pages")
+        if not entries:
+            self.logger.warning("listing %s: no releases found", response.url)
+            self.crawler.stats.inc_value("pressarchive/empty_listing")
+        if next_url and not reached_since and (self.full or new_here):
+            yield response.follow(next_url, callback=callback or self.parse, errback=self.errback)
+
+    # -- release pages -------------------------------------------------------------
+
+    def parse_release(
+        self, response: Response, entry: ListingEntry | None = None
+    ) -> Iterator[Release]:
+        yield self.release_response(response, entry)
+
+    def release_response(self, response: Response, entry: ListingEntry | None = None) -> Release:
+        """The release the page shows; missing required fields are warned about and counted."""
+        encoding = getattr(response, "encoding", None) if _charset_in_header(response) else None
+        release = extract_page(
+            response.body,
+            response.url,
+            platform=self.platform,
+            source_id=self.source.id,
+            organisation=self.source.organisation,
+            encoding=encoding,
+            fetched_at=datetime.now(UTC),
+        )
+        if entry is not None and not release.published_raw and entry.published_raw:
+            # The page has no date but its listing had: better than nothing.
+            release.published_raw = entry.published_raw
+            release.layers["published_raw"] = "markup"
+            release.flag("date_from_listing")
+        self.report_missing(release)
+        self.crawler.stats.inc_value("pressarchive/releases_read")
+        return release
+
+    def report_missing(self, release: Release) -> None:
+        for flag in release.flags:
+            if flag.startswith(MISSING_PREFIX):
+                name = flag[len(MISSING_PREFIX) :]
+                self.logger.warning(
+                    "%s: field '%s' came back empty (has the %s layout changed?)",
+                    release.url,
+                    name,
+                    self.platform,
+                )
+                self.crawler.stats.inc_value(f"pressarchive/missing_field/{name}")
+
+    # -- errors --------------------------------------------------------------------
+
+    def errback(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        reason = failure_reason(failure)
+        self.record_error(url, reason)
+
+    def record_error(self, url: str, reason: str) -> None:
+        self.logger.error("failed %s: %s", url, reason)
+        self.crawl_errors.append({"url": url, "reason": reason})
+        self.crawler.stats.inc_value("pressarchive/errors")
+
+
+def _charset_in_header(response: Response) -> bool:
+    """Only a charset the server declared is authoritative; otherwise the page decides."""
+    content_type = response.headers.get(b"Content-Type") or b""
+    return b"charset=" in content_type.lower()
