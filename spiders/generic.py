@@ -1,0 +1,236 @@
+"""Any other press room: feeds and sitemaps, discovered from the start URL.
+
+Navigation only; what a page says is read by pressarchive.extract.generic
+(structured metadata first, trafilatura for the body).
+
+- The start URL is fetched; if it is itself a feed or a sitemap it is read as
+  one. Otherwise the feeds it declares (`<link rel="alternate"
+  type="application/rss+xml|atom+xml">`, comment feeds left out) are followed.
+- A feed is a listing, newest first: the shared incremental rule decides what
+  to fetch, and an Atom feed's rel="next" page is followed on the same terms.
+  A re-crawl with nothing new costs the start page and the feed.
+- Sitemaps (robots.txt `Sitemap:` lines, else `/sitemap.xml`) give the whole
+  history. They are walked when asked for (`--full`), when the site declares
+  no feed, and when every entry of the feed is new (the archive has not seen
+  this site yet, or more was published than the feed holds). Child sitemaps
+  that list pages, categories, tags or authors rather than posts are skipped.
+- A fetched page that does not say it is an article (no og:type article, no
+  article:published_time, no JSON-LD Article) is not a release and yields
+  nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from pressarchive.spiders.base import ListingEntry, PressroomSpider
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_COMMENT_FEED = re.compile(r"comment|kommentar", re.I)
+# Child sitemaps of CMSs that list everything but posts (WordPress/Yoast names).
+_NOT_POSTS_SITEMAP = re.compile(
+    r"(page|category|kategori|tag|tagg|author|forfattare|attachment|product|media)[-_]?sitemap"
+    r"|sitemap[-_](pages?|categor|tags?|authors?|users?|taxonom)",
+    re.I,
+)
+_ARTICLE_TYPES = re.compile(r'"@type"\s*:\s*"(?:News)?Article|"BlogPosting|"PressRelease', re.I)
+
+
+def _squash(text: str | None) -> str:
+    return " ".join(text.split()) if text else ""
+
+
+def declared_feeds(sel: Selector, base_url: str) -> list[str]:
+    """The page's feeds in document order, comment feeds left out."""
+    feeds: list[str] = []
+    for link in sel.xpath("//link[@href]"):
+        rel = (link.attrib.get("rel") or "").lower().split()
+        kind = (link.attrib.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" not in rel or kind not in FEED_TYPES:
+            continue
+        href, title = link.attrib["href"], link.attrib.get("title") or ""
+        if _COMMENT_FEED.search(href) or _COMMENT_FEED.search(title):
+            continue
+        url = urljoin(base_url, href.strip())
+        if url not in feeds:
+            feeds.append(url)
+    return feeds
+
+
+def _xml_selector(body: bytes) -> Selector | None:
+    try:
+        sel = Selector(body=body, type="xml")
+    except (ValueError, TypeError):
+        return None
+    sel.remove_namespaces()
+    return sel
+
+
+def is_feed(body: bytes) -> bool:
+    head = body[:1024].lstrip().lower()
+    return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
+
+
+def is_sitemap(body: bytes) -> bool:
+    head = body[:1024].lower()
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def feed_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], str | None]:
+    """RSS 2.0, RSS 1.0 or Atom entries (newest first, as feeds list them) and
+    the feed's next page (RFC 5005 rel="next"), if it declares one."""
+    sel = _xml_selector(body)
+    if sel is None:
+        return [], None
+    entries: list[ListingEntry] = []
+    seen: set[str] = set()
+    for item in sel.xpath("//item | //entry"):
+        link = (
+            item.xpath("link[@rel='alternate']/@href").get()
+            or item.xpath("link[not(@rel)]/@href").get()
+            or item.xpath("link/text()").get()
+            or item.xpath("guid[not(@isPermaLink='false')]/text()").get()
+        )
+        if not link or not link.strip():
+            continue
+        url = urljoin(base_url, link.strip())
+        if url in seen:
+            continue
+        seen.add(url)
+        title = _squash(item.xpath("title").xpath("string()").get())
+        date = item.xpath("pubDate/text() | published/text() | date/text() | updated/text()").get()
+        entries.append(ListingEntry(url=url, title=title or None, published_raw=_squash(date) or None))
+    next_href = sel.xpath("/feed/link[@rel='next']/@href | //channel/link[@rel='next']/@href").get()
+    return entries, urljoin(base_url, next_href.strip()) if next_href else None
+
+
+def sitemap_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], list[str]]:
+    """(the pages a urlset lists, newest first by lastmod; child sitemaps of an
+    index that may list posts)."""
+    try:
+        sitemap = Sitemap(body)
+    except Exception:  # lxml raises several kinds on a broken sitemap
+        return [], []
+    children: list[str] = []
+    pages: list[ListingEntry] = []
+    for entry in sitemap:
+        loc = entry.get("loc")
+        if not loc:
+            continue
+        url = urljoin(base_url, loc.strip())
+        if sitemap.type == "sitemapindex":
+            if not _NOT_POSTS_SITEMAP.search(urlsplit(url).path):
+                children.append(url)
+        elif urlsplit(url).path.strip("/"):  # the home page is not a release
+            pages.append(ListingEntry(url=url, published_raw=entry.get("lastmod")))
+    pages.sort(key=lambda e: e.published_raw or "", reverse=True)
+    return pages, children
+
+
+def looks_like_article(sel: Selector) -> bool:
+    og_type = _squash(sel.css('meta[property="og:type"]::attr(content)').get()).lower()
+    if og_type == "article":
+        return True
+    if sel.css('meta[property="article:published_time"]'):
+        return True
+    return any(
+        _ARTICLE_TYPES.search(block)
+        for block in sel.xpath('//script[@type="application/ld+json"]/text()').getall()
+    )
+
+
+class GenericSpider(PressroomSpider):
+    name = "generic"
+    platform = "generic"
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for url in self.source.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.errback)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """The start page (or a feed or sitemap given as the start URL): discover feeds.
+
+        @url http://127.0.0.1:8000/
+        @returns requests 1
+        """
+        body = response.body
+        if is_feed(body):
+            yield from self.parse_feed(response)
+            return
+        if is_sitemap(body):
+            yield from self.parse_sitemap(response)
+            return
+        feeds = declared_feeds(Selector(text=response.text), response.url)
+        if feeds:
+            yield scrapy.Request(feeds[0], callback=self.parse_feed, errback=self.feed_failed)
+        else:
+            self.crawler.stats.inc_value("pressarchive/generic/no_feed")
+            yield self.robots_request(response.url)
+
+    def parse_feed(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        entries, next_url = feed_entries(response.body, response.url)
+        yield from self.listing_page(response, entries, next_url)
+        if self.full or not entries or self._all_new(entries):
+            yield self.robots_request(response.url)
+
+    def feed_failed(self, failure: Any) -> Iterator[Any]:
+        """The feed failed: record it, and fall back on the sitemaps."""
+        self.errback(failure)
+        yield self.robots_request(failure.request.url)
+
+    def robots_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            urljoin(url, "/robots.txt"),
+            callback=self.parse_robots,
+            errback=self.robots_failed,
+            meta={"handle_httpstatus_list": [404]},
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        """robots.txt names the sitemaps; without any, try /sitemap.xml."""
+        sitemaps: list[str] = []
+        if response.status == 200:
+            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        for url in sitemaps or [urljoin(response.url, "/sitemap.xml")]:
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.errback)
+
+    def robots_failed(self, failure: Any) -> Iterator[Any]:
+        yield scrapy.Request(
+            urljoin(failure.request.url, "/sitemap.xml"),
+            callback=self.parse_sitemap,
+            errback=self.errback,
+        )
+
+    def parse_sitemap(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body)
+        pages, children = sitemap_entries(body, response.url)
+        for child in children:
+            yield scrapy.Request(child, callback=self.parse_sitemap, errback=self.errback)
+        if pages:
+            yield from self.listing_page(response, pages, None)
+
+    def parse_release(self, response: Response) -> Iterator[Any]:
+        """A page a feed or sitemap pointed at: a release if it says it is an article.
+
+        @url http://127.0.0.1:8000/nyheter/x/
+        @returns items 1 1
+        @scrapes title published_raw body_html
+        """
+        if not looks_like_article(Selector(text=response.text)):
+            self.crawler.stats.inc_value("pressarchive/generic/not_article")
+            return
+        yield self.release_response(response)
+
+    def _all_new(self, entries: list[ListingEntry]) -> bool:
+        return not any(self.seen.is_archived(self.source.id, e.url, None) for e in entries)
