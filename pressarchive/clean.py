@@ -1,0 +1,420 @@
+"""Hidden text, page chrome, whitespace and HTML sanitising.
+
+Extractors call `remove_hidden` on the page tree before reading any text:
+press rooms interleave junk characters in hidden elements to garble e-mail
+addresses for harvesters, and icon fonts / SVGs leave descriptions such as
+"A line styled icon from Orion Icon Library" in a naive text render.
+
+`parse_blocks` turns an article fragment into a flat list of blocks (p,
+h2–h4, ul/ol, blockquote) with both sanitised inner HTML and plain text;
+everything downstream (refine, contacts, the about-text model) works on
+those blocks, so the body is rendered from them once, at the end.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+# --- hidden elements -------------------------------------------------------
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_CLASSES = frozenset(
+    {
+        "hidden",
+        "hide",
+        "is-hidden",
+        "u-hidden",
+        "d-none",
+        "invisible",
+        "sr-only",
+        "visually-hidden",
+        "visuallyhidden",
+        "screen-reader-text",
+        "screenreader",
+        "offscreen",
+    }
+)
+_DROP_WITH_CONTENT = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"}
+)
+_ICON_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:icon|icons|fa|fas|far|fab|glyphicon|material-icons)(?:$|[\s_-])", re.I
+)
+_ICON_TEXT = re.compile(r"line styled icon|icon library|\bicon from\b", re.IGNORECASE)
+
+
+def _is_hidden(el: lxml.html.HtmlElement) -> bool:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = tag.rsplit("}", 1)[-1].lower()
+    if tag in _DROP_WITH_CONTENT:
+        return True
+    attrib = el.attrib
+    if "hidden" in attrib:
+        return True
+    if attrib.get("aria-hidden", "").strip().lower() == "true":
+        return True
+    style = attrib.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    classes = attrib.get("class", "")
+    if classes:
+        tokens = set(classes.lower().split())
+        if tokens & _HIDDEN_CLASSES:
+            return True
+        if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (el.text or "").strip():
+            return True
+    if tag == "i" and not classes and not (el.text or "").strip() and len(el) == 0:
+        # An empty <i> is an icon-font glyph, never emphasis.
+        return True
+    for name in ("alt", "title", "aria-label"):
+        value = attrib.get(name)
+        if value and _ICON_TEXT.search(value):
+            return True
+    return tag not in ("html", "body") and bool(_ICON_TEXT.fullmatch((el.text or "").strip()))
+
+
+def remove_hidden(root: lxml.html.HtmlElement) -> int:
+    """Remove, in place, everything a reader does not see. Returns the count of
+    elements removed (a removed element's descendants are not counted)."""
+    doomed: list[lxml.html.HtmlElement] = []
+    skip: set[lxml.html.HtmlElement] = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if isinstance(el, etree._Comment):
+                doomed.append(el)
+            continue
+        if el is root or el in skip:
+            continue
+        if _is_hidden(el):
+            doomed.append(el)
+            skip.update(el.iterdescendants())
+    for el in doomed:
+        _drop_keep_tail(el)
+    return sum(1 for el in doomed if isinstance(el.tag, str))
+
+
+def _drop_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    previous = el.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _fragment(fragment: str) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(fragment or "", create_parent="div")
+
+
+def strip_hidden_html(html_text: str) -> str:
+    """The fragment without its hidden elements, as HTML."""
+    if not html_text.strip():
+        return ""
+    root = _fragment(html_text)
+    remove_hidden(root)
+    inner = html.escape(root.text or "", quote=False)
+    return inner + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root.iterchildren()
+    )
+
+
+# --- text -------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v\r]")
+_RUNS = re.compile(r" {2,}")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(s: str) -> str:
+    """NFC, no soft hyphens / zero-width characters, one space between words,
+    lines stripped, at most one blank line in a row."""
+    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
+    s = _ODD_SPACES.sub(" ", s)
+    lines = [_RUNS.sub(" ", line).strip() for line in s.split("\n")]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _inline_text(s: str) -> str:
+    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
+    return re.sub(r"\s+", " ", _ODD_SPACES.sub(" ", s))
+
+
+# --- chrome -----------------------------------------------------------------
+
+_CHROME_PATTERNS = [
+    r"dela(?: (?:på|via) \w+)?|share|skriv ut|print",
+    r"läs vidare\s*»?|läs mer\s*»?|read more\s*»?",
+    r"media no image|no image",
+    r"(?:hidden)?\s*a line styled icon from orion icon library\.?\s*\w*",
+    r"abonnera på våra pressmeddelanden\b.*",
+    r"prenumerera på (?:våra )?(?:pressmeddelanden|nyheter)\b.*",
+    r"i vårt pressrum kan du läsa.*",
+    r"besök vårt pressrum|till pressrummet|gå till pressrummet",
+    r"kontaktpersoner \d+ kontaktpersoner?|kommande evenemang \d+ evenemang",
+    r"pressmeddelanden?\s*[-–•]?\s*",
+    r"(?=[a-z]*\d)[0-9a-z]{20}",  # Mynewsdesk image ids used as captions
+    r"\d{3,}|[0-9a-f]{8,}",  # bare numbers / hex ids used as captions
+    r"_{5,}|-{5,}|={5,}",
+    r"(?:varning|viktigt meddelande)\b.*\bsmhi\b.*",
+    r".*\b(?:kakor|cookies?)\b.*\b(?:godkänn|acceptera|accept|samtycke|consent|använder)\b.*",
+    r"(?:godkänn|acceptera) (?:alla )?(?:kakor|cookies)|cookie-?inställningar",
+    r"(?:pressmeddelanden?|pressinbjudan|nyhet(?:er)?)\s*•\s*\w{3} \d{1,2}, \d{4} \d{1,2}:\d{2}(?: \w+)?",
+    r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}(?::\d{2})? \w+(?: \|[^|]*)+",
+    r"ämnen|kategorier|regioner|taggar|relaterat|relaterade länkar|bilder|dokument|videor",
+    r"foto:?\s*[^.!?]{0,60}",  # a credit alone on a line: no caption left to keep it with
+]
+_CHROME = re.compile("(?:" + "|".join(_CHROME_PATTERNS) + r")\s*", re.IGNORECASE)
+_ORG_CHROME = ("följ {org}", "{org}", "senaste pressmeddelandena från {org}", "om {org}")
+_LATEST = re.compile(
+    r"^(?:senaste (?:pressmeddelandena|nyheterna|nytt)(?: från .*)?|fler pressmeddelanden(?: från .*)?"
+    r"|läs också|relaterade pressmeddelanden)$",
+    re.IGNORECASE,
+)
+
+
+def is_chrome(text: str, organisation: str | None = None) -> bool:
+    """True when the whole block is page furniture rather than release text.
+    A "Foto: …" credit is chrome only on its own: inside a caption sentence it
+    stays with the caption."""
+    t = normalise_text(text)
+    if not t:
+        return True
+    if _CHROME.fullmatch(t):
+        return True
+    if re.fullmatch(r"följ(?: oss)?(?: på)? .{0,60}", t, re.IGNORECASE) and len(t) < 70:
+        return True
+    if organisation:
+        folded = t.casefold().rstrip(".:")
+        org = organisation.casefold().strip()
+        if any(folded == p.format(org=org) for p in _ORG_CHROME):
+            return True
+    return False
+
+
+def is_latest_list_start(text: str) -> bool:
+    """The heading of a "latest releases" box: it and everything after it go."""
+    return bool(_LATEST.match(normalise_text(text)))
+
+
+# --- blocks -------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "aside", "header", "footer", "nav",
+        "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "table",
+        "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "figcaption", "dl", "dt",
+        "dd", "pre", "address", "hr", "form", "fieldset", "details", "summary", "caption",
+        "center", "body", "html",
+    }
+)  # fmt: skip
+_LEAF_BLOCKS = {"p": "p", "h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4",
+                "figcaption": "p", "dt": "p", "dd": "p", "pre": "p", "address": "p",
+                "summary": "p", "caption": "p"}  # fmt: skip
+_DROP_BLOCKS = frozenset({"nav", "form", "button", "select", "textarea", "input", "label"})
+_INLINE_KEEP = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
+_SAFE_HREF = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    """One block of the body: tag p | h2 | h3 | h4 | ul | ol | blockquote.
+    For lists `items` holds (html, text) per item; else `html`/`text`."""
+
+    tag: str
+    html: str = ""
+    text: str = ""
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        if self.items:
+            return "\n".join("• " + text for _, text in self.items)
+        return self.text
+
+    def render(self) -> str:
+        if self.items:
+            lis = "".join(f"<li>{h}</li>" for h, _ in self.items)
+            return f"<{self.tag}>{lis}</{self.tag}>"
+        return f"<{self.tag}>{self.html}</{self.tag}>"
+
+
+class _Line:
+    """Inline content collected until the next block boundary."""
+
+    def __init__(self) -> None:
+        self.html: list[str] = []
+        self.text: list[str] = []
+
+    def add(self, html_part: str, text_part: str) -> None:
+        self.html.append(html_part)
+        self.text.append(text_part)
+
+    def take(self) -> tuple[str, str]:
+        h = re.sub(r"\s+", " ", "".join(self.html)).strip()
+        t = re.sub(r"\s+", " ", "".join(self.text)).strip()
+        self.html, self.text = [], []
+        return h, t
+
+
+def _tag(el: etree._Element) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _inline(el: etree._Element, line: _Line, on_break: Callable[[], None]) -> None:
+    """Serialise an inline element into `line` (allowed tags only)."""
+    tag = _tag(el)
+    if tag == "br":
+        on_break()
+    elif tag in _DROP_BLOCKS or tag == "img":
+        pass
+    else:
+        opening = closing = ""
+        if tag == "a":
+            href = (el.get("href") or "").strip()
+            if href and not _SAFE_HREF.match(href):
+                opening = f'<a href="{html.escape(href, quote=True)}">'
+                closing = "</a>"
+        elif tag in _INLINE_KEEP:
+            opening, closing = f"<{_INLINE_KEEP[tag]}>", f"</{_INLINE_KEEP[tag]}>"
+        line.add(opening, "")
+        _text(el.text, line)
+        for child in el:
+            if _tag(child) in _BLOCK_TAGS:
+                # block inside inline (bad markup): keep its text inline
+                _inline_children_of_block(child, line, on_break)
+            else:
+                _inline(child, line, on_break)
+        line.add(closing, "")
+    _text(el.tail, line)
+
+
+def _inline_children_of_block(
+    el: etree._Element, line: _Line, on_break: Callable[[], None]
+) -> None:
+    on_break()
+    _text(el.text, line)
+    for child in el:
+        _inline(child, line, on_break)
+    on_break()
+    _text(el.tail, line)
+
+
+def _text(s: str | None, line: _Line) -> None:
+    if s:
+        t = _inline_text(s)
+        line.add(html.escape(t, quote=False), t)
+
+
+def _walk(container: etree._Element, out: list[Block], leaf_tag: str = "p") -> None:
+    line = _Line()
+
+    def flush() -> None:
+        h, t = line.take()
+        if t:
+            out.append(Block(leaf_tag, h, t))
+
+    _text(container.text, line)
+    for child in container:
+        tag = _tag(child)
+        if not tag:
+            _text(child.tail, line)
+            continue
+        if tag not in _BLOCK_TAGS:
+            _inline(child, line, flush)
+            continue
+        flush()
+        if tag in _DROP_BLOCKS or tag == "hr":
+            pass
+        elif tag in _LEAF_BLOCKS:
+            _walk(child, out, _LEAF_BLOCKS[tag])
+        elif tag in ("ul", "ol"):
+            _list(child, out)
+        elif tag == "blockquote":
+            inner: list[Block] = []
+            _walk(child, inner)
+            if inner:
+                body = "".join(b.render() for b in inner)
+                out.append(Block("blockquote", body, "\n".join(b.plain for b in inner)))
+        else:
+            _walk(child, out, leaf_tag if leaf_tag != "p" else "p")
+        _text(child.tail, line)
+    flush()
+
+
+def _list(el: etree._Element, out: list[Block]) -> None:
+    items: list[tuple[str, str]] = []
+    for li in el:
+        if _tag(li) != "li":
+            continue
+        inner: list[Block] = []
+        _walk(li, inner)
+        for b in inner:
+            if b.items:
+                items.extend(b.items)
+            elif b.tag == "blockquote":
+                items.append((b.text, b.text))
+            else:
+                items.append((b.html, b.text))
+    if items:
+        out.append(Block(_tag(el), items=items))
+
+
+def parse_blocks(fragment: str) -> list[Block]:
+    """The fragment as sanitised blocks (hidden elements removed first)."""
+    if not fragment or not fragment.strip():
+        return []
+    root = _fragment(fragment)
+    remove_hidden(root)
+    out: list[Block] = []
+    _walk(root, out)
+    return out
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain text (a feed body, say) as blocks: one per line, "• " lines as lists."""
+    out: list[Block] = []
+    for raw in normalise_text(text).split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        bullet = re.match(r"^[•\-*·]\s+(.*)$", line)
+        if bullet:
+            item = (html.escape(bullet.group(1), quote=False), bullet.group(1))
+            if out and out[-1].tag == "ul":
+                out[-1].items.append(item)
+            else:
+                out.append(Block("ul", items=[item]))
+        else:
+            out.append(Block("p", html.escape(line, quote=False), line))
+    return out
+
+
+def render_html(blocks: Iterable[Block]) -> str:
+    return "\n".join(b.render() for b in blocks)
+
+
+def render_text(blocks: Iterable[Block]) -> str:
+    return "\n\n".join(b.plain for b in blocks)
+
+
+def sanitise_html(fragment: str) -> str:
+    """Only p, h2–h4, ul, ol, li, a[href], strong, em, blockquote survive."""
+    return render_html(parse_blocks(fragment))
+
+
+def html_blocks(fragment: str) -> list[str]:
+    """The plain text of each block of the fragment."""
+    return [b.plain for b in parse_blocks(fragment)]
