@@ -21,6 +21,7 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from pressarchive.search import (
@@ -181,3 +182,62 @@ class YearFacet(Facet):
 @hookimpl
 def register_facet_classes() -> list[type]:
     return [YearFacet]
+
+
+# -- a release's page reads like an article --------------------------------
+# Datasette shows a row as one wide table row; for a release that puts the
+# title and body off-screen. On release pages the cells are stacked instead,
+# headline first, then date, lead and body, every cell labelled.
+
+READING_CSS_PATH = "/-/pressarchive/release.css"
+# Cells shown first, in this order; every other column follows, labelled.
+READING_ORDER = ("title", "published_local", "source_id", "kind", "lead", "body_text")
+LABELLED_COLUMNS = (
+    "id", "source_id", "platform", "platform_id", "url", "canonical_url", "title", "kind",
+    "organisation", "lead", "body_text", "body_html", "about_text", "language",
+    "published_at", "published_local", "published_raw", "updated_at", "first_seen_at",
+    "last_seen_at", "content_hash", "record_hash", "layers", "flags", "crawl_id", "cluster_id",
+)  # fmt: skip
+
+
+def reading_css() -> str:
+    rules = [
+        ".rows-and-columns thead { display: none; }",
+        ".rows-and-columns, .rows-and-columns tbody { display: block; }",
+        ".rows-and-columns tr { display: flex; flex-direction: column; max-width: 50em; }",
+        ".rows-and-columns td { border: none; padding: 0.3em 0; order: 100; }",
+        ".rows-and-columns td:before { display: block; margin-left: 0; font-size: 0.75em; color: #666;"
+        " text-transform: uppercase; letter-spacing: 0.05em; }",
+        ".rows-and-columns td.col-title { font-size: 1.8em; font-weight: bold; }",
+        ".rows-and-columns td.col-body_text { font-size: 1.1em; line-height: 1.5; }",
+        ".rows-and-columns td.col-body_html { font-family: monospace; font-size: 0.8em; }",
+    ]
+    rules += [
+        f'.rows-and-columns td.col-{name}:before {{ content: "{name}"; }}'
+        for name in LABELLED_COLUMNS
+    ]
+    rules += [
+        f".rows-and-columns td.col-{name} {{ order: {position}; }}"
+        for position, name in enumerate(READING_ORDER)
+    ]
+    return "\n".join(rules) + "\n"
+
+
+async def _release_css() -> Response:
+    return Response(
+        reading_css(),
+        content_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "max-age=300"},
+    )
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(rf"^{re.escape(READING_CSS_PATH)}$", _release_css)]
+
+
+@hookimpl
+def extra_css_urls(view_name: str, table: str | None) -> list[str]:
+    if view_name == "row" and table in RELEASE_TABLES:
+        return [READING_CSS_PATH]
+    return []

@@ -1,0 +1,94 @@
+"""A person in a real browser: headless Chromium (Debian's) searches the served
+archive for a Swedish word, opens a release and reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archive_factory import ABOUT, BRO_BODY, build_archive, served_archive
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)"
+    ),
+]
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    options.add_argument(f"--user-data-dir={profile}")
+    # The Debian driver, given explicitly: nothing downloads a browser of its own.
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_search_then_read_a_release(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    db = build_archive(tmp_path / "archive.db")
+    with served_archive(db) as base:
+        browser.get(f"{base}/archive/search")
+        field = browser.find_element(By.NAME, "q")
+        field.send_keys("bron")
+        field.submit()
+
+        rows = WebDriverWait(browser, 20).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        )
+        titles = [r.find_element(By.CSS_SELECTOR, "td.col-title").text for r in rows]
+        assert titles == ["Det blir en ny bro över Motala ström"] * 2
+        marks = browser.find_elements(By.CSS_SELECTOR, "td.col-snippet mark")
+        assert marks and all(m.text.lower().startswith("bro") for m in marks)
+        browser.save_screenshot(str(tmp_path / "search.png"))
+
+        rows[-1].find_element(By.CSS_SELECTOR, "td.col-release_id a").click()
+        WebDriverWait(browser, 20).until(lambda b: "/archive/releases/" in b.current_url)
+        WebDriverWait(browser, 20).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "td.col-body_text")
+        )
+        title = browser.find_element(By.CSS_SELECTOR, "td.col-title")
+        assert title.text.endswith("Det blir en ny bro över Motala ström")
+        body = browser.find_element(By.CSS_SELECTOR, "td.col-body_text")
+        # Read like an article: headline, then the body, both on the first screen.
+        assert title.location["y"] < body.location["y"] < 900
+        assert body.location["x"] < 100
+        paragraphs = [p.text for p in body.find_elements(By.TAG_NAME, "p")]
+        assert paragraphs == BRO_BODY.split("\n\n")  # å ä ö and the dash intact
+        assert "Åsa Öberg" in body.text
+        assert ABOUT[:40] not in body.text  # the boilerplate is not in the body
+        shot = tmp_path / "release.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
