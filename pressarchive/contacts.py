@@ -1,0 +1,307 @@
+"""Contact blocks in release bodies -> structured contacts.
+
+A block opens with "Kontakt:", "Kontaktperson(er):", "För mer information,
+kontakta:", "Presskontakt", "Mer information:" (people: role "contact") or
+"Avsändare:" (role "sender"). It runs while lines look like contact lines
+(a name, "Titel:", "Telefon:", an e-mail, a phone) and stops at the first
+line that does not, which stays in the body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+
+import phonenumbers
+
+from pressarchive.items import Contact
+
+_OPENER = re.compile(
+    r"^(?P<opener>kontakt(?:person(?:er)?|er)?|kontaktinformation|presskontakt(?:er)?"
+    r"|för mer information,? kontakta(?: gärna)?|för ytterligare information,? kontakta"
+    r"|mer information(?: lämnas av)?|ytterligare information(?: lämnas av)?)\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SENDER = re.compile(r"^avsändare\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
+_RULE = re.compile(r"^[_\-=–—\s]{5,}$")
+_LABEL = re.compile(
+    r"^(?P<label>titel|befattning|roll|telefon|tel|tfn|mobil|mobiltelefon|mobilnummer|växel|"
+    r"e-?post|e-?mail|mejl|mail)\.?\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s\-]?(?:\(0\))?|0)\d[\d\s\-/()]{4,16}\d(?!\w)")
+_PARTY = re.compile(
+    r"^(?P<name>.+?)\s*\((?P<party>[A-ZÅÄÖ]{1,3}|[A-ZÅÄÖ][a-zåäö]{1,3})\)\s*(?P<rest>.*)$"
+)
+_NAME_WORD = re.compile(r"^(?:[A-ZÅÄÖÉÜØÆ][\w'’.\-]*|af|av|von|van|der|de|la|di|da|el|bin)$")
+_NAME_PARTICLES = frozenset({"af", "av", "von", "van", "der", "de", "la", "di", "da", "el", "bin"})
+
+# The TLDs press rooms use; any two-letter country code is accepted as well.
+_KNOWN_TLDS = frozenset(
+    "com org net edu gov int info biz name museum coop aero nu eu io app dev tech online "
+    "site store shop news media cloud email page travel jobs law art bank insurance "
+    "stockholm gotland".split()
+)
+
+
+@dataclass
+class ContactBlock:
+    """What `extract_contacts` found: contacts and the indexes of the lines it used."""
+
+    contacts: list[Contact] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+    flags: list[str] = field(default_factory=list)
+
+
+def normalise_phone(raw: str) -> str | None:
+    """E.164 for a Swedish (or international) number, None if it is not one."""
+    digits = re.sub(r"[^\d+]", "", raw)
+    if len(digits) < 6:
+        return None
+    try:
+        number = phonenumbers.parse(raw, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _ascii_fold(s: str) -> str:
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().casefold()
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
+    """Syntax, a plausible TLD, and not a known name with junk interleaved
+    (`norrkopiamng.se` is `norrkoping.se` garbled by hidden characters).
+    `known` holds words the domain may be a garbled copy of: other domains of
+    the release, the organisation's name."""
+    if not _EMAIL.fullmatch(email) or ".." in email:
+        return False
+    domain = email.rsplit("@", 1)[1].lower()
+    labels = domain.split(".")
+    tld = labels[-1]
+    if not (len(tld) == 2 and tld.isalpha()) and tld not in _KNOWN_TLDS:
+        return False
+    main = labels[-2] if len(labels) >= 2 else ""
+    for word in known:
+        candidate = _ascii_fold(word).split(".")[0]
+        for stem in {candidate, candidate.rstrip("s")}:
+            if (
+                len(stem) >= 5
+                and stem != main
+                and len(main) > len(stem)
+                and _is_subsequence(stem, main)
+            ):
+                return False
+    return True
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to five capitalised words (particles allowed), no digits."""
+    words = text.replace("\u2011", "-").split()
+    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+        return False
+    if not all(_NAME_WORD.match(w) for w in words):
+        return False
+    capitalised = [w for w in words if w.lower() not in _NAME_PARTICLES]
+    return len(capitalised) >= 2 and not text.endswith((".", ":", "!", "?"))
+
+
+def _person(text: str) -> Contact | None:
+    """ "Olle Vikmång (S), ordförande" / "Helena Jalkner, presskommunikatör" / "Anna Thörn"."""
+    text = text.strip().strip(",;")
+    for value in _EMAIL.findall(text) + _PHONE.findall(text):
+        text = text.replace(value, " ")
+    text = re.sub(
+        r"\b(?:tel|telefon|mobil|e-?post|mejl)\.?\s*:?\s*(?=[,;]|$)", "", text, flags=re.I
+    )
+    text = re.sub(r"[\s,;]+$", "", re.sub(r"\s+", " ", text))
+    party = None
+    match = _PARTY.match(text)
+    if match:
+        party = match.group("party")
+        text = (match.group("name") + " " + match.group("rest")).strip()
+    name, _, title = _split_title(text)
+    if not looks_like_name(name):
+        return None
+    return Contact(name=name, party=party, title=title or None)
+
+
+def _split_title(text: str) -> tuple[str, str, str]:
+    parts = re.split(r"\s*,\s*|\s+[–—-]\s+", text, maxsplit=1)
+    if len(parts) == 2:
+        return parts[0].strip(), ",", parts[1].strip()
+    return text.strip(), "", ""
+
+
+def _contact_values(line: str, contact: Contact, flags: list[str], known: Sequence[str]) -> bool:
+    """Phones and e-mails anywhere in the line go to `contact`. True if any."""
+    found = False
+    for email in _EMAIL.findall(line):
+        found = True
+        if email_is_valid(email, known):
+            contact.email = contact.email or email.lower()
+        elif "email_invalid" not in flags:
+            flags.append("email_invalid")
+    rest = _EMAIL.sub(" ", line)
+    for raw in _PHONE.findall(rest):
+        phone = normalise_phone(raw)
+        if phone:
+            found = True
+            contact.phone = contact.phone or phone
+    return found
+
+
+def _labelled(line: str, contact: Contact, flags: list[str], known: Sequence[str]) -> bool:
+    match = _LABEL.match(line)
+    if not match:
+        return False
+    label, value = match.group("label").lower(), match.group("value").strip()
+    if label in ("titel", "befattning", "roll"):
+        contact.title = contact.title or value or None
+        return True
+    if not _contact_values(value, contact, flags, known) and value:
+        flags.append("contact_value_unparsed")
+    return True
+
+
+def extract_contacts(lines: Sequence[str], *, known_domains: Sequence[str] = ()) -> ContactBlock:
+    """Find contact blocks in the body's lines (one entry per block line)."""
+    result = ContactBlock()
+    role: str | None = None
+    current: Contact | None = None
+    opener_at = -1
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            result.contacts.append(current)
+            current = None
+
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if _RULE.match(line) and line:
+            result.used.add(i)
+            continue
+        sender = _SENDER.match(line)
+        opener = _OPENER.match(line) if not sender else None
+        if opener and opener.group("rest") and not _person_or_value(opener.group("rest")):
+            opener = None  # "Mer information: finns på webben" is prose
+        head = sender or opener
+        if head is not None:
+            close()
+            role = "sender" if sender else "contact"
+            opener_at = i
+            result.used.add(i)
+            rest = head.group("rest")
+            if rest:
+                current = _person(rest) or Contact(name="")
+                found = _contact_values(rest, current, result.flags, known_domains)
+                if not current.name and not found:
+                    current.organisation = rest  # "Avsändare: Norrköpings kommun"
+                current.role = role
+            continue
+        if role is None:
+            continue
+        if current is not None and _labelled(line, current, result.flags, known_domains):
+            result.used.add(i)
+            continue
+        person = _person(line)
+        if person is not None:
+            close()
+            person.role = role
+            _contact_values(line, person, result.flags, known_domains)
+            current = person
+            result.used.add(i)
+            continue
+        probe = current or Contact(name="", role=role)
+        if (_EMAIL.search(line) or _PHONE.search(line)) and len(line) < 120:
+            _contact_values(line, probe, result.flags, known_domains)
+            current = probe
+            result.used.add(i)
+            continue
+        if i == opener_at + 1 and current is None and len(line) < 80 and not line.endswith("."):
+            # a unit rather than a person: "Utrednings- och utvecklingsenheten"
+            current = Contact(name="", role=role, organisation=line)
+            result.used.add(i)
+            continue
+        close()
+        role = None
+    close()
+    result.contacts = [_finish(c) for c in result.contacts if c.name or c.organisation]
+    return result
+
+
+def _person_or_value(text: str) -> bool:
+    return bool(_person(text) or _EMAIL.search(text) or _PHONE.search(text))
+
+
+def _finish(contact: Contact) -> Contact:
+    """A unit with no person is listed under the unit's name."""
+    if not contact.name and contact.organisation:
+        contact.name = contact.organisation
+    return contact
+
+
+def name_key(name: str) -> str:
+    folded = _ascii_fold(name)
+    return " ".join(re.sub(r"[^a-z ]", " ", folded).split())
+
+
+_ROLE_RANK = {"contact": 0, "press_contact": 1, "sender": 2}
+
+
+def merge_contacts(existing: Sequence[Contact], found: Sequence[Contact]) -> list[Contact]:
+    """Existing contacts first, each person once (by normalised name), the
+    richer value kept for every field."""
+    merged: list[Contact] = []
+    by_key: dict[str, Contact] = {}
+    for contact in [*existing, *found]:
+        key = name_key(contact.name)
+        if not key:
+            continue
+        if key not in by_key:
+            copy = Contact(**{f.name: getattr(contact, f.name) for f in fields(Contact)})
+            by_key[key] = copy
+            merged.append(copy)
+            continue
+        kept = by_key[key]
+        for f in fields(Contact):
+            if f.name in ("name", "role"):
+                continue
+            old, new = getattr(kept, f.name), getattr(contact, f.name)
+            if new and (not old or (len(str(new)) > len(str(old)) and f.name == "title")):
+                setattr(kept, f.name, new)
+        if _ROLE_RANK.get(contact.role, 0) > _ROLE_RANK.get(kept.role, 0):
+            kept.role = contact.role
+    return merged
+
+
+def clean_contact(contact: Contact, known: Sequence[str], flags: list[str]) -> Contact:
+    """Phones to E.164, garbled e-mails dropped (flag `email_invalid`)."""
+    if contact.phone and not contact.phone.startswith("+"):
+        contact.phone = normalise_phone(contact.phone) or contact.phone
+    if contact.email:
+        email = contact.email.strip().removeprefix("mailto:")
+        if email_is_valid(email, known):
+            contact.email = email.lower()
+        else:
+            contact.email = None
+            if "email_invalid" not in flags:
+                flags.append("email_invalid")
+    name = re.sub(r"\s+", " ", contact.name).strip()
+    match = _PARTY.match(name)
+    if match and not contact.party:
+        contact.party = match.group("party")
+        name = (match.group("name") + " " + match.group("rest")).strip()
+    contact.name = name
+    return contact
