@@ -1,0 +1,225 @@
+"""The about-text of a source, learned from its releases.
+
+An organisation ends every release with the same standing paragraph(s) — but
+not quite the same: the population grows, the company count changes, the
+governing parties change. So paragraphs are compared after normalisation
+(case, punctuation, every number -> one placeholder) by the Jaccard
+similarity of their word bigrams, and variants are clustered single-link
+(MinHash LSH finds the candidates), so a text that drifts year by year stays
+one cluster. A cluster found in at least `max(min_docs, min_share * n)`
+releases is boilerplate: a long prose paragraph is about-text; a short line
+("Dela", "Kontakt:", "Telefon: 000-000 00 00") is chrome, removed but never
+put in about_text. A sentence quoted in two releases is below the threshold.
+
+The model keeps only signatures (bigram hash sets behind an inverted index,
+normalised keys of short lines), so applying it costs a few set lookups per
+paragraph.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from datasketch import MinHash, MinHashLSH
+
+from pressarchive.clean import is_chrome
+
+# Paragraphs with fewer words are compared whole (normalised), not by bigrams.
+SHORT_WORDS = 8
+# Paragraphs with at least this many words can be about-text; shorter ones are chrome.
+ABOUT_WORDS = 15
+SIMILARITY = 0.5
+MAX_VARIANTS = 25
+_NUM_PERM = 64
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[\s.,:\-–]\d+)*")
+
+
+def tokens(paragraph: str) -> list[str]:
+    """Case-folded words, every number (however spaced) as one placeholder."""
+    return _WORD.findall(_NUMBER.sub(" 0 ", paragraph.casefold()))
+
+
+def shingles(words: Sequence[str]) -> frozenset[int]:
+    """Stable hashes (crc32, not Python's salted hash) of word bigrams."""
+    if len(words) < 2:
+        return frozenset(zlib.crc32(w.encode()) for w in words)
+    return frozenset(zlib.crc32(f"{a} {b}".encode()) for a, b in itertools.pairwise(words))
+
+
+def _key(words: Sequence[str]) -> str:
+    return " ".join(words)
+
+
+@dataclass
+class AboutModel:
+    """Chrome keys (short lines) and about-text variants (bigram signatures)."""
+
+    chrome: set[str] = field(default_factory=set)
+    about: list[frozenset[int]] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # one text per about cluster, for people
+    documents: int = 0
+    _index: dict[int, list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._build_index()
+
+    def _build_index(self) -> None:
+        index: dict[int, list[int]] = defaultdict(list)
+        for i, signature in enumerate(self.about):
+            for h in signature:
+                index[h].append(i)
+        self._index = dict(index)
+
+    def _is_about(self, signature: frozenset[int]) -> bool:
+        hits: Counter[int] = Counter()
+        for h in signature:
+            for i in self._index.get(h, ()):
+                hits[i] += 1
+        for i, shared in hits.items():
+            union = len(signature) + len(self.about[i]) - shared
+            if union and shared / union >= SIMILARITY:
+                return True
+        return False
+
+    def kind(self, paragraph: str) -> str:
+        """ "about", "chrome" or "body"."""
+        words = tokens(paragraph)
+        if not words:
+            return "chrome"
+        if len(words) < SHORT_WORDS:
+            return "chrome" if _key(words) in self.chrome else "body"
+        if self._is_about(shingles(words)):
+            return "about"
+        return "chrome" if _key(words) in self.chrome else "body"
+
+    def classify(self, paragraphs: Sequence[str]) -> list[str]:
+        """Per paragraph "about", "chrome" or "body". A recurring short line
+        right before about-text ("Let's create Norrköping!") is its heading."""
+        kinds = [self.kind(p) for p in paragraphs]
+        for i in range(len(kinds) - 2, -1, -1):
+            if kinds[i] == "chrome" and kinds[i + 1] == "about" and _heading_like(paragraphs[i]):
+                kinds[i] = "about"
+        return kinds
+
+    def split(self, paragraphs: Sequence[str]) -> tuple[list[str], list[str]]:
+        """(body, about): recurring chrome is in neither."""
+        body: list[str] = []
+        about: list[str] = []
+        for paragraph, kind in zip(paragraphs, self.classify(paragraphs), strict=True):
+            if kind == "body":
+                body.append(paragraph)
+            elif kind == "about":
+                about.append(paragraph)
+        return body, about
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": 1,
+                "documents": self.documents,
+                "chrome": sorted(self.chrome),
+                "about": [sorted(s) for s in self.about],
+                "examples": self.examples,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> AboutModel:
+        data = json.loads(text)
+        return cls(
+            chrome=set(data.get("chrome", [])),
+            about=[frozenset(s) for s in data.get("about", [])],
+            examples=list(data.get("examples", [])),
+            documents=int(data.get("documents", 0)),
+        )
+
+
+def _heading_like(paragraph: str) -> bool:
+    text = paragraph.strip()
+    return 0 < len(text) <= 60 and ":" not in text and any(ch.isalpha() for ch in text)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def learn_about(
+    docs: Iterable[Sequence[str]], *, min_docs: int = 3, min_share: float = 0.2
+) -> AboutModel:
+    """Learn one source's boilerplate from its releases' paragraphs."""
+    short_docs: dict[str, set[int]] = defaultdict(set)
+    variant_docs: dict[str, set[int]] = defaultdict(set)
+    variant_text: dict[str, str] = {}
+    n = 0
+    for n_doc, paragraphs in enumerate(docs):
+        n = n_doc + 1
+        for paragraph in paragraphs:
+            words = tokens(paragraph)
+            if not words:
+                continue
+            key = _key(words)
+            if len(words) < SHORT_WORDS:
+                short_docs[key].add(n_doc)
+            else:
+                variant_docs[key].add(n_doc)
+                variant_text.setdefault(key, paragraph)
+    need = max(min_docs, math.ceil(min_share * n))
+    model = AboutModel(documents=n)
+    model.chrome = {key for key, where in short_docs.items() if len(where) >= need}
+
+    keys = list(variant_docs)
+    signatures = [shingles(k.split()) for k in keys]
+    finder = _UnionFind(len(keys))
+    lsh = MinHashLSH(threshold=SIMILARITY * 0.8, num_perm=_NUM_PERM)
+    for i, signature in enumerate(signatures):
+        minhash = MinHash(num_perm=_NUM_PERM)
+        minhash.update_batch([h.to_bytes(4, "little") for h in signature])
+        for j in lsh.query(minhash):
+            if _jaccard(signature, signatures[j]) >= SIMILARITY:
+                finder.union(i, j)
+        lsh.insert(i, minhash)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(keys)):
+        clusters[finder.find(i)].append(i)
+    for members in clusters.values():
+        where = set().union(*(variant_docs[keys[i]] for i in members))
+        if len(where) < need:
+            continue
+        members.sort(key=lambda i: -len(variant_docs[keys[i]]))
+        example = variant_text[keys[members[0]]]
+        if len(keys[members[0]].split()) < ABOUT_WORDS or is_chrome(example):
+            model.chrome.update(keys[i] for i in members)
+            continue
+        model.about.extend(signatures[i] for i in members[:MAX_VARIANTS])
+        model.examples.append(example)
+    model._build_index()
+    return model
