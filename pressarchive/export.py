@@ -436,11 +436,14 @@ def export_command(
     """Export releases to CSV, JSON Lines or Excel, with the same filters as search.
 
     Columns are the same, in the same order, in every format; dates are
-    ISO 8601 (typed date cells in xlsx). Example: all 2024 releases of one
-    press room as a spreadsheet:
+    ISO 8601 (typed date cells in xlsx). All 2024 releases of one press room
+    as a spreadsheet, and every release mentioning a bridge as CSV for
+    Swedish Excel:
 
-        pressarchive export --source demo-viatt --since 2024-01-01 --until 2024-12-31
-        --format xlsx -o releases-2024.xlsx
+    \b
+        pressarchive export --source norrkoping-mynewsdesk --since 2024-01-01 \\
+            --until 2024-12-31 --format xlsx -o releases-2024.xlsx
+        pressarchive export --query bro --dialect excel-sv -o bro.csv
     """
     filters = make_filters(sources, since, until, kind)
     if fmt == "xlsx" and output is None and is_terminal(sys.stdout):

@@ -105,7 +105,13 @@ def _check_archive(db: Path) -> None:
     show_default=True,
     help="Address to listen on; 0.0.0.0 makes the archive visible to the network.",
 )
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
 def serve_command(db: Path, host: str, port: int) -> None:
     """Browse, search and query the archive in Datasette (read-only).
 
