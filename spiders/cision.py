@@ -16,9 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response
-
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from scrapy.http import Response
 
 _RELEASE_PATH = re.compile(r"/r/[^/]+,c\d+/?$")
 _ITEM = "ancestor::*[self::li or self::article or contains(@class, 'item')][1]"
@@ -84,11 +83,11 @@ class CisionSpider(PressroomSpider):
         entries = listing_entries(sel, response.url, room)
         yield from self.listing_page(response, entries, next_listing_url(sel, response.url))
 
-    def parse_release(self, response: Response) -> Iterator[Any]:
+    def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A release page.
 
         @url http://127.0.0.1:8000/se/norrkopings-kommun/r/x,c1
         @returns items 1 1
         @scrapes title published_raw body_html
         """
-        yield self.release_response(response)
+        yield self.release_response(response, entry)

@@ -28,11 +28,10 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
+from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-
-from pressarchive.spiders.base import ListingEntry, PressroomSpider
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _COMMENT_FEED = re.compile(r"comment|kommentar", re.I)
@@ -108,7 +107,9 @@ def feed_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], str | 
         seen.add(url)
         title = _squash(item.xpath("title").xpath("string()").get())
         date = item.xpath("pubDate/text() | published/text() | date/text() | updated/text()").get()
-        entries.append(ListingEntry(url=url, title=title or None, published_raw=_squash(date) or None))
+        entries.append(
+            ListingEntry(url=url, title=title or None, published_raw=_squash(date) or None)
+        )
     next_href = sel.xpath("/feed/link[@rel='next']/@href | //channel/link[@rel='next']/@href").get()
     return entries, urljoin(base_url, next_href.strip()) if next_href else None
 
@@ -178,7 +179,7 @@ class GenericSpider(PressroomSpider):
 
     def parse_feed(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         entries, next_url = feed_entries(response.body, response.url)
-        yield from self.listing_page(response, entries, next_url)
+        yield from self.listing_page(response, entries, next_url, callback=self.parse_feed)
         if self.full or not entries or self._all_new(entries):
             yield self.robots_request(response.url)
 
@@ -220,7 +221,7 @@ class GenericSpider(PressroomSpider):
         if pages:
             yield from self.listing_page(response, pages, None)
 
-    def parse_release(self, response: Response) -> Iterator[Any]:
+    def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A page a feed or sitemap pointed at: a release if it says it is an article.
 
         @url http://127.0.0.1:8000/nyheter/x/
@@ -230,7 +231,7 @@ class GenericSpider(PressroomSpider):
         if not looks_like_article(Selector(text=response.text)):
             self.crawler.stats.inc_value("pressarchive/generic/not_article")
             return
-        yield self.release_response(response)
+        yield self.release_response(response, entry)
 
     def _all_new(self, entries: list[ListingEntry]) -> bool:
         return not any(self.seen.is_archived(self.source.id, e.url, None) for e in entries)

@@ -115,11 +115,11 @@ class SitevisionSpider(PressroomSpider):
             response, entries, next_listing_url(sel, response.url, archive)
         )
 
-    def parse_release(self, response: Response) -> Iterator[Any]:
+    def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A news page.
 
         @url http://127.0.0.1:8000/nyhetsarkiv/2024/2024-01-01-x
         @returns items 1 1
         @scrapes title published_raw body_html
         """
-        yield self.release_response(response)
+        yield self.release_response(response, entry)

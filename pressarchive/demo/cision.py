@@ -48,7 +48,7 @@ SITE_HEADER = (
 )
 SUBSCRIBE = (
     '<aside class="subscribe-box"><h2>Prenumerera</h2><p>Få pressmeddelanden från Norrköpings '
-    "kommun direkt i din inkorg.</p><form><label>E-post<input type=\"email\" name=\"email\">"
+    'kommun direkt i din inkorg.</p><form><label>E-post<input type="email" name="email">'
     "</label><button>Prenumerera</button></form></aside>"
 )
 FOOTER = (
@@ -236,14 +236,18 @@ class CisionRoom:
         if page > 1:
             pager.append(f'<a rel="prev" href="{START_PATH}?page={page - 1}">Föregående</a>')
         if page < pages:
-            pager.append(f'<a rel="next" class="pagination__next" href="{START_PATH}?page={page + 1}">Nästa</a>')
+            pager.append(
+                f'<a rel="next" class="pagination__next" href="{START_PATH}?page={page + 1}">Nästa</a>'
+            )
         main = (
             f'<header class="company-header"><h1>{escape(corpus.ORGANISATION)}</h1>'
             '<p><a href="https://www.norrkoping.se">norrkoping.se</a></p></header>'
             f'<ul class="news-list">{"".join(items)}</ul>'
             f'<nav class="pagination">{" ".join(pager)}</nav>{SUBSCRIBE}'
         )
-        return Reply(200, _document(corpus.ORGANISATION, "", main).encode(), {"Content-Type": HTML_TYPE})
+        return Reply(
+            200, _document(corpus.ORGANISATION, "", main).encode(), {"Content-Type": HTML_TYPE}
+        )
 
     def _rss(self, state: Edition) -> Reply:
         items = "".join(

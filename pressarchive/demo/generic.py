@@ -12,6 +12,7 @@ older ones, as WordPress does, though no link says so).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -46,7 +47,7 @@ STATIC_PAGES = {
 
 COOKIE_NOTICE = (
     '<div id="cookie-notice" class="cn-notice" role="dialog"><span>Vi använder kakor för att ge '
-    "dig den bästa upplevelsen av vår webbplats.</span><a class=\"cn-accept\" href=\"#\">Ok</a>"
+    'dig den bästa upplevelsen av vår webbplats.</span><a class="cn-accept" href="#">Ok</a>'
     '<a class="cn-more" href="/integritetspolicy/">Integritetspolicy</a></div>'
 )
 MENU = (
@@ -93,7 +94,7 @@ def _document(title: str, head: str, main: str, latest: list[DemoRelease]) -> st
         f'<link rel="alternate" type="application/rss+xml" title="{escape(SITE_NAME)} » Flöde" href="/feed/">'
         f'<link rel="alternate" type="application/rss+xml" title="{escape(SITE_NAME)} » Kommentarsflöde" '
         'href="/comments/feed/">'
-        f"{head}</head><body class=\"wp-site\">{COOKIE_NOTICE}<div id=\"page\" class=\"site\">{MENU}"
+        f'{head}</head><body class="wp-site">{COOKIE_NOTICE}<div id="page" class="site">{MENU}'
         f'<div id="content" class="site-content"><main id="primary" class="site-main">{main}</main>'
         f"{_sidebar(latest)}</div>{FOOTER}</div></body></html>"
     )
@@ -108,7 +109,10 @@ def _json_ld(release: DemoRelease, url: str) -> str:
             "headline": release.title,
             "datePublished": day.isoformat(),
             "dateModified": day.isoformat(),
-            "author": {"@type": "Person", "name": release.sender.name if release.sender else "Redaktionen"},
+            "author": {
+                "@type": "Person",
+                "name": release.sender.name if release.sender else "Redaktionen",
+            },
             "articleSection": [CATEGORIES[release.kind][0]],
             "keywords": [name for kind, name in release.tags if kind == "subject"],
             "inLanguage": "sv-SE",
@@ -126,7 +130,9 @@ def _contact_block(release: DemoRelease) -> str:
     for contact in release.contacts:
         name = contact.name + (f" ({contact.party})" if contact.party else "")
         email = f", {contact.email}" if contact.email else ""
-        lines.append(f"{escape(name)}, {escape(contact.title)}, telefon {escape(contact.phone)}{escape(email)}")
+        lines.append(
+            f"{escape(name)}, {escape(contact.title)}, telefon {escape(contact.phone)}{escape(email)}"
+        )
     if not lines:
         return ""
     return f"<h2>Kontakt</h2><p>{'<br>'.join(lines)}</p>"
@@ -194,9 +200,11 @@ def _rss(releases: list[DemoRelease]) -> str:
     )
 
 
-def _urlset(entries: list[tuple[str, str | None]]) -> str:
+def _urlset(entries: Sequence[tuple[str, str | None]]) -> str:
     urls = "".join(
-        f"<url><loc>{escape(loc)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
+        f"<url><loc>{escape(loc)}</loc>"
+        + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+        + "</url>"
         for loc, lastmod in entries
     )
     return (
@@ -239,7 +247,9 @@ class GenericRoom:
         if path == "/sitemap.xml":
             return _xml(SITEMAP_INDEX)
         if path == "/post-sitemap.xml":
-            return _xml(_urlset([(release_path(r), local(r.published).isoformat()) for r in state.releases]))
+            return _xml(
+                _urlset([(release_path(r), local(r.published).isoformat()) for r in state.releases])
+            )
         if path == "/page-sitemap.xml":
             return _xml(_urlset([("/", None)] + [(p, None) for p in STATIC_PAGES]))
         if path == "/category-sitemap.xml":
@@ -249,12 +259,18 @@ class GenericRoom:
             chunk = state.releases[(page - 1) * FEED_SIZE : page * FEED_SIZE]
             if page < 1 or not chunk:
                 return _not_found(state)
-            return Reply(200, _rss(chunk).encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"})
+            return Reply(
+                200, _rss(chunk).encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"}
+            )
         if path == "/comments/feed/":
             empty = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Kommentarer</title></channel></rss>'
-            return Reply(200, empty.encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"})
+            return Reply(
+                200, empty.encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"}
+            )
         if path == "/" or path.startswith("/page/"):
-            return self._home(state, _int([path.strip("/").split("/")[-1]], 1) if path != "/" else 1)
+            return self._home(
+                state, _int([path.strip("/").split("/")[-1]], 1) if path != "/" else 1
+            )
         if path in STATIC_PAGES:
             title, text = STATIC_PAGES[path]
             main = f'<article class="page"><h1 class="entry-title">{title}</h1><div class="entry-content"><p>{text}</p></div></article>'
@@ -280,7 +296,9 @@ class GenericRoom:
         if page * PAGE_SIZE >= len(state.releases):
             more = ""
         head = '<meta property="og:type" content="website">'
-        return _html(_document("Nyhetsrum", head, f"<h1>Nyhetsrum</h1>{posts}{more}", state.releases))
+        return _html(
+            _document("Nyhetsrum", head, f"<h1>Nyhetsrum</h1>{posts}{more}", state.releases)
+        )
 
 
 def _int(values: list[str] | None, default: int) -> int:
@@ -299,7 +317,9 @@ def _xml(text: str) -> Reply:
 
 
 def _not_found(state: Edition) -> Reply:
-    body = _document("Sidan hittades inte", "", "<h1>Hoppsan! Sidan kunde inte hittas.</h1>", state.releases)
+    body = _document(
+        "Sidan hittades inte", "", "<h1>Hoppsan! Sidan kunde inte hittas.</h1>", state.releases
+    )
     return Reply(404, body.encode(), {"Content-Type": HTML_TYPE})
 
 

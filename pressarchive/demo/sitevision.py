@@ -80,7 +80,11 @@ SHARE = (
     '<a href="https://www.facebook.com/sharer">Facebook</a> <a href="https://www.linkedin.com/share">'
     'LinkedIn</a> <a href="mailto:?subject=Tips">E-post</a></div>'
 )
-KIND_LABELS = {"pressmeddelande": "Pressmeddelande", "pressinbjudan": "Pressinbjudan", "nyhet": "Nyhet"}
+KIND_LABELS = {
+    "pressmeddelande": "Pressmeddelande",
+    "pressinbjudan": "Pressinbjudan",
+    "nyhet": "Nyhet",
+}
 
 
 def slugify(text: str) -> str:
@@ -217,7 +221,9 @@ def render_release(release: DemoRelease, *, charset: str = "utf-8") -> str:
         "</ul></aside></div>"
     )
     crumbs = _crumbs(
-        ("Nyhetsarkiv", START_PATH), (str(day.year), f"/nyhetsarkiv/{day.year}"), (release.title, None)
+        ("Nyhetsarkiv", START_PATH),
+        (str(day.year), f"/nyhetsarkiv/{day.year}"),
+        (release.title, None),
     )
     return _document(release.title, head, crumbs, main, charset=charset)
 
@@ -240,7 +246,9 @@ def _year_nav(years: list[int], current: int | None) -> str:
             links.append(f'<li aria-current="page"><a href="/nyhetsarkiv/{year}">{year}</a></li>')
         else:
             links.append(f'<li><a href="/nyhetsarkiv/{year}">{year}</a></li>')
-    return f'<nav class="sv-archive-years" aria-label="Nyheter per år"><ul>{"".join(links)}</ul></nav>'
+    return (
+        f'<nav class="sv-archive-years" aria-label="Nyheter per år"><ul>{"".join(links)}</ul></nav>'
+    )
 
 
 @dataclass
@@ -327,21 +335,27 @@ class SitevisionRoom:
         chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         pager = []
         if page > 1:
-            pager.append(f'<a rel="prev" href="/nyhetsarkiv/{year}?{PAGE_PARAM}={page - 1}">Föregående</a>')
+            pager.append(
+                f'<a rel="prev" href="/nyhetsarkiv/{year}?{PAGE_PARAM}={page - 1}">Föregående</a>'
+            )
         for number in range(1, pages + 1):
             if number == page:
                 pager.append(f'<span class="current" aria-current="page">{number}</span>')
             else:
                 pager.append(f'<a href="/nyhetsarkiv/{year}?{PAGE_PARAM}={number}">{number}</a>')
         if page < pages:
-            pager.append(f'<a rel="next" href="/nyhetsarkiv/{year}?{PAGE_PARAM}={page + 1}">Nästa</a>')
+            pager.append(
+                f'<a rel="next" href="/nyhetsarkiv/{year}?{PAGE_PARAM}={page + 1}">Nästa</a>'
+            )
         main = (
             f'<h1 class="heading">Nyheter {year}</h1>'
             f'<ul class="sv-channel">{"".join(_teaser(r) for r in chunk)}</ul>'
             f'<nav class="sv-pagination" aria-label="Sidnavigering">{" ".join(pager)}</nav>'
             f"{_year_nav(state.years, year)}"
         )
-        return _html(f"Nyheter {year}", main, _crumbs(("Nyhetsarkiv", START_PATH), (str(year), None)))
+        return _html(
+            f"Nyheter {year}", main, _crumbs(("Nyhetsarkiv", START_PATH), (str(year), None))
+        )
 
     def _rss(self, state: Edition) -> Reply:
         items = []
@@ -380,8 +394,13 @@ def _html(title: str, main: str, crumbs: str = "") -> Reply:
 
 
 def _not_found() -> Reply:
-    body = _document("Sidan hittades inte", "", _crumbs(("Sidan hittades inte", None)),
-                     "<h1>Sidan kunde inte hittas</h1>", charset="utf-8")
+    body = _document(
+        "Sidan hittades inte",
+        "",
+        _crumbs(("Sidan hittades inte", None)),
+        "<h1>Sidan kunde inte hittas</h1>",
+        charset="utf-8",
+    )
     return Reply(404, body.encode(), {"Content-Type": HTML_TYPE})
 
 

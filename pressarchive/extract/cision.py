@@ -12,13 +12,13 @@ from typing import Any
 
 from parsel import Selector
 
+from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (
     absolute,
     fill,
     first,
     first_text,
-    flag_missing,
     inner_html,
     json_ld_article,
     kind_from_label,
@@ -91,11 +91,15 @@ def extract(page: Page, release: Release) -> None:
 
     release.platform_id = platform_release_id(PLATFORM, page.url)
     release.canonical_url = absolute(page, meta.canonical) if meta.canonical else None
-    release.language = _str(data.get("inLanguage")) or meta.language or sel.xpath("/html/@lang").get()
+    release.language = (
+        _str(data.get("inLanguage")) or meta.language or sel.xpath("/html/@lang").get()
+    )
     flag_missing(release, REQUIRED_FIELDS)
 
 
-def _dates(release: Release, article: Selector, data: dict[str, Any], meta_published: str | None) -> None:
+def _dates(
+    release: Release, article: Selector, data: dict[str, Any], meta_published: str | None
+) -> None:
     machine = _str(data.get("datePublished")) or meta_published
     time_element = first(article, DATE)
     if time_element is not None:

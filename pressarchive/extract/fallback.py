@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import trafilatura
 from trafilatura.htmlprocessing import build_html_output
+from trafilatura.settings import Document
 
 from pressarchive.extract.page import Page
 
@@ -48,7 +49,7 @@ def main_content(page: Page) -> MainContent:
         )
     except (ValueError, TypeError):  # trafilatura gives up on degenerate trees
         return NO_CONTENT
-    if document is None or getattr(document, "body", None) is None:
+    if not isinstance(document, Document) or document.body is None:
         return NO_CONTENT
     body_html = _DOCUMENT_WRAPPER.sub("", build_html_output(document)).strip()
     if not _has_text(body_html):

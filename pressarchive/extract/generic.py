@@ -18,6 +18,7 @@ import lxml.html
 import phonenumbers
 from parsel import Selector
 
+from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import main_content
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
@@ -145,13 +146,6 @@ def kind_from_label(label: str | None, default: str) -> str:
         if words == word or words.startswith(word + " ") or words.startswith(word + ":"):
             return kind
     return default
-
-
-def flag_missing(release: Release, required: Iterable[str]) -> None:
-    """`missing:<field>` for each field the platform always has but that is empty."""
-    for name in required:
-        if not getattr(release, name):
-            release.flag(f"missing:{name}")
 
 
 def absolute(page: Page, href: str | None) -> str | None:

@@ -13,13 +13,13 @@ import re
 
 from parsel import Selector
 
+from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (
     absolute,
     fill,
     first,
     first_text,
-    flag_missing,
     inner_html,
     kind_from_label,
     machine_datetime,
@@ -158,7 +158,9 @@ def _images(release: Release, page: Page, article: Selector) -> None:
         src = absolute(page, portlet.css("img::attr(src)").get())
         if not src:
             continue
-        caption = text_of(first(portlet, ("figcaption", ".sv-image-portlet__caption", ".caption", "p")))
+        caption = text_of(
+            first(portlet, ("figcaption", ".sv-image-portlet__caption", ".caption", "p"))
+        )
         release.images.append(Image(url=src, caption=caption or None))
     if release.images:
         release.layers["images"] = "markup"
