@@ -92,8 +92,8 @@ def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     if not (len(tld) == 2 and tld.isalpha()) and tld not in _KNOWN_TLDS:
         return False
     main = labels[-2] if len(labels) >= 2 else ""
-    for word in known:
-        candidate = _ascii_fold(word).split(".")[0]
+    candidates = {w for k in known for w in re.findall(r"[a-z0-9]+", _ascii_fold(k))}
+    for candidate in candidates:
         for stem in {candidate, candidate.rstrip("s")}:
             if (
                 len(stem) >= 5
