@@ -18,12 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response
-
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from pressarchive.items import Release
 
 _SPACE = re.compile(r"\s+")
 _RELEASE_HREF = re.compile(r"/pressmeddelande/\d+")
@@ -35,8 +38,6 @@ def _squash(text: str) -> str:
 
 def listing_entries(sel: Selector, base_url: str) -> list[ListingEntry]:
     """The releases a Via TT listing page shows, in page order (newest first)."""
-    from urllib.parse import urljoin
-
     entries: list[ListingEntry] = []
     seen: set[str] = set()
     items = sel.css(".release-list__item") or sel.css("main li:has(a[href*='/pressmeddelande/'])")
@@ -58,8 +59,6 @@ def listing_entries(sel: Selector, base_url: str) -> list[ListingEntry]:
 
 def next_listing_url(sel: Selector, base_url: str) -> str | None:
     """The listing's own "load more"/next link, if it declares one."""
-    from urllib.parse import urljoin
-
     for css in (
         "a.load-more::attr(href)",
         "a[rel~=next]::attr(href)",
@@ -72,8 +71,6 @@ def next_listing_url(sel: Selector, base_url: str) -> str | None:
 
 
 def declared_feed_url(sel: Selector, base_url: str) -> str | None:
-    from urllib.parse import urljoin
-
     href = sel.css(
         'link[rel~=alternate][type="application/rss+xml"]::attr(href), '
         'link[rel~=alternate][type="application/atom+xml"]::attr(href)'
@@ -83,8 +80,6 @@ def declared_feed_url(sel: Selector, base_url: str) -> str | None:
 
 def feed_entries(body: bytes, base_url: str) -> list[ListingEntry]:
     """RSS 2.0 (or Atom) items as listing entries; links resolved against the feed."""
-    from urllib.parse import urljoin
-
     sel = Selector(text=body.decode("utf-8", "replace"), type="xml")
     sel.remove_namespaces()
     entries: list[ListingEntry] = []
@@ -114,17 +109,8 @@ class ViaTTSpider(PressroomSpider):
     name = "viatt"
     platform = "viatt"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for url in self.source.start_urls:
-            yield scrapy.Request(
-                url,
-                callback=self.parse,
-                errback=self.errback,
-                cb_kwargs={"first": True},
-            )
-
     def parse(self, response: Response, first: bool = True, **kwargs: Any) -> Iterator[Any]:
-        """A publisher listing page: the feed if declared (first page), else its entries.
+        """The publisher room's first listing page: the declared feed, else the listing.
 
         @url http://127.0.0.1:8000/publisher/1347718/norrkopings-kommun
         @returns requests 1
@@ -138,43 +124,54 @@ class ViaTTSpider(PressroomSpider):
                 feed,
                 callback=self.parse_feed,
                 errback=self.feed_failed,
-                cb_kwargs={"listing_entries": entries, "next_url": next_url},
-                meta={"listing_response_url": response.url},
+                cb_kwargs={"listing": entries, "next_url": next_url},
+                meta={"listing_url": response.url},
             )
             return
-        yield from self.listing_page(response, entries, next_url)
+        yield from self.listing_page(response, entries, next_url, callback=self.parse_more)
+
+    def parse_more(self, response: Response) -> Iterator[Any]:
+        """A "Visa fler" page: only its own entries and next link (the feed was read).
+
+        @url http://127.0.0.1:8000/publisher/1347718/norrkopings-kommun?page=2
+        @returns requests 1
+        """
+        yield from self.parse(response, first=False)
 
     def parse_feed(
-        self,
-        response: Response,
-        listing_entries: list[ListingEntry],
-        next_url: str | None,
+        self, response: Response, listing: list[ListingEntry], next_url: str | None
     ) -> Iterator[Any]:
         entries = feed_entries(response.body, response.url)
-        if not entries:
-            # An empty or unreadable feed says nothing: fall back on the HTML listing.
-            self.crawler.stats.inc_value("pressarchive/viatt/feed_empty")
-            entries = listing_entries
+        if entries:
+            entries = _merge(entries, listing)
         else:
-            entries = _merge(entries, listing_entries)
-        yield from self.listing_page(response, entries, next_url)
+            # An empty or unreadable feed says nothing: the HTML listing decides.
+            self.crawler.stats.inc_value("pressarchive/viatt/feed_empty")
+            entries = listing
+        yield from self.listing_page(response, entries, next_url, callback=self.parse_more)
 
-    def feed_failed(self, failure: Any) -> Iterator[Any]:
-        """The feed failed: record it and walk the HTML listing (it was already fetched)."""
+    def feed_failed(self, failure: Failure) -> Iterator[Any]:
+        """The feed failed after retries: record it, then walk the HTML listing alone."""
         self.errback(failure)
-        request = failure.request
-        yield from self.listing_page(
-            None, request.cb_kwargs["listing_entries"], request.cb_kwargs["next_url"]
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        yield scrapy.Request(
+            request.meta["listing_url"],
+            callback=self.parse_more,
+            errback=self.errback,
+            dont_filter=True,
         )
 
-    def parse_release(self, response: Response) -> Iterator[Any]:
+    def parse_release(
+        self, response: Response, entry: ListingEntry | None = None
+    ) -> Iterator[Release]:
         """A release page.
 
-        @url http://127.0.0.1:8000/pressmeddelande/3000001/x?publisherId=1347718
+        @url http://127.0.0.1:8000/pressmeddelande/4800203/x?publisherId=1347718
         @returns items 1 1
-        @scrapes title published_raw body_html
+        @returns requests 0 0
+        @scrapes title published_raw body_html lead kind
         """
-        yield self.release_response(response)
+        yield self.release_response(response, entry)
 
 
 def _merge(feed: list[ListingEntry], listing: list[ListingEntry]) -> list[ListingEntry]:

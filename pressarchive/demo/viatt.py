@@ -52,6 +52,8 @@ START_PATH = f"/publisher/{PUBLISHER_ID}/{PUBLISHER_SLUG}"
 FEED_PATH = "/rss/releases/latest"
 PAGE_SIZE = 15
 FEED_SIZE = 20
+# The registry's [source.options] for the demo source (read by the demo server).
+SOURCE_OPTIONS = {"publisher_id": PUBLISHER_ID}
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 KIND_LABELS = {

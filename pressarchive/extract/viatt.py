@@ -10,8 +10,8 @@ Layers, per field, first that has it:
 
 Selectors are kept in one table per field, the current markup first, so a
 changed layout is a one-line fix. A field the platform always has that comes
-back empty is flagged `missing:<field>`; the spider turns that into a warning
-and a stats count.
+back empty is flagged `missing:<field>` by extract_page; the spider turns that
+into a warning and a stats count.
 """
 
 from __future__ import annotations
@@ -21,16 +21,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from lxml import etree, html
+from lxml import html
 
 from pressarchive.extract.metadata import read_metadata
+from pressarchive.extract.page import Page, inner_html
 from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Attachment, Image, Release
 
 if TYPE_CHECKING:
     from parsel import Selector, SelectorList
-
-    from pressarchive.extract.page import Page
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
 
@@ -84,17 +83,12 @@ def first_text(sel: Selector, field: str) -> str:
     return _squash(" ".join(found[0].css("::text").getall()))
 
 
-def inner_html(sel: Selector, field: str) -> str:
-    """The inner HTML of the field's container, as found."""
-    found = first_match(sel, field)
-    if found is None:
+def body_html(sel: Selector) -> str:
+    """The inner HTML of the body container, as found."""
+    found = first_match(sel, "body")
+    if found is None or not isinstance(found[0].root, html.HtmlElement):
         return ""
-    element = found[0].root
-    if not isinstance(element, html.HtmlElement | etree._Element):
-        return ""
-    parts = [element.text or ""]
-    parts.extend(html.tostring(child, encoding="unicode") for child in element)
-    return "".join(parts).strip()
+    return inner_html(found[0].root)
 
 
 def parse_date_line(text: str) -> tuple[str | None, str | None, str | None]:
@@ -135,9 +129,6 @@ def extract(page: Page, release: Release) -> None:
     language = meta.language or (sel.xpath("/html/@lang").get() or "").strip()
     if language:
         _set(release, "language", language.split("-")[0].lower(), "metadata")
-    for name in REQUIRED_FIELDS:
-        if not getattr(release, name):
-            release.flag(f"missing:{name}")
 
 
 def _read_title(sel: Selector, meta_title: str | None, release: Release) -> None:
@@ -194,7 +185,7 @@ def _read_text(sel: Selector, meta_description: str | None, release: Release) ->
         _set(release, "lead", lead, "markup")
     elif meta_description:
         _set(release, "lead", _squash(meta_description), "metadata")
-    body = inner_html(sel, "body")
+    body = body_html(sel)
     if body:
         _set(release, "body_html", body, "markup")
     about_found = first_match(sel, "about")

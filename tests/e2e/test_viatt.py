@@ -1,0 +1,244 @@
+"""End to end on the Via TT fixture room: real Scrapy crawls into a real archive.
+
+One scenario, run once per module: a first crawl, a second with nothing new,
+then "time passes" (edition 2: one release edited, one new) and a third.
+The tests read what each step left behind with plain sqlite3.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.demo import viatt as room_module
+from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, releases_for
+from pressarchive.demo.server import DemoPressRooms
+from pressarchive.sources import Source, parse_sources
+
+PLATFORM = "viatt"
+ROOT = Path(__file__).resolve().parents[2]
+TEST_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class Step:
+    results: list[CrawlResult]
+    requests: list[str]  # paths (with query) the room served during the step
+
+
+@dataclass
+class Scenario:
+    db: Path
+    first: Step
+    second: Step
+    third: Step
+
+
+def demo_source(rooms: DemoPressRooms, **options: Any) -> Source:
+    (source,) = parse_sources(rooms.sources_toml())
+    return replace(source, options={**source.options, **options})
+
+
+def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
+    rooms.clear_requests()
+    results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
+    return Step(results, rooms.requests_for(PLATFORM))
+
+
+def listing_requests(step: Step) -> list[str]:
+    return [
+        path
+        for path in step.requests
+        if path.startswith(room_module.START_PATH) or path.startswith(room_module.FEED_PATH)
+    ]
+
+
+def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    db = tmp_path_factory.mktemp("viatt") / "archive.db"
+    with DemoPressRooms([PLATFORM]) as rooms:
+        source = demo_source(rooms)
+        first = crawl(rooms, source, db)
+        second = crawl(rooms, source, db)
+        rooms.advance()
+        third = crawl(rooms, source, db)
+        yield Scenario(db, first, second, third)
+
+
+def test_full_crawl_stores_exactly_the_corpus_with_titles_and_utc_dates(
+    scenario: Scenario,
+) -> None:
+    (result,) = scenario.first.results
+    assert result.status == "finished"
+    expected = {r.title: r.published for r in releases_for(PLATFORM) if r.key != MISSING_KEY}
+    stored = rows(
+        scenario.db,
+        "SELECT title, published_at, published_raw, url FROM releases WHERE source_id = ?",
+        "demo-viatt",
+    )
+    assert len(stored) == len(expected)
+    assert {row["title"] for row in stored} == set(expected)
+    for row in stored:
+        assert datetime.fromisoformat(row["published_at"]) == expected[row["title"]], row["title"]
+        assert row["published_raw"].endswith(("CET", "CEST"))
+    assert result.stored == len(expected)
+
+
+def test_the_404_is_in_the_crawl_errors(scenario: Scenario) -> None:
+    (result,) = scenario.first.results
+    missing = next(i for i in _listed() if i.release.key == MISSING_KEY)
+    error_urls = [e["url"] for e in result.errors]
+    assert any(url.endswith(missing.path) for url in error_urls), result.errors
+    assert all(e.get("reason") for e in result.errors)
+    (crawl_row,) = rows(scenario.db, "SELECT errors FROM crawls WHERE id = ?", result.crawl_id)
+    assert missing.path.split("?")[0] in crawl_row["errors"]
+
+
+def test_first_crawl_walks_feed_then_every_listing_page(scenario: Scenario) -> None:
+    listings = listing_requests(scenario.first)
+    pages = -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    assert any(p.startswith(room_module.FEED_PATH) for p in listings)
+    assert len(listings) == pages + 1  # every HTML page once, plus the feed
+
+
+def test_second_crawl_stores_nothing_and_costs_two_listing_requests(scenario: Scenario) -> None:
+    (result,) = scenario.second.results
+    assert result.status == "finished"
+    assert result.stored == 0 and result.updated == 0
+    assert len(listing_requests(scenario.second)) <= 2
+    release_pages = [p for p in scenario.second.requests if p.startswith("/pressmeddelande/")]
+    missing = next(i for i in _listed() if i.release.key == MISSING_KEY)
+    # Only the always-404 page may be retried: it was never archived.
+    assert set(release_pages) <= {missing.path}
+
+
+def test_after_time_passes_the_edit_becomes_a_revision_and_the_new_release_is_stored(
+    scenario: Scenario,
+) -> None:
+    (result,) = scenario.third.results
+    assert result.status == "finished"
+    edited = next(r for r in releases_for(PLATFORM, edition=2) if r.key == EDITED_KEY)
+    original = next(r for r in releases_for(PLATFORM) if r.key == EDITED_KEY)
+    newest = releases_for(PLATFORM, edition=2)[0]
+    fetched = [p for p in scenario.third.requests if p.startswith("/pressmeddelande/")]
+    assert any(str(room_module.release_number(EDITED_KEY)) in p for p in fetched)
+    (row,) = rows(
+        scenario.db,
+        "SELECT id, title FROM releases WHERE platform = 'viatt' AND platform_id = ?",
+        str(room_module.release_number(EDITED_KEY)),
+    )
+    assert row["title"] == edited.title
+    revisions = rows(scenario.db, "SELECT title FROM revisions WHERE release_id = ?", row["id"])
+    assert [r["title"] for r in revisions] == [original.title]
+    assert rows(scenario.db, "SELECT 1 FROM releases WHERE title = ?", newest.title)
+    total = rows(scenario.db, "SELECT COUNT(*) AS n FROM releases WHERE source_id = 'demo-viatt'")
+    assert total[0]["n"] == len(releases_for(PLATFORM, edition=2)) - 1
+    assert result.stored == 1 and result.updated == 1
+    assert len(listing_requests(scenario.third)) <= 3  # start page, feed, and page 2 to be sure
+
+
+def test_layers_and_kinds_are_recorded(scenario: Scenario) -> None:
+    stored = rows(scenario.db, "SELECT kind, layers FROM releases WHERE source_id = 'demo-viatt'")
+    assert {row["kind"] for row in stored} == {"pressmeddelande", "pressinbjudan", "nyhet"}
+    for row in stored:
+        layers = json.loads(row["layers"])
+        assert layers["body_html"] == "markup"
+        assert layers["title"] in ("metadata", "markup")
+
+
+def test_html_listing_alone_and_since(tmp_path: Path) -> None:
+    """Without the feed (source option use_feed = false) the HTML listing carries
+    the crawl; --since stops the walk at that date."""
+    db = tmp_path / "archive.db"
+    with DemoPressRooms([PLATFORM]) as rooms:
+        source = demo_source(rooms, use_feed=False)
+        since = date(2024, 1, 1)
+        step = crawl(rooms, source, db, since=since)
+    assert not any(p.startswith(room_module.FEED_PATH) for p in step.requests)
+    expected = {
+        r.title
+        for r in releases_for(PLATFORM)
+        if r.key != MISSING_KEY and r.published.date() >= since
+    }
+    stored = {row["title"] for row in rows(db, "SELECT title FROM releases")}
+    assert stored == expected
+    assert len(listing_requests(step)) <= 2  # page 1, and page 2 where 2023 begins
+
+
+# `scrapy check` in a child process whose @url contracts point at the live room:
+# the docstrings name the placeholder host, the child swaps in the room's.
+CHECK_SCRIPT = """
+import sys
+from scrapy.cmdline import execute
+from scrapy.contracts.default import UrlContract
+
+live = sys.argv[1]
+
+def adjust_request_args(self, args):
+    args["url"] = self.args[0].replace("http://127.0.0.1:8000", live, 1)
+    return args
+
+UrlContract.adjust_request_args = adjust_request_args
+sys.argv = ["scrapy", "check", "-v", *sys.argv[2:]]
+execute()
+"""
+
+
+def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
+    with DemoPressRooms([PLATFORM]) as rooms:
+        sources_file = tmp_path / "sources.toml"
+        sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CHECK_SCRIPT,
+                rooms.base_url(PLATFORM),
+                PLATFORM,
+                "-s",
+                f"PRESSARCHIVE_SOURCES={sources_file}",
+                "-s",
+                f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        served = rooms.requests_for(PLATFORM)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "FAILED" not in output
+    assert "Ran 3 contracts" in output or "contracts" in output
+    assert any(p.startswith("/pressmeddelande/") for p in served)
+
+
+def _listed() -> list[Any]:
+    return room_module.make_room().edition_state(1).listed
