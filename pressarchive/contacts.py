@@ -95,12 +95,7 @@ def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     candidates = {w for k in known for w in re.findall(r"[a-z0-9]+", _ascii_fold(k))}
     for candidate in candidates:
         for stem in {candidate, candidate.rstrip("s")}:
-            if (
-                len(stem) >= 5
-                and stem != main
-                and len(main) > len(stem)
-                and _is_subsequence(stem, main)
-            ):
+            if len(stem) >= 5 and stem != main and stem not in main and _is_subsequence(stem, main):
                 return False
     return True
 
