@@ -182,8 +182,13 @@ class PressroomSpider(scrapy.Spider):
             )
         self.crawler.stats.inc_value("pressarchive/listing_pages")
         if not entries:
-            self.logger.warning("listing %s: no releases found", response.url)
-            self.crawler.stats.inc_value("pressarchive/empty_listing")
+            # A listing page always lists something: its selectors stopped matching.
+            self.logger.warning(
+                "listing %s: no releases found (has the %s layout changed?)",
+                response.url,
+                self.platform,
+            )
+            self.crawler.stats.inc_value("pressarchive/missing_field/listing_entries")
         if next_url and not reached_since and (self.full or new_here):
             yield response.follow(next_url, callback=callback or self.parse, errback=self.errback)
 

@@ -95,6 +95,39 @@ def _remove_hidden_basic(root: lxml.html.HtmlElement) -> int:
 remove_hidden: Callable[[lxml.html.HtmlElement], int] = _remove_hidden or _remove_hidden_basic
 
 
+# `.name { ... display: none ... }` with a lone class selector (comma lists allowed).
+_HIDDEN_CLASS_RULE = re.compile(
+    r"((?:\.[A-Za-z_][\w-]*\s*,\s*)*\.[A-Za-z_][\w-]*)\s*\{[^}]*?(?:display\s*:\s*none|visibility\s*:\s*hidden)",
+    re.IGNORECASE,
+)
+
+
+def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
+    """Classes the page's own <style> blocks hide (`.x{display:none}`)."""
+    classes: set[str] = set()
+    for style in root.iter("style"):
+        for match in _HIDDEN_CLASS_RULE.finditer(style.text or ""):
+            classes.update(name.strip().lstrip(".") for name in match.group(1).split(","))
+    return classes
+
+
+def drop_stylesheet_hidden(root: lxml.html.HtmlElement) -> int:
+    """Remove elements hidden by a class rule of the page's own style sheet: a
+    harvester trap pattern that inline-style checks do not see."""
+    hidden = stylesheet_hidden_classes(root)
+    if not hidden:
+        return 0
+    doomed = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and hidden & set((el.get("class") or "").split())
+    ]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return len(doomed)
+
+
 def squash(text: str | None) -> str:
     """Whitespace (including no-break spaces) collapsed to single spaces."""
     return " ".join(text.split()) if text else ""
@@ -107,7 +140,13 @@ class Page:
         self.url = url
         self.html, self.encoding = decode_body(body, encoding)
         self.root = parse_html(self.html)
-        self.hidden_removed = remove_hidden(self.root)
+        # remove_hidden drops <script> and <style>: keep what they say about the page first.
+        self.json_ld: list[str] = [
+            script.text or ""
+            for script in self.root.iter("script")
+            if (script.get("type") or "").strip().lower() == "application/ld+json"
+        ]
+        self.hidden_removed = drop_stylesheet_hidden(self.root) + remove_hidden(self.root)
 
     @cached_property
     def sel(self) -> Selector:

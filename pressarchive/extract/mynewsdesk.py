@@ -1,0 +1,267 @@
+"""Mynewsdesk release pages -> Release (platforms.md, "Mynewsdesk").
+
+Metadata first (OpenGraph, `article:published_time` where the page has it),
+then the page's markup: the "Pressmeddelande - Jan 18, 2018 16:32 CET" header,
+title, summary, body, "Ämnen"/"Kategorier"/"Regioner" lists, the about
+block, and the "Kontakter" cards (press contacts, e-mails read only after the
+hidden junk characters are gone). The body is kept as found, contact block and
+"Avsändare:" included: cleaning is the refine stage's job.
+
+Selectors are listed per field, most specific first, so that one renamed class
+does not empty a field; the spider warns when a required field comes back empty.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import phonenumbers
+
+from pressarchive.extract.fallback import fallback_body_html
+from pressarchive.extract.metadata import read_metadata
+from pressarchive.extract.page import Page, squash
+from pressarchive.items import Attachment, Contact, Image, Release, Tag
+
+REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
+
+TITLE = ("h1.press-release__title", "article h1", ".panel__title", "h1")
+DATE = (".press-release__date", ".publish-date", "article header time", ".material-header__date")
+TYPE_LABEL = (".press-release__type", ".material-type", ".press-release__header")
+LEAD = (".press-release__summary", ".summary", "article .lead", ".material-summary")
+BODY = (
+    ".press-release__body",
+    ".material-body",
+    '[itemprop="articleBody"]',
+    "article .body",
+)
+ABOUT = (".press-release__boilerplate", ".boilerplate", ".material-boilerplate")
+CONTACT_CARDS = (".press-release__contacts .contact-card", ".contact-card", ".contact-person")
+FIGURES = ("article figure", ".newsroom-media")
+TAG_HEADINGS = {"ämnen": "subject", "kategorier": "category", "regioner": "region"}
+
+# A date line like "Pressmeddelande  •  Jan 18, 2018 16:32 CET": keep from the month on.
+_DATE_IN_LINE = re.compile(
+    r"((?:Jan|Feb|Mar|Apr|May|Maj|Jun|Jul|Aug|Sep|Oct|Okt|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}"
+    r"(?: \d{1,2}:\d{2})?(?: CES?T)?)"
+)
+_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip)(?:$|\?)|/documents?/", re.IGNORECASE)
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_PATH_KINDS = (
+    (re.compile(r"/(?:events?)/"), "pressinbjudan"),
+    (re.compile(r"/news/"), "nyhet"),
+)
+_LABEL_KINDS = (
+    ("pressinbjudan", "pressinbjudan"),
+    ("evenemang", "pressinbjudan"),
+    ("nyhet", "nyhet"),
+)
+
+
+def first_text(page: Page, queries: tuple[str, ...]) -> str:
+    for query in queries:
+        value = page.text(query)
+        if value:
+            return value
+    return ""
+
+
+def first_html(page: Page, queries: tuple[str, ...]) -> str:
+    for query in queries:
+        html = page.inner_html(query)
+        if squash(re.sub(r"<[^>]+>", " ", html)):
+            return html
+    return ""
+
+
+def date_from_line(line: str) -> str:
+    """The date part of a header line ("Pressmeddelande - Jan 18, 2018 16:32 CET")."""
+    match = _DATE_IN_LINE.search(line)
+    return match.group(1) if match else ""
+
+
+def machine_date(value: str | None) -> datetime | None:
+    """An ISO 8601 date with an offset, else None (anything vaguer is left to the pipeline)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def kind_of(url: str, label: str, title: str) -> str:
+    if title.lower().startswith("pressinbjudan"):
+        return "pressinbjudan"
+    for pattern, kind in _PATH_KINDS:
+        if pattern.search(url):
+            return kind
+    lowered = label.lower()
+    for word, kind in _LABEL_KINDS:
+        if word in lowered:
+            return kind
+    return "pressmeddelande"
+
+
+def phone_e164(raw: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_email(raw: str) -> str | None:
+    value = raw.replace(" ", "").strip().removeprefix("mailto:")
+    return value if _EMAIL.match(value) else None
+
+
+def read_contact_cards(page: Page, release: Release) -> list[Contact]:
+    for query in CONTACT_CARDS:
+        cards = page.select(query)
+        if cards:
+            break
+    else:
+        return []
+    contacts = []
+    for card in cards:
+        name = squash(card.css(".contact-card__name, h4, h3, .name").xpath("string()").get())
+        if not name:
+            continue
+        title = squash(card.css(".contact-card__title, .title").xpath("string()").get()) or None
+        phone_raw = squash(card.css(".contact-card__phone, .phone").xpath("string()").get())
+        email_raw = squash(card.css(".contact-card__email, .email").xpath("string()").get())
+        email = clean_email(email_raw) if email_raw else None
+        if email_raw and email is None:
+            release.flag("email_invalid")
+        if not email_raw:
+            mailto = card.css('a[href^="mailto:"]::attr(href)').get()
+            email = clean_email(mailto) if mailto else None
+        phone = phone_e164(phone_raw) if phone_raw else None
+        if phone_raw and phone is None:
+            release.flag("phone_invalid")
+        contacts.append(
+            Contact(
+                name=name,
+                role="press_contact",
+                title=title,
+                phone=phone,
+                email=email.lower() if email else None,
+                organisation=release.organisation,
+            )
+        )
+    return contacts
+
+
+def read_tags(page: Page) -> list[Tag]:
+    tags: list[Tag] = []
+    for heading in page.sel.xpath("//h2|//h3|//h4"):
+        kind = TAG_HEADINGS.get(squash(heading.xpath("string()").get()).lower())
+        if kind is None:
+            continue
+        names = heading.xpath("following-sibling::ul[1]/li").xpath("string()").getall()
+        tags.extend(Tag(name=squash(n), kind=kind) for n in names if squash(n))
+    return tags
+
+
+def read_images(page: Page, og_image: str | None) -> list[Image]:
+    images: list[Image] = []
+    for query in FIGURES:
+        for figure in page.select(query):
+            src = figure.css("img::attr(src)").get()
+            if not src:
+                continue
+            caption = squash(figure.css("figcaption").xpath("string()").get()) or None
+            images.append(Image(url=page.absolute(src), caption=caption))
+        if images:
+            break
+    if not images and og_image:
+        images.append(Image(url=og_image))
+    return images
+
+
+def read_attachments(page: Page) -> list[Attachment]:
+    """Documents linked from the release (Mynewsdesk's "Dokument" section)."""
+    attachments: list[Attachment] = []
+    seen: set[str] = set()
+    for link in page.sel.css("article a[href], .documents a[href]"):
+        href = link.attrib.get("href", "")
+        if not _DOCUMENT.search(href):
+            continue
+        url = page.absolute(href)
+        if url not in seen:
+            seen.add(url)
+            title = squash(link.xpath("string()").get()) or None
+            attachments.append(Attachment(url=url, title=title))
+    return attachments
+
+
+def extract(page: Page, release: Release) -> None:
+    meta = read_metadata(page)
+
+    title = meta.title or ""
+    release.layers["title"] = "metadata"
+    if not title:
+        title = first_text(page, TITLE)
+        release.layers["title"] = "markup"
+    release.title = title
+
+    header_line = first_text(page, DATE)
+    shown_date = date_from_line(header_line) or header_line
+    iso = machine_date(meta.published_raw)
+    if iso is not None and meta.published_raw:
+        release.published_raw = meta.published_raw
+        release.published_at = iso
+        release.layers["published_raw"] = release.layers["published_at"] = "metadata"
+    elif shown_date:
+        release.published_raw = shown_date
+        release.layers["published_raw"] = "markup"
+    if meta.modified_raw:
+        release.updated_raw = meta.modified_raw
+        release.updated_at = machine_date(meta.modified_raw)
+        release.layers["updated_raw"] = "metadata"
+
+    # og:description is often a shortened lead; the page's own summary is the lead.
+    lead = first_text(page, LEAD)
+    release.layers["lead"] = "markup"
+    if not lead and meta.description:
+        lead = meta.description
+        release.layers["lead"] = "metadata"
+    release.lead = lead
+
+    body_html = first_html(page, BODY)
+    release.layers["body_html"] = "markup"
+    if not body_html:
+        body_html = fallback_body_html(page)
+        release.layers["body_html"] = "fallback"
+    release.body_html = body_html
+
+    about = first_text(page, ABOUT)
+    if about:
+        release.about_text = about
+        release.layers["about_text"] = "markup"
+
+    label = first_text(page, TYPE_LABEL)
+    release.kind = kind_of(page.url, label, release.title)
+    release.layers["kind"] = "markup"
+
+    if meta.canonical:
+        release.canonical_url = meta.canonical
+        release.layers["canonical_url"] = "metadata"
+    if meta.language:
+        release.language = meta.language
+        release.layers["language"] = "metadata"
+
+    release.contacts = read_contact_cards(page, release)
+    release.tags = read_tags(page)
+    release.images = read_images(page, meta.image)
+    for name, value in (("contacts", release.contacts), ("tags", release.tags)):
+        if value:
+            release.layers[name] = "markup"
+    release.attachments = read_attachments(page)
+    for name, value in (("images", release.images), ("attachments", release.attachments)):
+        if value:
+            release.layers[name] = "markup"

@@ -1,0 +1,100 @@
+"""Mynewsdesk press rooms: the listing newest first, its pages, the release pages.
+
+Everything is derived from the source's start URL (the press room). The
+listing's items are read with the room's own classes, and when those stop
+matching, from any link whose path has the shape of a Mynewsdesk release
+(both URL generations), so a redesign slows the crawl down to a warning, not
+to a silent stop. Pagination follows the listing's own "next" link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+from parsel import Selector
+from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from scrapy.http import Request, Response
+
+from pressarchive.extract.page import squash
+from pressarchive.fingerprint import platform_release_id
+
+ITEMS = ("li.media-list__item", ".media-list li", "article.media-item")
+ITEM_LINK = ("a.media-list__link::attr(href)", "h3 a::attr(href)", "a::attr(href)")
+ITEM_TITLE = (".media-list__title", "h3", "h2")
+ITEM_DATE = (".media-list__meta", ".media-list__date", "time")
+NEXT = (
+    'link[rel="next"]::attr(href)',
+    'a[rel="next"]::attr(href)',
+    "a.pagination__next::attr(href)",
+)
+
+
+def _first(selector: Selector, queries: tuple[str, ...]) -> str:
+    for query in queries:
+        value = selector.css(query).get()
+        if value and value.strip():
+            return value.strip()
+    return ""
+
+
+def _first_text(selector: Selector, queries: tuple[str, ...]) -> str:
+    for query in queries:
+        value = squash(selector.css(query).xpath("string()").get())
+        if value:
+            return value
+    return ""
+
+
+def is_release_url(url: str) -> bool:
+    return platform_release_id("mynewsdesk", url) is not None
+
+
+def read_listing(selector: Selector, base_url: str) -> tuple[list[ListingEntry], str | None]:
+    """The listing's releases (in page order, each once) and the next page's URL."""
+    entries: list[ListingEntry] = []
+    seen: set[str] = set()
+    for item in _items(selector):
+        href = _first(item, ITEM_LINK)
+        url = urljoin(base_url, href) if href else ""
+        if not url or not is_release_url(url) or url in seen:
+            continue
+        seen.add(url)
+        entries.append(
+            ListingEntry(
+                url=url,
+                title=_first_text(item, ITEM_TITLE) or None,
+                published_raw=_first_text(item, ITEM_DATE) or None,
+            )
+        )
+    if not entries:  # the item markup changed: fall back to release-shaped links
+        for href in selector.css("main a::attr(href), body a::attr(href)").getall():
+            url = urljoin(base_url, href)
+            if is_release_url(url) and url not in seen:
+                seen.add(url)
+                entries.append(ListingEntry(url=url))
+    next_href = _first(selector, NEXT)
+    return entries, urljoin(base_url, next_href) if next_href else None
+
+
+def _items(selector: Selector) -> list[Selector]:
+    for query in ITEMS:
+        items = selector.css(query)
+        if items:
+            return list(items)
+    return []
+
+
+class MynewsdeskSpider(PressroomSpider):
+    name = "mynewsdesk"
+    platform = "mynewsdesk"
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+        """A press-room listing page: its releases and, if the walk goes on, the next page.
+
+        @room mynewsdesk
+        @returns requests 10 11
+        """
+        entries, next_url = read_listing(response.selector, response.url)
+        yield from self.listing_page(response, entries, next_url)
