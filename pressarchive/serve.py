@@ -39,6 +39,9 @@ SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
     # CSV of a canned query or a table streams every row: the analyst's download.
     "allow_csv_stream": True,
+    # Suggesting facets scans every column of a 100,000-row table on each
+    # page view; the useful facets are configured in metadata.json instead.
+    "suggest_facets": False,
 }
 
 
