@@ -132,24 +132,29 @@ def strip_hidden_html(html_text: str) -> str:
 
 # --- text -------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v\r]")
 _RUNS = re.compile(r" {2,}")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+_WHITESPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _unicode_clean(s: str) -> str:
+    if s.isascii():
+        return s
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", s))
 
 
 def normalise_text(s: str) -> str:
     """NFC, no soft hyphens / zero-width characters, one space between words,
     lines stripped, at most one blank line in a row."""
-    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
-    s = _ODD_SPACES.sub(" ", s)
+    s = _ODD_SPACES.sub(" ", _unicode_clean(s))
     lines = [_RUNS.sub(" ", line).strip() for line in s.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def _inline_text(s: str) -> str:
-    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
-    return re.sub(r"\s+", " ", _ODD_SPACES.sub(" ", s))
+    return _WHITESPACE.sub(" ", _unicode_clean(s))
 
 
 # --- chrome -----------------------------------------------------------------
@@ -177,7 +182,10 @@ _CHROME_PATTERNS = [
     r"foto:?\s*[^.!?]{0,60}",  # a credit alone on a line: no caption left to keep it with
 ]
 _CHROME = re.compile("(?:" + "|".join(_CHROME_PATTERNS) + r")\s*", re.IGNORECASE)
-_ORG_CHROME = ("följ {org}", "{org}", "senaste pressmeddelandena från {org}", "om {org}")
+# Cookie and alert texts run to a few sentences; release paragraphs are longer
+# than that or are not matched anyway, so long blocks skip the big regex.
+_LONGEST_CHROME = 600
+_ORG_CHROME = ("följ {org}", "{org}", "senaste pressmeddelandena från {org}")
 _LATEST = re.compile(
     r"^(?:senaste (?:pressmeddelandena|nyheterna|nytt)(?: från .*)?|fler pressmeddelanden(?: från .*)?"
     r"|läs också|relaterade pressmeddelanden)$",
@@ -192,6 +200,8 @@ def is_chrome(text: str, organisation: str | None = None) -> bool:
     t = normalise_text(text)
     if not t:
         return True
+    if len(t) > _LONGEST_CHROME:
+        return False
     if _CHROME.fullmatch(t):
         return True
     if re.fullmatch(r"följ(?: oss)?(?: på)? .{0,60}", t, re.IGNORECASE) and len(t) < 70:
@@ -206,7 +216,7 @@ def is_chrome(text: str, organisation: str | None = None) -> bool:
 
 def is_latest_list_start(text: str) -> bool:
     """The heading of a "latest releases" box: it and everything after it go."""
-    return bool(_LATEST.match(normalise_text(text)))
+    return len(text) < 200 and bool(_LATEST.match(normalise_text(text)))
 
 
 # --- blocks -------------------------------------------------------------------
