@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pressarchive.demo import cision, corpus, generic, sitevision, viatt
+from pressarchive.demo import cision, corpus, generic, mynewsdesk, sitevision, viatt
 from pressarchive.demo.corpus import DemoContact, DemoRelease
 
 HERE = Path(__file__).parent
 PER_PLATFORM = 7
 HOSTS = {
+    "mynewsdesk": "https://www.mynewsdesk.com",
     "viatt": "https://via.tt.se",
     "sitevision": "https://norrkoping.se",
     "cision": "https://news.cision.com",
@@ -49,19 +50,39 @@ def event_dict(release: DemoRelease) -> dict[str, Any] | None:
 
 def body_paragraphs(release: DemoRelease, platform: str) -> list[str]:
     paragraphs = list(release.paragraphs)
-    if platform == "viatt" and release.event is not None:
-        # Via TT's room adds its own "Tid:/Plats:" block below the text.
-        event = release.event
+    event = release.event
+    if event is None:
+        return paragraphs
+    # Via TT's and Mynewsdesk's rooms add their own "Tid:/Plats:" block below the text.
+    if platform == "viatt":
         paragraphs.append(f"Tid: {event.date_text}, {event.time_text}\nPlats: {event.place}")
+    elif platform == "mynewsdesk":
+        day = event.date_text.capitalize()
+        paragraphs.append(f"Tid: {day}, {event.time_text}\nPlats: {event.place}")
     return paragraphs
 
 
+def press_contact_cards() -> list[dict[str, Any]]:
+    """Mynewsdesk's "Kontakter" cards: the room's first three press officers,
+    titles capitalised as the cards show them, e-mails as a reader sees them."""
+    cards = []
+    for contact in corpus.SENDERS[:3]:
+        card = contact_dict(contact, "press_contact")
+        card["title"] = contact.title.capitalize()
+        cards.append(card)
+    return cards
+
+
 def expected_contacts(release: DemoRelease, platform: str) -> list[dict[str, Any]]:
-    contacts = [contact_dict(c, "contact") for c in release.contacts]
+    # Mynewsdesk's "Kontaktperson:" block shows no e-mail; the other rooms do.
+    with_email = platform != "mynewsdesk"
+    contacts = [contact_dict(c, "contact", with_email=with_email) for c in release.contacts]
+    if platform == "mynewsdesk":
+        contacts += press_contact_cards()
     sender = release.sender
     if sender is None:
         return contacts
-    if platform == "viatt":
+    if platform in ("viatt", "mynewsdesk"):
         # "Avsändare: name, title / Telefon:" with no e-mail on the page.
         contacts.append(contact_dict(sender, "sender", with_email=False))
     elif platform == "cision":
@@ -71,7 +92,7 @@ def expected_contacts(release: DemoRelease, platform: str) -> list[dict[str, Any
 
 
 def expected_about(release: DemoRelease, platform: str) -> str:
-    if platform in ("viatt", "cision"):
+    if platform in ("viatt", "cision", "mynewsdesk"):
         return corpus.about_text(platform, release.published)
     return ""
 
@@ -118,12 +139,18 @@ def paths(platform: str, releases: list[DemoRelease]) -> dict[str, str]:
     if platform == "viatt":
         state = viatt.make_room().edition_state(1)
         return {item.release.key: item.path for item in state.listed}
-    module = {"sitevision": sitevision, "cision": cision, "generic": generic}[platform]
+    module = {
+        "mynewsdesk": mynewsdesk,
+        "sitevision": sitevision,
+        "cision": cision,
+        "generic": generic,
+    }[platform]
     return {r.key: module.release_path(r) for r in releases}  # type: ignore[attr-defined]
 
 
 def rooms() -> dict[str, Any]:
     return {
+        "mynewsdesk": mynewsdesk.make_room(),
         "viatt": viatt.make_room(),
         "sitevision": sitevision.make_room(),
         "cision": cision.make_room(),
