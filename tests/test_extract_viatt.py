@@ -170,6 +170,13 @@ def test_every_release_page_extracts_its_fields(room: room_module.ViaTTRoom) -> 
         assert release.language == "sv"
 
 
+def test_json_ld_date_becomes_published_at(room: room_module.ViaTTRoom) -> None:
+    item = next(i for i in listed(room) if room_module.has_json_ld(i.number))
+    release = extract(room, item.path)
+    assert release.published_at == item.release.published
+    assert release.layers["published_at"] == "metadata"
+
+
 def test_body_is_the_release_container_not_the_page_chrome(room: room_module.ViaTTRoom) -> None:
     item = next(i for i in listed(room) if i.release.contacts and i.release.sender)
     release = extract(room, item.path)
