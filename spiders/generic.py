@@ -200,7 +200,7 @@ class GenericSpider(PressroomSpider):
         """robots.txt names the sitemaps; without any, try /sitemap.xml."""
         sitemaps: list[str] = []
         if response.status == 200:
-            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         for url in sitemaps or [urljoin(response.url, "/sitemap.xml")]:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.errback)
 
