@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 
 from pressarchive.extract.page import squash
 from pressarchive.fingerprint import platform_release_id
@@ -96,5 +96,10 @@ class MynewsdeskSpider(PressroomSpider):
         @room mynewsdesk
         @returns requests 10 11
         """
+        if not isinstance(response, TextResponse):
+            self.record_error(
+                response.url, f"not a web page ({response.headers.get('Content-Type')!r})"
+            )
+            return
         entries, next_url = read_listing(response.selector, response.url)
         yield from self.listing_page(response, entries, next_url)

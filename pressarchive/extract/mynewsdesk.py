@@ -258,10 +258,11 @@ def extract(page: Page, release: Release) -> None:
     release.contacts = read_contact_cards(page, release)
     release.tags = read_tags(page)
     release.images = read_images(page, meta.image)
-    for name, value in (("contacts", release.contacts), ("tags", release.tags)):
-        if value:
-            release.layers[name] = "markup"
     release.attachments = read_attachments(page)
-    for name, value in (("images", release.images), ("attachments", release.attachments)):
-        if value:
-            release.layers[name] = "markup"
+    found = {
+        "contacts": bool(release.contacts),
+        "tags": bool(release.tags),
+        "images": bool(release.images),
+        "attachments": bool(release.attachments),
+    }
+    release.layers.update({name: "markup" for name, present in found.items() if present})

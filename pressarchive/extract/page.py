@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urljoin
 
@@ -19,10 +18,7 @@ import lxml.etree
 import lxml.html
 from parsel import Selector
 
-try:
-    from pressarchive.clean import remove_hidden as _remove_hidden
-except ImportError:  # pragma: no cover - the clean module lands separately
-    _remove_hidden = None
+from pressarchive.clean import remove_hidden
 
 DEFAULT_ENCODING = "utf-8"
 # Browsers look for a meta charset in the first 1024 bytes; pages in the wild put
@@ -32,7 +28,6 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 def _known_encoding(name: str | None) -> str | None:
@@ -77,22 +72,6 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.fromstring("<html><body></body></html>")
-
-
-def _remove_hidden_basic(root: lxml.html.HtmlElement) -> int:
-    """Used only until pressarchive.clean is installed: inline-hidden elements."""
-    doomed = [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str)
-        and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
-    ]
-    for el in doomed:
-        el.drop_tree()
-    return len(doomed)
-
-
-remove_hidden: Callable[[lxml.html.HtmlElement], int] = _remove_hidden or _remove_hidden_basic
 
 
 # `.name { ... display: none ... }` with a lone class selector (comma lists allowed).

@@ -1,0 +1,53 @@
+"""Shared fixtures: the demo press rooms on 127.0.0.1 and a scratch archive path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pressarchive.demo.server import DemoPressRooms
+
+# Crawling our own fixture rooms: no politeness delays, quick retries.
+FAST_CRAWL_SETTINGS: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture
+def fast_crawl_settings() -> dict[str, Any]:
+    return dict(FAST_CRAWL_SETTINGS)
+
+
+@pytest.fixture
+def start_rooms() -> Iterator[Callable[..., DemoPressRooms]]:
+    """Start demo rooms: `start_rooms("mynewsdesk", size=None)`; stopped after the test."""
+    started: list[DemoPressRooms] = []
+
+    def start(*platforms: str, size: int | None = None) -> DemoPressRooms:
+        rooms = DemoPressRooms(platforms, size=size) if platforms else DemoPressRooms(size=size)
+        rooms.start()
+        started.append(rooms)
+        return rooms
+
+    yield start
+    for rooms in started:
+        rooms.stop()
+
+
+@pytest.fixture
+def demo_rooms(start_rooms: Callable[..., DemoPressRooms]) -> DemoPressRooms:
+    """All five demo press rooms, edition 1."""
+    return start_rooms()
+
+
+@pytest.fixture
+def tmp_archive(tmp_path: Path) -> Path:
+    """Where a test's archive goes (not created: the crawl creates it)."""
+    return tmp_path / "archive" / "pressarchive.db"

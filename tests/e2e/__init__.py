@@ -1,0 +1,1 @@
+"""End-to-end crawls of the fixture press rooms into a real archive."""
