@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 Headers = list[tuple[str, str]]
+
+_FILE_SERIALS = itertools.count(1)
 
 WARC_RECORDS_DDL = """
 CREATE TABLE IF NOT EXISTS warc_records (
@@ -146,7 +149,6 @@ class WarcArchive:
         self._file: BinaryIO | None = None
         self._writer: WARCWriter | None = None
         self._file_name = ""
-        self._serial = 0
         self._opened_at = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
 
     # ------------------------------------------------------------ writing
@@ -156,18 +158,25 @@ class WarcArchive:
             self._close_file()
         if self._file is None or self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._serial += 1
-            self._file_name = (
-                f"pressarchive-{self._opened_at}-{os.getpid()}-{self._serial:05d}.warc.gz"
-            )
-            # "xb": never append to, or clobber, a file another writer owns
-            self._file = open(self.directory / self._file_name, "xb")  # noqa: SIM115
+            self._file_name, self._file = self._new_file()
             self._writer = WARCWriter(self._file, gzip=True)
             info = self._writer.create_warcinfo_record(
                 self._file_name, {"software": "pressarchive", "format": "WARC File Format 1.0"}
             )
             self._writer.write_record(info)
         return self._file, self._writer
+
+    def _new_file(self) -> tuple[str, BinaryIO]:
+        # The serial is per process, not per writer: one crawl process runs a
+        # writer per spider, all opened in the same second under the same pid.
+        while True:
+            serial = next(_FILE_SERIALS)
+            name = f"pressarchive-{self._opened_at}-{os.getpid()}-{serial:05d}.warc.gz"
+            try:
+                # "xb": never append to, or clobber, a file another writer owns
+                return name, open(self.directory / name, "xb")
+            except FileExistsError:
+                continue  # a reused pid in the same second: take the next serial
 
     def _close_file(self) -> None:
         if self._file is not None:

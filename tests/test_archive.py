@@ -299,3 +299,20 @@ def test_crawl_is_recorded_then_replayed_without_network(tmp_path: Path) -> None
         "Komprimerad sida",
         None,
     }
+
+
+def test_two_writers_in_one_process_never_share_a_file(tmp_path: Path) -> None:
+    # A crawl process runs one recorder per spider, all opened in the same second.
+    conn = make_db(tmp_path / "a.db")
+    first = WarcArchive(tmp_path / "warc", conn)
+    second = WarcArchive(tmp_path / "warc", conn)
+    first.record("http://127.0.0.1/a", 200, [], page(1), fetched_at=T0)
+    second.record("http://127.0.0.1/b", 200, [], page(2), fetched_at=T0)
+    first.close()
+    second.close()
+    files = sorted((tmp_path / "warc").iterdir())
+    assert len(files) == 2
+    assert warcio("check", *map(str, files)).returncode == 0
+    rows = conn.execute("SELECT url, warc_file FROM warc_records ORDER BY id").fetchall()
+    assert len({warc_file for _, warc_file in rows}) == 2
+    conn.close()
