@@ -8,6 +8,7 @@ The tests read what each step left behind with plain sqlite3.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +32,7 @@ TEST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
     "LOG_LEVEL": "WARNING",
 }
 
@@ -39,11 +41,11 @@ TEST_SETTINGS = {
 class Step:
     results: list[CrawlResult]
     requests: list[str]  # paths (with query) the room served during the step
+    db: Path  # a copy of the archive as the step left it
 
 
 @dataclass
 class Scenario:
-    db: Path
     first: Step
     second: Step
     third: Step
@@ -57,7 +59,9 @@ def demo_source(rooms: DemoPressRooms, **options: Any) -> Source:
 def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
     rooms.clear_requests()
     results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
-    return Step(results, rooms.requests_for(PLATFORM))
+    snapshot = db.with_name(f"{db.stem}-after-{len(list(db.parent.glob('*-after-*')))}.db")
+    shutil.copyfile(db, snapshot)
+    return Step(results, rooms.requests_for(PLATFORM), snapshot)
 
 
 def listing_requests(step: Step) -> list[str]:
@@ -86,7 +90,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         second = crawl(rooms, source, db)
         rooms.advance()
         third = crawl(rooms, source, db)
-        yield Scenario(db, first, second, third)
+        yield Scenario(first, second, third)
 
 
 def test_full_crawl_stores_exactly_the_corpus_with_titles_and_utc_dates(
@@ -96,7 +100,7 @@ def test_full_crawl_stores_exactly_the_corpus_with_titles_and_utc_dates(
     assert result.status == "finished"
     expected = {r.title: r.published for r in releases_for(PLATFORM) if r.key != MISSING_KEY}
     stored = rows(
-        scenario.db,
+        scenario.first.db,
         "SELECT title, published_at, published_raw, url FROM releases WHERE source_id = ?",
         "demo-viatt",
     )
@@ -114,7 +118,9 @@ def test_the_404_is_in_the_crawl_errors(scenario: Scenario) -> None:
     error_urls = [e["url"] for e in result.errors]
     assert any(url.endswith(missing.path) for url in error_urls), result.errors
     assert all(e.get("reason") for e in result.errors)
-    (crawl_row,) = rows(scenario.db, "SELECT errors FROM crawls WHERE id = ?", result.crawl_id)
+    (crawl_row,) = rows(
+        scenario.first.db, "SELECT errors FROM crawls WHERE id = ?", result.crawl_id
+    )
     assert missing.path.split("?")[0] in crawl_row["errors"]
 
 
@@ -147,22 +153,28 @@ def test_after_time_passes_the_edit_becomes_a_revision_and_the_new_release_is_st
     fetched = [p for p in scenario.third.requests if p.startswith("/pressmeddelande/")]
     assert any(str(room_module.release_number(EDITED_KEY)) in p for p in fetched)
     (row,) = rows(
-        scenario.db,
+        scenario.third.db,
         "SELECT id, title FROM releases WHERE platform = 'viatt' AND platform_id = ?",
         str(room_module.release_number(EDITED_KEY)),
     )
     assert row["title"] == edited.title
-    revisions = rows(scenario.db, "SELECT title FROM revisions WHERE release_id = ?", row["id"])
+    revisions = rows(
+        scenario.third.db, "SELECT title FROM revisions WHERE release_id = ?", row["id"]
+    )
     assert [r["title"] for r in revisions] == [original.title]
-    assert rows(scenario.db, "SELECT 1 FROM releases WHERE title = ?", newest.title)
-    total = rows(scenario.db, "SELECT COUNT(*) AS n FROM releases WHERE source_id = 'demo-viatt'")
+    assert rows(scenario.third.db, "SELECT 1 FROM releases WHERE title = ?", newest.title)
+    total = rows(
+        scenario.third.db, "SELECT COUNT(*) AS n FROM releases WHERE source_id = 'demo-viatt'"
+    )
     assert total[0]["n"] == len(releases_for(PLATFORM, edition=2)) - 1
     assert result.stored == 1 and result.updated == 1
     assert len(listing_requests(scenario.third)) <= 3  # start page, feed, and page 2 to be sure
 
 
 def test_layers_and_kinds_are_recorded(scenario: Scenario) -> None:
-    stored = rows(scenario.db, "SELECT kind, layers FROM releases WHERE source_id = 'demo-viatt'")
+    stored = rows(
+        scenario.first.db, "SELECT kind, layers FROM releases WHERE source_id = 'demo-viatt'"
+    )
     assert {row["kind"] for row in stored} == {"pressmeddelande", "pressinbjudan", "nyhet"}
     for row in stored:
         layers = json.loads(row["layers"])
