@@ -71,7 +71,7 @@ def extract_events(lines: Sequence[str], *, context: date | datetime | None = No
     place = fields.get("where")
     if "when" in fields or "time" in fields:
         when = fields.get("when", "")
-        clock = fields.get("time", "")
+        clock = re.sub(r"^(?:kl(?:ockan|\.)?)\s*", "", fields.get("time", ""), flags=re.I)
         raw = f"{when} kl. {clock}" if when and clock and re.search(r"\d", clock) else when or clock
         event = _parse(raw, context)
         if event is not None:

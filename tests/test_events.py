@@ -1,0 +1,60 @@
+"""Press invitations -> events (pressarchive.events)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pressarchive.events import extract_events, is_invitation
+from pressarchive.items import Event
+
+PUBLISHED = datetime(2025, 2, 10, 13, 24, tzinfo=UTC)
+
+
+def test_labelled_lines_with_a_range() -> None:
+    lines = [
+        "Media är välkomna på pressträff.",
+        "Datum: tisdag 11 februari",
+        "Tid: 11.30–12.30",
+        "Plats: Rådhuset, Drottninggatan 5, Norrköping",
+    ]
+    assert extract_events(lines, context=PUBLISHED) == [
+        Event(
+            starts_at=datetime(2025, 2, 11, 10, 30, tzinfo=UTC),
+            ends_at=datetime(2025, 2, 11, 11, 30, tzinfo=UTC),
+            place="Rådhuset, Drottninggatan 5, Norrköping",
+            raw="tisdag 11 februari kl. 11.30–12.30",
+        )
+    ]
+
+
+def test_prose_date_and_time() -> None:
+    lines = ["Media är välkomna på pressträff tisdag den 11 februari klockan 11.30 i Rådhuset."]
+    (event,) = extract_events(lines, context=PUBLISHED)
+    assert event.starts_at == datetime(2025, 2, 11, 10, 30, tzinfo=UTC)
+    assert event.ends_at is None
+    assert event.raw == "tisdag den 11 februari klockan 11.30"
+
+
+def test_prose_weekday_date_without_time_across_new_year() -> None:
+    lines = ["Torsdagen den 18 januari ska tekniska nämnden fatta beslut om Femöresbrons framtid."]
+    (event,) = extract_events(lines, context=datetime(2018, 1, 10, 7, 0, tzinfo=UTC))
+    assert event.starts_at == datetime(2018, 1, 17, 23, 0, tzinfo=UTC)  # midnight Stockholm
+
+
+def test_summer_time() -> None:
+    lines = ["Datum: 12 juni 2025", "Tid: kl. 09.00"]
+    (event,) = extract_events(lines, context=PUBLISHED)
+    assert event.starts_at == datetime(2025, 6, 12, 7, 0, tzinfo=UTC)
+
+
+def test_place_alone_and_nothing() -> None:
+    assert extract_events(["Plats: Stadsbiblioteket"]) == [
+        Event(place="Stadsbiblioteket", raw="Plats: Stadsbiblioteket")
+    ]
+    assert extract_events(["Beslutet fattades 2017 av nämnden."]) == []
+
+
+def test_is_invitation() -> None:
+    assert is_invitation("pressinbjudan", "Ny bro")
+    assert is_invitation("pressmeddelande", "Pressinbjudan: Möjliga alternativ för Femöresbron")
+    assert not is_invitation("pressmeddelande", "Det blir en ny bro över Motala ström")
