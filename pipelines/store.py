@@ -14,9 +14,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from pressarchive.clusters import cluster_pending
-
 from pressarchive.about import refresh_source
+from pressarchive.clusters import cluster_pending
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.store import Archive
@@ -51,14 +50,23 @@ class StorePipeline:
             replay=crawler.settings.getbool("PRESSARCHIVE_REPLAY"),
         )
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
         # The close reason (finished / shutdown / ...) is only known to this signal,
         # which fires after the pipelines' close_spider.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     stats: Any = None
+    crawler: Any = None
+
+    def _spider(self, spider: Any) -> Any:
+        # Scrapy 2.13+ no longer passes the spider to pipeline methods.
+        if spider is None and self.crawler is not None:
+            return self.crawler.spider
+        return spider
 
     def open_spider(self, spider: Any = None) -> None:
+        spider = self._spider(spider)
         self.archive = Archive(self.db_path)
         source: Source | None = getattr(spider, "source", None)
         if source is not None:
@@ -111,6 +119,7 @@ class StorePipeline:
         if self.archive is None:
             return
         self.flush()
+        spider = self._spider(spider)
         source: Source | None = getattr(spider, "source", None)
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
             self.counts["recleaned"] = refresh_source(

@@ -67,7 +67,7 @@ def demo_command(db: Path, keep: bool) -> None:
     click.echo(f"\nCrawled in {elapsed:.0f} s:")
     for r in results:
         click.echo(
-            f"  {r.source_id:<18} {r.status:<9} {r.stored:>3} new  {r.updated:>3} updated  "
+            f"  {r.source_id or r.spider:<18} {r.status:<9} {r.stored:>3} new  {r.updated:>3} updated  "
             f"{r.error_count:>2} errors"
         )
         for error in r.errors[:3]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from pressarchive.progress import LiveLine, Progress, is_terminal
@@ -58,11 +57,12 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlProgress:
-        if not crawler.settings.getbool("PRESSARCHIVE_PROGRESS", True) or not is_terminal():
-            raise NotConfigured("progress is shown on a terminal only")
         extension = cls(crawler)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # Off the terminal (cron, a pipe) the extension stays silent: it is
+        # not disabled with NotConfigured, which Scrapy would log as a warning.
+        if crawler.settings.getbool("PRESSARCHIVE_PROGRESS", True) and is_terminal():
+            crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider: Any) -> None:

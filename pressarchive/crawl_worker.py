@@ -50,14 +50,18 @@ def main() -> int:
     ]
     base = get_project_settings()
     base.setdict(job.get("settings") or {}, priority="cmdline")
-    process = CrawlerProcess(base, install_root_handler=True)
+    process = CrawlerProcess(base)
     since = job.get("since")
     if since:
         date.fromisoformat(since)  # validated by the CLI; fail early if not
-    for source in sources:
+    for index, source in enumerate(sources):
         settings = base.copy()
         settings.setdict(crawl_settings(job, source), priority="cmdline")
-        crawler = Crawler(process.spider_loader.load(source.platform), settings)
+        # Each source gets its own settings (its JOBDIR); the first crawler
+        # installs the reactor, as CrawlerProcess.create_crawler would.
+        crawler = Crawler(
+            process.spider_loader.load(source.platform), settings, init_reactor=index == 0
+        )
         process.crawl(crawler, source=source, full=job.get("full", False), since=since)
     process.start()
     return 0

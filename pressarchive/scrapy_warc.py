@@ -91,7 +91,7 @@ class WarcRecorderMiddleware:
         if self.stats is not None:
             self.stats.inc_value(f"pressarchive/warc/{key}")
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:  # served by the HTTP cache: already archived
             return response
         try:
