@@ -81,8 +81,12 @@ class _Served:
         self.options: dict[str, Any] = dict(getattr(self.module, "SOURCE_OPTIONS", {}))
         self.server = ThreadingHTTPServer((HOST, 0), _handler_for(self, owner))
         self.server.daemon_threads = True
+        # A short poll interval: tests start and stop rooms many times.
         self.thread = threading.Thread(
-            target=self.server.serve_forever, name=f"demo-{platform}", daemon=True
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"demo-{platform}",
+            daemon=True,
         )
 
     @property
