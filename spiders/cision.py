@@ -86,7 +86,7 @@ class CisionSpider(PressroomSpider):
     def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A release page.
 
-        @url http://127.0.0.1:8000/se/norrkopings-kommun/r/x,c1
+        @url http://127.0.0.1:8000/se/norrkopings-kommun/r/kommunen-rustar-upp-gang-och-cykelvagar-i-navestad,c3996845
         @returns items 1 1
         @scrapes title published_raw body_html
         """

@@ -224,7 +224,7 @@ class GenericSpider(PressroomSpider):
     def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A page a feed or sitemap pointed at: a release if it says it is an article.
 
-        @url http://127.0.0.1:8000/nyheter/x/
+        @url http://127.0.0.1:8000/nyheter/2020/01/nya-laddplatser-for-elbilar-i-ektorp/
         @returns items 1 1
         @scrapes title published_raw body_html
         """

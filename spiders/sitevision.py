@@ -118,7 +118,7 @@ class SitevisionSpider(PressroomSpider):
     def parse_release(self, response: Response, entry: ListingEntry | None = None) -> Iterator[Any]:
         """A news page.
 
-        @url http://127.0.0.1:8000/nyhetsarkiv/2024/2024-01-01-x
+        @url http://127.0.0.1:8000/nyhetsarkiv/2020/2020-08-13-oppet-hus-pa-abyskolan-valkommen-att-traffa-forskoleklassens-pedagoger
         @returns items 1 1
         @scrapes title published_raw body_html
         """
