@@ -106,7 +106,7 @@ class AboutModel:
         right before about-text ("Let's create Norrköping!") is its heading."""
         kinds = [self.kind(p) for p in paragraphs]
         for i in range(len(kinds) - 2, -1, -1):
-            if kinds[i] == "chrome" and kinds[i + 1] == "about" and _heading_like(paragraphs[i]):
+            if kinds[i] == "chrome" and kinds[i + 1] == "about" and heading_like(paragraphs[i]):
                 kinds[i] = "about"
         return kinds
 
@@ -145,7 +145,7 @@ class AboutModel:
         )
 
 
-def _heading_like(paragraph: str) -> bool:
+def heading_like(paragraph: str) -> bool:
     text = paragraph.strip()
     return 0 < len(text) <= 60 and ":" not in text and any(ch.isalpha() for ch in text)
 

@@ -11,10 +11,11 @@ and lead repeated at the top.
 
 from __future__ import annotations
 
+import itertools
 import re
 from urllib.parse import urlsplit
 
-from pressarchive.boilerplate import ABOUT_WORDS, AboutModel, tokens
+from pressarchive.boilerplate import ABOUT_WORDS, AboutModel, heading_like, tokens
 from pressarchive.clean import (
     Block,
     is_chrome,
@@ -145,7 +146,15 @@ def _split_about(
         blocks, about_texts = kept, learned + about_texts
     if sender_at >= 0:
         # Prose after the sender line is the organisation's standing text.
-        tail = [(i, b) for i, b in blocks if i > sender_at and len(tokens(b.plain)) >= ABOUT_WORDS]
+        after = [(i, b) for i, b in blocks if i > sender_at]
+        prose = {i for i, b in after if len(tokens(b.plain)) >= ABOUT_WORDS}
+        # a short line just before the about paragraph is its heading
+        headings = {
+            i
+            for (i, b), (j, _) in itertools.pairwise(after)
+            if j in prose and heading_like(b.plain)
+        }
+        tail = [(i, b) for i, b in after if i in prose or i in headings]
         if tail:
             release.flag("about_by_position")
             moved = {i for i, _ in tail}
