@@ -156,28 +156,40 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
     return {name: getattr(contact, name) for name in CONTACT_FIELDS}
 
 
-def _contact_key(contact: dict[str, Any]) -> tuple[str, str]:
-    return (str(contact.get("role") or ""), squash(contact.get("name")))
+def _contact_keys(
+    contacts: list[dict[str, Any]], shared: Counter[str]
+) -> dict[str, dict[str, Any]]:
+    """Contacts by name; a name listed twice on the page (a sender who is also a
+    press contact) is told apart by its role."""
+    keyed = {}
+    for contact in contacts:
+        name = squash(contact.get("name"))
+        key = f"{contact.get('role')} {name}" if shared[name] > 1 else name
+        keyed[key] = contact
+    return keyed
 
 
 def compare_contacts(
     page: str, expected: list[dict[str, Any]], got: list[Contact]
 ) -> list[Mismatch]:
-    """Contacts matched by (role, name), then every field compared; order is free."""
-    want = {_contact_key(c): c for c in expected}
-    have = {_contact_key(d): d for d in map(contact_dict, got)}
+    """Contacts matched by name (and role where a name recurs), then every field
+    compared, role included; order is free."""
+    shared = Counter(squash(c.get("name")) for c in expected)
+    want = _contact_keys(expected, shared)
+    have_list = [contact_dict(c) for c in got]
+    have = _contact_keys(have_list, shared)
     problems = []
     for key in sorted(want.keys() - have.keys()):
-        problems.append(Mismatch(page, f"contacts[{key[0]} {key[1]}]", want[key], None))
+        problems.append(Mismatch(page, f"contacts[{key}] missing", want[key], None))
     for key in sorted(have.keys() - want.keys()):
-        problems.append(Mismatch(page, f"contacts[{key[0]} {key[1]}]", None, have[key]))
+        problems.append(Mismatch(page, f"contacts[{key}] unexpected", None, have[key]))
     for key in sorted(want.keys() & have.keys()):
         for name in CONTACT_FIELDS:
             if want[key].get(name) != have[key].get(name):
-                field = f"contacts[{key[0]} {key[1]}].{name}"
+                field = f"contacts[{key}].{name}"
                 problems.append(Mismatch(page, field, want[key].get(name), have[key].get(name)))
-    if len(got) != len(have):
-        problems.append(Mismatch(page, "contacts (duplicates)", len(have), len(got)))
+    if len(have_list) != len(have):
+        problems.append(Mismatch(page, "contacts duplicated", len(have), len(have_list)))
     return problems
 
 
