@@ -1,0 +1,222 @@
+"""End to end on the Cision News fixture room: real Scrapy crawls into a real archive.
+
+One scenario, run once per module: a first crawl, a second with nothing new,
+then "time passes" (edition 2: one new release) and a third. The tests read
+what each step left behind with plain sqlite3.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.demo import cision as room_module
+from pressarchive.demo.corpus import about_text, releases_for
+from pressarchive.demo.server import DemoPressRooms
+from pressarchive.sources import Source, parse_sources
+
+PLATFORM = "cision"
+SOURCE_ID = f"demo-{PLATFORM}"
+ROOT = Path(__file__).resolve().parents[2]
+TEST_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class Step:
+    results: list[CrawlResult]
+    requests: list[str]  # paths (with query) the room served during the step
+    releases: list[dict[str, Any]]  # the archive's releases after the step
+
+
+@dataclass
+class Scenario:
+    db: Path
+    first: Step
+    second: Step
+    third: Step
+
+
+def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
+    rooms.clear_requests()
+    results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
+    stored = [dict(r) for r in rows(db, "SELECT * FROM releases WHERE source_id = ?", SOURCE_ID)]
+    return Step(results, rooms.requests_for(PLATFORM), stored)
+
+
+def listing_requests(step: Step) -> list[str]:
+    return [p for p in step.requests if p.split("?")[0] == room_module.START_PATH]
+
+
+def release_requests(step: Step) -> list[str]:
+    return [p for p in step.requests if "/r/" in p]
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    db = tmp_path_factory.mktemp(PLATFORM) / "archive.db"
+    with DemoPressRooms([PLATFORM]) as rooms:
+        (source,) = parse_sources(rooms.sources_toml())
+        first = crawl(rooms, source, db)
+        second = crawl(rooms, source, db)
+        rooms.advance()
+        third = crawl(rooms, source, db)
+        yield Scenario(db, first, second, third)
+
+
+def test_full_crawl_stores_exactly_the_room_with_titles_and_utc_dates(scenario: Scenario) -> None:
+    (result,) = scenario.first.results
+    assert result.status == "finished", result
+    expected = {r.title: r for r in releases_for(PLATFORM)}
+    stored = scenario.first.releases
+    assert sorted(row["title"] for row in stored) == sorted(expected)
+    for row in stored:
+        demo = expected[row["title"]]
+        assert datetime.fromisoformat(row["published_at"]) == demo.published, row["title"]
+        assert row["published_raw"] == room_module.shown_date(demo.published)
+        assert row["kind"] == demo.kind
+        assert row["platform_id"] == str(room_module.release_id(demo))
+    assert result.stored == len(expected) and not result.errors
+
+
+def test_first_crawl_walks_every_listing_page_once(scenario: Scenario) -> None:
+    listings = listing_requests(scenario.first)
+    pages = -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    assert len(listings) == len(set(listings)) == pages >= 3
+
+
+def test_about_text_is_kept_apart_and_chrome_stays_out(scenario: Scenario) -> None:
+    expected = {r.title: r for r in releases_for(PLATFORM)}
+    for row in scenario.first.releases:
+        about = about_text(PLATFORM, expected[row["title"]].published)
+        assert about[:60] not in row["body_text"]
+        text = " ".join((row["title"], row["lead"], row["body_text"]))
+        for chrome in ("Acceptera alla cookies", "Prenumerera", "Senaste pressmeddelandena"):
+            assert chrome not in text, (row["title"], chrome)
+
+
+def test_contacts_come_out_clean(scenario: Scenario) -> None:
+    emails = [
+        r["email"] for r in rows(scenario.db, "SELECT email FROM contacts WHERE email IS NOT NULL")
+    ]
+    assert emails
+    for email in emails:
+        assert email.endswith("@norrkoping.se") and " " not in email
+    phones = [r["phone"] for r in rows(scenario.db, "SELECT phone FROM contacts")]
+    assert phones and all(p is None or p.startswith("+46") for p in phones)
+
+
+def test_second_crawl_stores_nothing_and_costs_at_most_two_listing_requests(
+    scenario: Scenario,
+) -> None:
+    (result,) = scenario.second.results
+    assert result.status == "finished"
+    assert result.stored == 0 and result.updated == 0
+    assert len(listing_requests(scenario.second)) <= 2
+    assert release_requests(scenario.second) == []
+
+
+def test_after_time_passes_only_the_new_release_is_fetched(scenario: Scenario) -> None:
+    (result,) = scenario.third.results
+    assert result.status == "finished"
+    newest = releases_for(PLATFORM, edition=2)[0]
+    assert release_requests(scenario.third) == [room_module.release_path(newest)]
+    assert newest.title in {row["title"] for row in scenario.third.releases}
+    assert result.stored == 1
+    assert len(listing_requests(scenario.third)) <= 3
+
+
+def test_layers_are_recorded(scenario: Scenario) -> None:
+    for row in scenario.first.releases:
+        layers = json.loads(row["layers"])
+        assert layers["title"] == "metadata" and layers["body_html"] == "markup"
+        assert layers["published_at"] == "metadata"
+
+
+def test_full_walks_everything_again_and_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with DemoPressRooms([PLATFORM]) as rooms:
+        (source,) = parse_sources(rooms.sources_toml())
+        crawl(rooms, source, db)
+        again = crawl(rooms, source, db, full=True)
+    (result,) = again.results
+    pages = -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    assert len(listing_requests(again)) == pages
+    assert len(release_requests(again)) == len(releases_for(PLATFORM))
+    assert result.stored == 0 and result.updated == 0
+
+
+def test_since_stops_the_walk(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    since = date(2021, 6, 1)
+    with DemoPressRooms([PLATFORM]) as rooms:
+        (source,) = parse_sources(rooms.sources_toml())
+        step = crawl(rooms, source, db, since=since)
+    expected = {r.title for r in releases_for(PLATFORM) if r.published.date() >= since}
+    assert {row["title"] for row in step.releases} == expected
+    pages_needed = -(-len(expected) // room_module.PAGE_SIZE)
+    assert len(listing_requests(step)) <= pages_needed + 1
+
+
+# `scrapy check` in a child process whose @url contracts point at the live room:
+# the docstrings name the placeholder host, the child swaps in the room's.
+CHECK_SCRIPT = """
+import sys
+from scrapy.cmdline import execute
+from scrapy.contracts.default import UrlContract
+
+live = sys.argv[1]
+
+def adjust_request_args(self, args):
+    args["url"] = self.args[0].replace("http://127.0.0.1:8000", live, 1)
+    return args
+
+UrlContract.adjust_request_args = adjust_request_args
+sys.argv = ["scrapy", "check", "-v", *sys.argv[2:]]
+execute()
+"""
+
+
+def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
+    with DemoPressRooms([PLATFORM]) as rooms:
+        sources_file = tmp_path / "sources.toml"
+        sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-c", CHECK_SCRIPT, rooms.base_url(PLATFORM), PLATFORM]
+            + ["-s", f"PRESSARCHIVE_SOURCES={sources_file}"]
+            + ["-s", f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}"]
+            + ["-s", f"PRESSARCHIVE_WARC_DIR={tmp_path / 'warc'}", "-s", "LOG_LEVEL=WARNING"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        served = rooms.requests_for(PLATFORM)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "FAILED" not in output and "contracts" in output
+    assert any("/r/" in p for p in served)
