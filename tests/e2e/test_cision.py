@@ -204,11 +204,15 @@ def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
     with DemoPressRooms([PLATFORM]) as rooms:
         sources_file = tmp_path / "sources.toml"
         sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
+        settings = {
+            "PRESSARCHIVE_SOURCES": sources_file,
+            "PRESSARCHIVE_DB": tmp_path / "archive.db",
+            "PRESSARCHIVE_WARC_DIR": tmp_path / "warc",
+            "LOG_LEVEL": "WARNING",
+        }
+        options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
         proc = subprocess.run(
-            [sys.executable, "-c", CHECK_SCRIPT, rooms.base_url(PLATFORM), PLATFORM]
-            + ["-s", f"PRESSARCHIVE_SOURCES={sources_file}"]
-            + ["-s", f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}"]
-            + ["-s", f"PRESSARCHIVE_WARC_DIR={tmp_path / 'warc'}", "-s", "LOG_LEVEL=WARNING"],
+            [sys.executable, "-c", CHECK_SCRIPT, rooms.base_url(PLATFORM), PLATFORM, *options],
             cwd=ROOT,
             capture_output=True,
             text=True,
