@@ -19,6 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 
 from pressarchive.extract.page import squash
 from pressarchive.fingerprint import platform_release_id
+from pressarchive.items import Release
 
 ITEMS = ("li.media-list__item", ".media-list li", "article.media-item")
 ITEM_LINK = ("a.media-list__link::attr(href)", "h3 a::attr(href)", "a::attr(href)")
@@ -103,3 +104,15 @@ class MynewsdeskSpider(PressroomSpider):
             return
         entries, next_url = read_listing(response.selector, response.url)
         yield from self.listing_page(response, entries, next_url)
+
+    def parse_release(
+        self, response: Response, entry: ListingEntry | None = None
+    ) -> Iterator[Release]:
+        """A release page.
+
+        @room mynewsdesk /se/norrkopings_kommun/pressreleases/det-blir-en-ny-bro-over-motala-strom-2035186
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes title published_raw body_html lead kind contacts tags
+        """
+        yield self.release_response(response, entry)
