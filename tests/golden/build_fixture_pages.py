@@ -145,7 +145,7 @@ def paths(platform: str, releases: list[DemoRelease]) -> dict[str, str]:
         "cision": cision,
         "generic": generic,
     }[platform]
-    return {r.key: module.release_path(r) for r in releases}  # type: ignore[attr-defined]
+    return {r.key: module.release_path(r) for r in releases}
 
 
 def rooms() -> dict[str, Any]:
