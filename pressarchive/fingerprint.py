@@ -309,7 +309,10 @@ class MatchRule:
 
     Bodies must be similar; the less similar, the more the titles must agree.
     Publication more than `max_days` apart is never the same release (an
-    annual event's release reuses last year's text).
+    annual event's release reuses last year's text). Without a date on one
+    side that guard is gone, so the titles must then agree word for word:
+    releases written from one template ("Ny detaljplan för <place> ute på
+    samråd") differ only in a word or two of the title.
     """
 
     max_days: float = 7.0
@@ -317,6 +320,7 @@ class MatchRule:
     body_with_title: float = 0.45
     title_needed: float = 0.5
     title_when_identical: float = 0.2
+    title_when_undated: float = 0.95
 
     def accepts(
         self,
@@ -326,16 +330,19 @@ class MatchRule:
         published_a: datetime | None,
         published_b: datetime | None,
     ) -> bool:
-        if published_a is not None and published_b is not None:
-            gap = abs(_comparable(published_a) - _comparable(published_b))
-            if gap > timedelta(days=self.max_days):
-                return False
         if body_sim < self.body_with_title:
             return False
         tsim = title_similarity(title_a, title_b)
+        if published_a is None or published_b is None:
+            return tsim >= self.title_when_undated
+        if not self.close_in_time(published_a, published_b):
+            return False
         if body_sim >= self.body_alone:
             return tsim >= self.title_when_identical
         return tsim >= self.title_needed
+
+    def close_in_time(self, a: datetime, b: datetime) -> bool:
+        return abs(_comparable(a) - _comparable(b)) <= timedelta(days=self.max_days)
 
 
 def _comparable(value: datetime) -> datetime:
@@ -357,7 +364,9 @@ class DuplicateIndex:
 
     Cluster ids are release keys: a release that matches nothing starts its
     own cluster (id = its key); one that matches joins the cluster of its most
-    similar match. The id is the key of the cluster's first *indexed* member,
+    similar match whose dated members all lie within the rule's `max_days` of
+    it (so neither an undated release nor a chain of small steps can bridge
+    two releases published far apart). The id is the key of the cluster's first *indexed* member,
     not necessarily its earliest publication: the head (earliest
     `published_at`, ties lowest id) is for the store to pick, as the
     `unique_releases` view does.
@@ -368,6 +377,8 @@ class DuplicateIndex:
     _bands: list[dict[int, int | list[int]]] = field(
         default_factory=lambda: [{} for _ in range(BANDS)]
     )
+    # cluster -> (earliest, latest) publication among its dated members
+    _spans: dict[int, tuple[datetime, datetime]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -414,10 +425,12 @@ class DuplicateIndex:
         """
         if key in self._entries:
             self.remove(key)
-        found = [
-            m for m in self.matches(sig, title=title, published_at=published_at) if m[0] != key
-        ]
-        cluster = self._entries[found[0][0]].cluster if found else key
+        clusters = (
+            self._entries[match].cluster
+            for match, _ in self.matches(sig, title=title, published_at=published_at)
+            if match != key
+        )
+        cluster = next((c for c in clusters if self._fits(c, published_at)), key)
         self.load(key, sig, title=title, published_at=published_at, cluster=cluster)
         return cluster
 
@@ -432,6 +445,10 @@ class DuplicateIndex:
     ) -> None:
         """Index a release whose cluster is already known (from the archive)."""
         self._entries[key] = _Entry(sig, title, published_at, cluster)
+        if published_at is not None:
+            moment = _comparable(published_at)
+            earliest, latest = self._spans.get(cluster, (moment, moment))
+            self._spans[cluster] = (min(earliest, moment), max(latest, moment))
         if sig.is_empty:
             return
         for band, bucket_key in zip(self._bands, sig.band_keys(), strict=True):
@@ -443,6 +460,14 @@ class DuplicateIndex:
                 band[bucket_key] = [bucket, key]
             else:
                 bucket.append(key)
+
+    def _fits(self, cluster: int, published_at: datetime | None) -> bool:
+        span = self._spans.get(cluster)
+        if span is None or published_at is None:
+            return True
+        return self.rule.close_in_time(span[0], published_at) and self.rule.close_in_time(
+            span[1], published_at
+        )
 
     def remove(self, key: int) -> None:
         entry = self._entries.pop(key)

@@ -309,3 +309,37 @@ def test_long_texts_are_hashed_in_chunks_with_the_same_result() -> None:
     shingles = _shingle_hashes(words(text))
     whole = ((shingles[:, None] * _PERM_A + _PERM_B).min(axis=0) >> np.uint64(32)).astype(np.uint32)
     assert np.array_equal(signature(text).values, whole)
+
+
+def templated(place: str, n: int, quote: str) -> tuple[str, str]:
+    """Two releases from one template differ in the place, a number and a quote."""
+    title = f"Ny detaljplan för {place} ute på samråd"
+    body = (
+        f"Stadsplaneringsnämnden har skickat ut förslaget till ny detaljplan för {place} på "
+        f"samråd. Planen möjliggör omkring {n} nya bostäder, en förskola och en ny park vid "
+        "vattnet. Förslaget finns att läsa i stadshusets reception och på kommunens webbplats. "
+        f"{quote} Synpunkter på förslaget ska lämnas senast två veckor efter att samrådet har "
+        "öppnat."
+    )
+    return title, body
+
+
+def test_an_undated_release_needs_the_same_title() -> None:
+    index = DuplicateIndex()
+    title, body = templated("Navestad", 24, "– Vi har lyssnat på de boende, säger Olle Vikmång.")
+    assert index.add(1, signature(body), title=title, published_at=T0) == 1
+    sibling_title, sibling = templated("Butängen", 40, "– Vi har lyssnat, säger Anna Thörn.")
+    assert index.add(2, signature(sibling), title=sibling_title, published_at=None) == 2
+    assert index.add(3, signature(body), title=title, published_at=None) == 1
+
+
+def test_an_undated_release_cannot_bridge_two_dated_ones() -> None:
+    """A dated release matching only an undated member must not join a cluster
+    whose dated members were published years away."""
+    text = " ".join(f"ord{i} mening{i % 7} om{i % 3}" for i in range(120))
+    index = DuplicateIndex()
+    assert index.add(1, signature(text), title="Kulturnatten", published_at=T0) == 1
+    assert index.add(2, signature(text), title="Kulturnatten", published_at=None) == 1
+    index.remove(1)  # only the undated member is left to match
+    later = T0 + timedelta(days=365)
+    assert index.add(3, signature(text), title="Kulturnatten", published_at=later) == 3
