@@ -210,6 +210,8 @@ def test_image_caption_and_kind_labels(room: room_module.ViaTTRoom) -> None:
     release = extract(room, with_image.path)
     assert release.images[0].caption == with_image.release.image_caption
     assert release.images[0].url.startswith(BASE + "/images/")
+    without_image = next(i for i in listed(room) if not i.release.image_caption)
+    assert extract(room, without_image.path).images == []  # og:image is only the logo
     kinds = {extract(room, i.path).kind for i in listed(room)[:20] if i.release.key != MISSING_KEY}
     assert kinds == {"pressmeddelande", "pressinbjudan", "nyhet"}
 

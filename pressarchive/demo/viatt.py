@@ -450,13 +450,21 @@ def _release_head(item: _Listed) -> str:
         '<meta property="og:type" content="article">',
         '<meta property="og:site_name" content="Via TT">',
         f'<meta property="og:url" content="{escape(canonical)}">',
-        f'<meta property="og:image" content="/images/release/{item.number}.jpg">',
+        # The release's own image where it has one, else the publisher's logo (as
+        # on the real pages): og:image is not evidence that the release has an image.
+        f'<meta property="og:image" content="{_og_image(item)}">',
         f'<link rel="canonical" href="{escape(canonical)}">',
         _feed_link(),
     ]
     if has_json_ld(item.number):
         parts.append(_json_ld(release, canonical))
     return "\n".join(parts)
+
+
+def _og_image(item: _Listed) -> str:
+    if item.release.image_caption:
+        return f"/images/release/{item.number}.jpg"
+    return f"/images/publisher/{PUBLISHER_ID}.png"
 
 
 def _json_ld(release: DemoRelease, canonical: str) -> str:
@@ -494,7 +502,8 @@ def _figure(item: _Listed) -> str:
 
 def _release_body(release: DemoRelease, *, about_in_body: bool, about: str) -> str:
     parts = [f"<p>{escape(p)}</p>" for p in release.paragraphs]
-    if release.event is not None:
+    already_told = any(p.startswith("Tid:") for p in release.paragraphs)
+    if release.event is not None and not already_told:
         event = release.event
         parts.append(
             f"<p><strong>Tid:</strong> {escape(event.date_text)}, {escape(event.time_text)}<br>"

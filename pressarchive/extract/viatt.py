@@ -5,8 +5,9 @@ Layers, per field, first that has it:
 - published_at: only from JSON-LD/`article:published_time` (an ISO instant);
   published_raw is the date line as shown ("10.2.2025 14:24:42 CET"), the
   metadata string when the page shows none.
-- lead, body_html, kind, about_text: the markup (og:description is a summary,
-  sometimes cut, so it is only the lead's last resort).
+- lead, body_html, kind, about_text, images: the markup (og:description is a
+  summary, sometimes cut, so it is only the lead's last resort; og:image is
+  the publisher's logo when the release has no picture, so it is not used).
 
 Selectors are kept in one table per field, the current markup first, so a
 changed layout is a one-line fix. A field the platform always has that comes
@@ -120,7 +121,7 @@ def extract(page: Page, release: Release) -> None:
     _read_dates(sel, meta.published_raw, release)
     _read_kind_and_organisation(sel, release)
     _read_text(sel, meta.description, release)
-    _read_media(sel, page.url, meta.image, release)
+    _read_media(sel, page.url, release)
     if meta.canonical:
         _set(release, "canonical_url", urljoin(page.url, meta.canonical), "metadata")
     release.platform_id = platform_release_id("viatt", page.url) or release.platform_id
@@ -195,7 +196,8 @@ def _read_text(sel: Selector, meta_description: str | None, release: Release) ->
             _set(release, "about_text", about, "markup")
 
 
-def _read_media(sel: Selector, url: str, meta_image: str | None, release: Release) -> None:
+def _read_media(sel: Selector, url: str, release: Release) -> None:
+    # og:image is left alone: without a figure it is the publisher's logo.
     figure = first_match(sel, "image")
     if figure is not None:
         src = figure[0].css("img::attr(src)").get()
@@ -203,9 +205,6 @@ def _read_media(sel: Selector, url: str, meta_image: str | None, release: Releas
             caption = _squash(" ".join(figure[0].css("figcaption ::text").getall())) or None
             release.images.append(Image(url=urljoin(url, src), caption=caption))
             release.layers["images"] = "markup"
-    if not release.images and meta_image:
-        release.images.append(Image(url=urljoin(url, meta_image)))
-        release.layers["images"] = "metadata"
     links = first_match(sel, "attachments")
     for link in links or []:
         href = link.attrib.get("href")
