@@ -7,9 +7,11 @@ governing parties change. So paragraphs are compared after normalisation
 similarity of their word bigrams, and variants are clustered single-link
 (MinHash LSH finds the candidates), so a text that drifts year by year stays
 one cluster. A cluster found in at least `max(min_docs, min_share * n)`
-releases is boilerplate: a long prose paragraph is about-text; a short line
+releases is boilerplate: a long prose paragraph that closes the release
+(only boilerplate after it, in most releases) is about-text; a short line
 ("Dela", "Kontakt:", "Telefon: 000-000 00 00") is chrome, removed but never
-put in about_text. A sentence quoted in two releases is below the threshold.
+put in about_text. A sentence quoted in two releases is below the threshold;
+a quote recurring in many releases, but inside their text, is left alone.
 
 The model keeps only signatures (bigram hash sets behind an inverted index,
 normalised keys of short lines), so applying it costs a few set lookups per
@@ -37,6 +39,9 @@ SHORT_WORDS = 8
 ABOUT_WORDS = 15
 SIMILARITY = 0.5
 MAX_VARIANTS = 25
+# An about cluster closes the release (nothing but boilerplate after it) in
+# at least this share of the releases it occurs in.
+MIN_TRAILING_SHARE = 0.6
 _NUM_PERM = 64
 
 _WORD = re.compile(r"\w+")
@@ -150,6 +155,25 @@ def heading_like(paragraph: str) -> bool:
     return 0 < len(text) <= 60 and ":" not in text and any(ch.isalpha() for ch in text)
 
 
+def _trailing_shares(clusters: list[set[str]], long_keys: list[list[str]]) -> list[float]:
+    """Per cluster, the share of its occurrences with no release prose after
+    them (only other recurring paragraphs): the about-text closes a release, a
+    quote that recurs sits inside it."""
+    owner = {key: c for c, keys in enumerate(clusters) for key in keys}
+    seen = [0] * len(clusters)
+    trailing = [0] * len(clusters)
+    for keys in long_keys:
+        prose_after = False
+        for key in reversed(keys):
+            cluster = owner.get(key)
+            if cluster is None:
+                prose_after = True
+                continue
+            seen[cluster] += 1
+            trailing[cluster] += not prose_after
+    return [t / s if s else 0.0 for t, s in zip(trailing, seen, strict=True)]
+
+
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -178,9 +202,12 @@ def learn_about(
     short_docs: dict[str, set[int]] = defaultdict(set)
     variant_docs: dict[str, set[int]] = defaultdict(set)
     variant_text: dict[str, str] = {}
+    # per release, its long paragraphs' keys in order (for the trailing test)
+    long_keys: list[list[str]] = []
     n = 0
     for n_doc, paragraphs in enumerate(docs):
         n = n_doc + 1
+        long_keys.append([])
         for paragraph in paragraphs:
             words = tokens(paragraph)
             if not words:
@@ -191,6 +218,8 @@ def learn_about(
             else:
                 variant_docs[key].add(n_doc)
                 variant_text.setdefault(key, paragraph)
+                if len(words) >= ABOUT_WORDS:
+                    long_keys[-1].append(key)
     need = max(min_docs, math.ceil(min_share * n))
     model = AboutModel(documents=n)
     model.chrome = {key for key, where in short_docs.items() if len(where) >= need}
@@ -210,6 +239,7 @@ def learn_about(
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(keys)):
         clusters[finder.find(i)].append(i)
+    candidates: list[list[int]] = []
     for members in clusters.values():
         where = set().union(*(variant_docs[keys[i]] for i in members))
         if len(where) < need:
@@ -218,8 +248,13 @@ def learn_about(
         example = variant_text[keys[members[0]]]
         if len(keys[members[0]].split()) < ABOUT_WORDS or is_chrome(example):
             model.chrome.update(keys[i] for i in members)
-            continue
+        else:
+            candidates.append(members)
+    trailing = _trailing_shares([{keys[i] for i in m} for m in candidates], long_keys)
+    for members, share in zip(candidates, trailing, strict=True):
+        if share < MIN_TRAILING_SHARE:
+            continue  # a recurring quote or phrase inside the text: body, not boilerplate
         model.about.extend(signatures[i] for i in members[:MAX_VARIANTS])
-        model.examples.append(example)
+        model.examples.append(variant_text[keys[members[0]]])
     model._build_index()
     return model

@@ -369,4 +369,5 @@ def test_refine_is_fast_on_a_10kb_release() -> None:
         )
         refine(release)
     per_release = (time.perf_counter() - start) / runs
-    assert per_release < 0.010  # measured ~2.5 ms; the bound leaves room for slow CI
+    # measured 2.3 ms on an idle machine; the bound leaves room for a loaded one
+    assert per_release < 0.030
