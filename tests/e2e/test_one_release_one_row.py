@@ -59,8 +59,6 @@ from pressarchive.demo.corpus import (
 from pressarchive.demo.server import DemoPressRooms, Reply, Room
 from pressarchive.sources import Source, parse_sources
 
-pytestmark = pytest.mark.slow
-
 VENV_BIN = Path(sys.executable).parent
 TEST_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
