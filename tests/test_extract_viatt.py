@@ -241,3 +241,25 @@ def test_extraction_is_fast_enough_for_every_page(room: room_module.ViaTTRoom) -
         extract_page(body, url, platform="viatt", source_id="demo-viatt")
     per_page = (time.perf_counter() - started) / (len(pages) * 5)
     assert per_page < 0.02, f"{per_page * 1000:.1f} ms per page"
+
+
+def test_an_older_markup_with_a_plain_text_date_line_still_reads() -> None:
+    """The meta line as plain text (no spans), as the seeds show it."""
+    page = """<html lang="sv"><body><main><article>
+      <h1>Klockaretorpet klassas inte längre som utsatt område på nationell lista</h1>
+      <div class="meta">10.2.2025 14:24:42 CET | Norrköpings kommun | Pressinbjudan</div>
+      <div class="lead"><p>Stadsdelen Klockaretorpet tas nu bort från listan.</p></div>
+      <div class="body"><p>Ett utsatt område är enligt polisen ett område.</p></div>
+    </article></main></body></html>"""
+    url = f"{BASE}/pressmeddelande/3190422/klockaretorpet?publisherId=1347718&lang=sv"
+    release = extract_page(page, url, platform="viatt", source_id="demo-viatt")
+    assert release.title.startswith("Klockaretorpet klassas")
+    assert release.layers["title"] == "markup"
+    assert release.published_raw == "10.2.2025 14:24:42 CET"
+    assert release.kind == "pressinbjudan"
+    assert release.organisation == "Norrköpings kommun"
+    assert release.lead == "Stadsdelen Klockaretorpet tas nu bort från listan."
+    assert "Ett utsatt område" in release.body_html
+    assert release.platform_id == "3190422"
+    assert release.published_at is None
+    assert not release.flags

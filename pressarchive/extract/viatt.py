@@ -117,9 +117,10 @@ def extract(page: Page, release: Release) -> None:
     """Fill `release` in place from a Via TT release page."""
     sel = page.sel
     meta = read_metadata(page)
+    line = parse_date_line(first_text(sel, "date_line"))
     _read_title(sel, meta.title, release)
-    _read_dates(sel, meta.published_raw, release)
-    _read_kind_and_organisation(sel, release)
+    _read_dates(sel, line[0], meta.published_raw, release)
+    _read_kind_and_organisation(sel, line, release)
     _read_text(sel, meta.description, release)
     _read_media(sel, page.url, release)
     if meta.canonical:
@@ -141,10 +142,10 @@ def _read_title(sel: Selector, meta_title: str | None, release: Release) -> None
         _set(release, "title", title, "markup")
 
 
-def _read_dates(sel: Selector, meta_published: str | None, release: Release) -> None:
-    shown = first_text(sel, "date")
-    if not shown:
-        shown = parse_date_line(first_text(sel, "date_line"))[0] or ""
+def _read_dates(
+    sel: Selector, line_date: str | None, meta_published: str | None, release: Release
+) -> None:
+    shown = first_text(sel, "date") or line_date
     if shown:
         _set(release, "published_raw", shown, "markup")
     elif meta_published:
@@ -168,8 +169,10 @@ def _iso_instant(raw: str | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def _read_kind_and_organisation(sel: Selector, release: Release) -> None:
-    _, line_org, line_kind = parse_date_line(first_text(sel, "date_line"))
+def _read_kind_and_organisation(
+    sel: Selector, line: tuple[str | None, str | None, str | None], release: Release
+) -> None:
+    _, line_org, line_kind = line
     kind = kind_from_label(first_text(sel, "kind")) or kind_from_label(line_kind)
     if kind:
         _set(release, "kind", kind, "markup")
