@@ -139,3 +139,13 @@ def test_thresholds_scale_with_the_number_of_releases() -> None:
 def test_too_few_releases_learn_nothing() -> None:
     model = learn_about(releases(2))
     assert model.about == [] and model.chrome == set()
+
+
+def test_a_quote_recurring_inside_many_releases_stays_body() -> None:
+    docs = releases(30)
+    for i, doc in enumerate(docs):
+        if i % 2:
+            doc.insert(2, QUOTE_IN_TWO)  # in half the releases, between their own paragraphs
+    model = learn_about(docs)
+    assert model.kind(QUOTE_IN_TWO) == "body"
+    assert model.kind(about(7)) == "about"
