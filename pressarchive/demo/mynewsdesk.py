@@ -355,7 +355,7 @@ class MynewsdeskRoom:
             )
         about_in_body = "" if newer_generation else _about_paragraphs(release)
         body = (
-            f"{_paragraphs(release)}{_event_block(release)}{_contact_block(release)}"
+            f"{_paragraphs(release)}{_contact_block(release)}"
             f"<p>{'_' * 70}</p>{_sender_block(release)}{about_in_body}"
         )
         boilerplate = ""
@@ -391,16 +391,6 @@ class MynewsdeskRoom:
 def _about_paragraphs(release: DemoRelease) -> str:
     lines = about_text(PLATFORM, release.published).split("\n")
     return f"<p><strong>{escape(lines[0])}</strong><br>{escape(' '.join(lines[1:]))}</p>"
-
-
-def _event_block(release: DemoRelease) -> str:
-    event = release.event
-    if event is None:
-        return ""
-    return (
-        f"<p><strong>Tid:</strong> {escape(event.date_text.capitalize())}, {escape(event.time_text)}"
-        f"<br><strong>Plats:</strong> {escape(event.place)}</p>"
-    )
 
 
 def _contact_block(release: DemoRelease) -> str:
