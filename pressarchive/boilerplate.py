@@ -151,8 +151,15 @@ class AboutModel:
 
 
 def heading_like(paragraph: str) -> bool:
+    """A short line that reads as a title ("Let's create Norrköping!"), not a
+    sentence ("Beslutet fattades enhälligt.") or a label ("Kontakt:")."""
     text = paragraph.strip()
-    return 0 < len(text) <= 60 and ":" not in text and any(ch.isalpha() for ch in text)
+    return (
+        0 < len(text) <= 60
+        and ":" not in text
+        and not text.endswith(".")
+        and any(ch.isalpha() for ch in text)
+    )
 
 
 def _trailing_shares(clusters: list[set[str]], long_keys: list[list[str]]) -> list[float]:

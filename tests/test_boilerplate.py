@@ -149,3 +149,10 @@ def test_a_quote_recurring_inside_many_releases_stays_body() -> None:
     model = learn_about(docs)
     assert model.kind(QUOTE_IN_TWO) == "body"
     assert model.kind(about(7)) == "about"
+
+
+def test_a_recurring_closing_sentence_before_the_about_text_is_not_its_heading(
+    model: AboutModel,
+) -> None:
+    doc = ["Nämnden beslutade om en ny bro.", "Beslutet fattades enhälligt.", about(3)]
+    assert model.classify(doc) == ["body", "body", "about"]
