@@ -126,6 +126,25 @@ def test_every_release_reads_back_as_published(room: room_module.SitevisionRoom)
         assert not [f for f in release.flags if f.startswith("missing:")]
 
 
+def test_updated_line_is_read_apart_from_the_published_date(
+    room: room_module.SitevisionRoom,
+) -> None:
+    updated = [
+        r
+        for r in releases_for("sitevision")
+        if room_module.date_style(r) == 0 and room_module.was_updated(r) and r.key != NO_DATE_KEY
+    ]
+    assert updated
+    for demo in updated:
+        release = normalise_dates(extract(room, demo))
+        assert release.published_raw == room_module.long_date(demo.published)
+        assert release.updated_raw == room_module.long_date(
+            demo.published + room_module.UPDATED_AFTER
+        )
+        assert release.updated_at is not None and release.updated_at > demo.published
+        assert release.published_at == demo.published
+
+
 def test_the_three_date_styles_all_occur(room: room_module.SitevisionRoom) -> None:
     styles = {room_module.date_style(r) for r in releases_for("sitevision") if r.key != NO_DATE_KEY}
     assert styles == {0, 1, 2}

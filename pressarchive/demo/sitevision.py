@@ -18,7 +18,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november december"
 ).split()
 HTML_TYPE = "text/html; charset=utf-8"
+UPDATED_AFTER = timedelta(days=2)
 
 ALERT_BANNER = (
     '<div class="env-alert sv-alert" role="alert"><div class="env-alert__content">'
@@ -114,6 +115,11 @@ def date_style(release: DemoRelease) -> int:
     return sum(map(ord, release.key)) % 3
 
 
+def was_updated(release: DemoRelease) -> bool:
+    """Some pages say they were updated after publication (stable per release)."""
+    return sum(map(ord, release.key)) // 3 % 2 == 0
+
+
 def _document(title: str, head: str, breadcrumbs: str, main: str, *, charset: str) -> str:
     if charset == "utf-8":
         charset_meta = '<meta charset="utf-8">'
@@ -176,6 +182,8 @@ def _dates(release: DemoRelease) -> tuple[str, str]:
     if style == 0:
         head = f'<meta property="article:published_time" content="{day.isoformat()}">'
         line = f"Publicerad {long_date(release.published)}"
+        if was_updated(release):
+            line += f" · Uppdaterad {long_date(release.published + UPDATED_AFTER)}"
     elif style == 1:
         head = ""
         line = f"Publicerad: {day:%Y-%m-%d %H:%M}"

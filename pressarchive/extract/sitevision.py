@@ -53,6 +53,8 @@ TAGS = (".sv-tags li", ".sv-tags a")
 
 _PUBLISHED = re.compile(r"\bPublicerad\b:?\s*(.+)", re.I)
 _UPDATED = re.compile(r"\b(?:Uppdaterad|Senast uppdaterad)\b:?\s*(.+)", re.I)
+# What joins "Publicerad …" and "Uppdaterad …" on one line.
+_SEPARATORS = " \u00b7,|-–"
 _PHONE = re.compile(r"^(?:Telefon|Tel|Mobil)\s*:?\s*(.+)$", re.I)
 
 
@@ -104,7 +106,7 @@ def _dates(
             published = _PUBLISHED.search(text)
             updated = _UPDATED.search(text)
             if published and not shown_published:
-                shown_published = _UPDATED.split(published.group(1))[0].strip()
+                shown_published = _UPDATED.split(published.group(1))[0].strip(_SEPARATORS)
             if updated and not shown_updated:
                 shown_updated = updated.group(1).strip()
         if shown_published:
