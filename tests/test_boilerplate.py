@@ -151,8 +151,11 @@ def test_a_quote_recurring_inside_many_releases_stays_body() -> None:
     assert model.kind(about(7)) == "about"
 
 
-def test_a_recurring_closing_sentence_before_the_about_text_is_not_its_heading(
-    model: AboutModel,
-) -> None:
+def test_a_recurring_closing_sentence_before_the_about_text_is_not_its_heading() -> None:
+    docs = releases(30)
+    for doc in docs[::2]:
+        doc.insert(-2, "Beslutet fattades enhälligt.")
+    model = learn_about(docs)
+    assert model.kind("Beslutet fattades enhälligt.") == "chrome"
     doc = ["Nämnden beslutade om en ny bro.", "Beslutet fattades enhälligt.", about(3)]
-    assert model.classify(doc) == ["body", "body", "about"]
+    assert model.classify(doc) == ["body", "chrome", "about"]
