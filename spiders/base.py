@@ -221,6 +221,7 @@ class PressroomSpider(scrapy.Spider):
             release.published_raw = entry.published_raw
             release.layers["published_raw"] = "markup"
             release.flag("date_from_listing")
+            _unflag_missing(release, "published_raw")
         self.report_missing(release)
         self.crawler.stats.inc_value("pressarchive/releases_read")
         return release
@@ -249,6 +250,14 @@ class PressroomSpider(scrapy.Spider):
         self.logger.error("failed %s: %s", url, reason)
         self.crawl_errors.append({"url": url, "reason": reason})
         self.crawler.stats.inc_value("pressarchive/errors")
+
+
+def _unflag_missing(release: Release, name: str) -> None:
+    """The field was found after all (elsewhere than on the page)."""
+    release.flags = [f for f in release.flags if f != f"{MISSING_PREFIX}{name}"]
+    still_partial = any(f.startswith(MISSING_PREFIX) or f == "extract_error" for f in release.flags)
+    if not still_partial:
+        release.flags = [f for f in release.flags if f != "partial"]
 
 
 def _charset_in_header(response: Response) -> bool:

@@ -296,3 +296,32 @@ def test_extraction_is_fast_enough_for_every_page() -> None:
         extract_page(body, url, platform="mynewsdesk", source_id="s")
     per_page = (time.perf_counter() - started) / len(bodies)
     assert per_page < 0.05, f"{per_page * 1000:.1f} ms per page"
+
+
+def test_layout_change_is_warned_about_and_counted(caplog: pytest.LogCaptureFixture) -> None:
+    s = spider()
+    broken = b"<html><body><main><p>Bara lite text utan rubrik.</p></main></body></html>"
+    url = BASE + release_path(RELEASES[3])
+    response = HtmlResponse(url, body=broken, encoding="utf-8", request=Request(url))
+    with caplog.at_level("WARNING"):
+        release = s.release_response(response)
+    assert "missing:title" in release.flags
+    assert s.crawler.stats.get_value("pressarchive/missing_field/title") == 1
+    assert s.crawler.stats.get_value("pressarchive/missing_field/published_raw") == 1
+    assert any("'title'" in r.getMessage() and "layout" in r.getMessage() for r in caplog.records)
+    assert release.fetched_at is not None and release.source == "demo-mynewsdesk"
+
+
+def test_listing_date_fills_a_page_without_one() -> None:
+    s = spider()
+    demo = RELEASES[30]  # an older-generation page: no machine date in the head
+    url = BASE + release_path(demo)
+    body = page_body_lenient(release_path(demo)).decode()
+    body = re.sub(r'<span class="press-release__date">[^<]*</span>', "", body)
+    response = HtmlResponse(url, body=body.encode(), encoding="utf-8", request=Request(url))
+    entry = ListingEntry(url, demo.title, "Pressmeddelanden   •   " + display_date(demo.published))
+    release = s.release_response(response, entry)
+    assert release.published_raw == entry.published_raw
+    assert "date_from_listing" in release.flags
+    assert "missing:published_raw" not in release.flags and "partial" not in release.flags
+    assert s.crawler.stats.get_value("pressarchive/missing_field/published_raw") is None
