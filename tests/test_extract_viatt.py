@@ -212,6 +212,10 @@ def test_image_caption_and_kind_labels(room: room_module.ViaTTRoom) -> None:
     assert release.images[0].url.startswith(BASE + "/images/")
     without_image = next(i for i in listed(room) if not i.release.image_caption)
     assert extract(room, without_image.path).images == []  # og:image is only the logo
+    with_file = next(i for i in listed(room) if room_module.has_attachment(i.number))
+    (attachment,) = extract(room, with_file.path).attachments
+    assert attachment.url == f"{BASE}/files/{with_file.number}/underlag.pdf"
+    assert attachment.title == "Underlag (PDF)"
     kinds = {extract(room, i.path).kind for i in listed(room)[:20] if i.release.key != MISSING_KEY}
     assert kinds == {"pressmeddelande", "pressinbjudan", "nyhet"}
 

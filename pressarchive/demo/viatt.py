@@ -431,6 +431,7 @@ def render_release(item: _Listed, latest: Sequence[_Listed]) -> str:
     <div class="release__body">
 {body}
     </div>
+    {_attachments(item)}
   </article>
   {about_block}
   {_follow_and_subscribe()}
@@ -532,6 +533,19 @@ def _contact_paragraph(contact: DemoContact) -> str:
             f'E-post: <a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>'
         )
     return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def has_attachment(number: int) -> bool:
+    return number % 5 == 0
+
+
+def _attachments(item: _Listed) -> str:
+    if not has_attachment(item.number):
+        return ""
+    return (
+        '<div class="release__attachments"><h2>Bilagor</h2>'
+        f'<a href="/files/{item.number}/underlag.pdf">{_icon("Document")}Underlag (PDF)</a></div>'
+    )
 
 
 def _about_section(about: str) -> str:
