@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,19 @@ def test_after_time_passes_only_the_new_post_is_fetched(scenario: Scenario) -> N
     assert newest.title in {row["title"] for row in scenario.third.releases}
     assert result.stored == 1
     assert listing_requests(scenario.third) == ["/", "/feed/"]
+
+
+@pytest.mark.parametrize("start_path", ["/sitemap.xml", "/feed/"])
+def test_a_feed_or_sitemap_as_the_start_url_gives_the_whole_history(
+    tmp_path: Path, start_path: str
+) -> None:
+    db = tmp_path / "archive.db"
+    with DemoPressRooms([PLATFORM]) as rooms:
+        (source,) = parse_sources(rooms.sources_toml())
+        source = replace(source, start_urls=(rooms.base_url(PLATFORM) + start_path,))
+        step = crawl(rooms, source, db)
+    assert {row["title"] for row in step.releases} == {r.title for r in releases_for(PLATFORM)}
+    assert "/" not in step.requests  # the home page was never needed
 
 
 # `scrapy check` in a child process whose @url contracts point at the live room:
