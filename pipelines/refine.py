@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pressarchive.refine import refine
-
-from pressarchive.about import OnlineAboutLearner, document, source_documents
+from pressarchive.about import OnlineAboutLearner, document, model_key, source_documents
 from pressarchive.items import Release
-from pressarchive.store import Archive, ArchiveError
+from pressarchive.refine import refine
+from pressarchive.store import ABOUT_MODEL_KEY, Archive, ArchiveError
 
 
 class RefinePipeline:
@@ -37,4 +36,5 @@ class RefinePipeline:
             item.extracted = item.to_json_dict()
             model = self._learner(item.source).add(document(item.extracted))
             refine(item, about=model)
+            item.extracted[ABOUT_MODEL_KEY] = model_key(model)
         return item

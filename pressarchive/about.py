@@ -16,7 +16,7 @@ from typing import Any
 from pressarchive.boilerplate import AboutModel, learn_about
 from pressarchive.clean import html_blocks
 from pressarchive.process import reprocess
-from pressarchive.store import Archive
+from pressarchive.store import ABOUT_MODEL_KEY, Archive
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8
@@ -31,9 +31,15 @@ def document(record: dict[str, Any]) -> list[str]:
 
 
 def model_key(model: AboutModel | None) -> str:
+    """What the model does (the chrome and about-text it recognises), not how
+    many documents it has seen: two models with one key clean alike."""
     if model is None:
         return ""
-    return hashlib.blake2b(model.to_json().encode("utf-8"), digest_size=12).hexdigest()
+    behaviour = json.dumps(
+        {"chrome": sorted(model.chrome), "about": sorted(sorted(s) for s in model.about)},
+        separators=(",", ":"),
+    )
+    return hashlib.blake2b(behaviour.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def _extractions(archive: Archive, source_id: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -42,7 +48,7 @@ def _extractions(archive: Archive, source_id: str) -> Iterator[tuple[int, dict[s
            JOIN releases r ON r.id = e.release_id
            WHERE r.source_id = ? ORDER BY e.release_id""",
         (source_id,),
-    )
+    ).fetchall()
     for release_id, record in rows:
         yield int(release_id), json.loads(record)
 
@@ -87,18 +93,22 @@ def refresh_source(archive: Archive, source_id: str, *, crawl_id: int | None = N
     model = learn(documents)
     if model is None:
         return 0
-    only: set[int] | None = None
-    if model_key(model) == saved_model_key(archive, source_id):
-        if crawl_id is None:
-            return 0
-        only = {
-            int(row[0])
-            for row in archive.conn.execute(
-                "SELECT id FROM releases WHERE source_id = ? AND crawl_id = ?",
-                (source_id, crawl_id),
-            )
-        }
-    changed = reapply_about(archive, source_id, model=model, only=only)
+    key = model_key(model)
+    only = {
+        int(row[0])
+        for row in archive.conn.execute(
+            """SELECT e.release_id FROM extractions e JOIN releases r ON r.id = e.release_id
+               WHERE r.source_id = ? AND e.about_model IS NOT ?""",
+            (source_id, key),
+        )
+    }
+    changed = reapply_about(archive, source_id, model=model, only=only) if only else 0
+    with archive.conn:
+        # releases the new model left as they were are cleaned with it too
+        archive.conn.executemany(
+            "UPDATE extractions SET about_model = ? WHERE release_id = ?",
+            [(key, release_id) for release_id in only],
+        )
     save_model(archive, source_id, model, len(documents))
     return changed
 
@@ -119,10 +129,14 @@ def reapply_about(
         return 0
     changed = 0
     batch = []
+    key = model_key(model)
     for release_id, record in _extractions(archive, source_id):
         if only is not None and release_id not in only:
             continue
-        batch.append(reprocess(record, about=model))
+        release = reprocess(record, about=model)
+        assert release.extracted is not None
+        release.extracted[ABOUT_MODEL_KEY] = key
+        batch.append(release)
         if len(batch) >= BATCH:
             changed += _store(archive, batch)
             batch = []

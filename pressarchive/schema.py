@@ -178,7 +178,8 @@ CREATE INDEX releases_cluster ON releases(cluster_id);
 -- the source's learned about-text changes (no re-fetch needed).
 CREATE TABLE extractions (
     release_id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
-    record TEXT NOT NULL                        -- JSON
+    record TEXT NOT NULL,                       -- JSON
+    about_model TEXT                            -- key of the about-text model it was cleaned with
 );
 
 -- Each source's learned about-text model (pressarchive.boilerplate), so that

@@ -24,6 +24,10 @@ from pressarchive.sources import Source
 
 Outcome = Literal["stored", "updated", "unchanged"]
 
+# Set in a release's `extracted` record by the refine stage: which about-text
+# model cleaned it (pressarchive.about.model_key). Stored in its own column.
+ABOUT_MODEL_KEY = "_about_model"
+
 
 class ArchiveError(Exception):
     """The archive cannot be opened or used; the message is for the user."""
@@ -354,9 +358,12 @@ class Archive:
 
     def _write_parts(self, release_id: int, r: Release) -> None:
         if r.extracted is not None:
+            record = dict(r.extracted)
+            about_model = record.pop(ABOUT_MODEL_KEY, None)
             self.conn.execute(
-                "INSERT OR REPLACE INTO extractions (release_id, record) VALUES (?, ?)",
-                (release_id, json.dumps(r.extracted, ensure_ascii=False)),
+                "INSERT OR REPLACE INTO extractions (release_id, record, about_model) "
+                "VALUES (?, ?, ?)",
+                (release_id, json.dumps(record, ensure_ascii=False), about_model),
             )
         seen_roles: set[tuple[int, str]] = set()
         for position, contact in enumerate(r.contacts):
