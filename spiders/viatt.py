@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from pressarchive.spiders.base import ListingEntry, PressroomSpider, as_bool
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -99,12 +99,6 @@ def feed_entries(body: bytes, base_url: str) -> list[ListingEntry]:
     return entries
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)
-
-
 class ViaTTSpider(PressroomSpider):
     name = "viatt"
     platform = "viatt"
@@ -119,7 +113,7 @@ class ViaTTSpider(PressroomSpider):
         entries = listing_entries(sel, response.url)
         next_url = next_listing_url(sel, response.url)
         feed = declared_feed_url(sel, response.url) if first else None
-        if feed and _truthy(self.source.option("use_feed", True)):
+        if feed and as_bool(self.source.option("use_feed", True)):
             yield scrapy.Request(
                 feed,
                 callback=self.parse_feed,

@@ -257,15 +257,16 @@ def test_a_failing_feed_is_recorded_and_the_html_listing_carries_on(tmp_path: Pa
     assert stored == len(releases_for(PLATFORM)) - 1
 
 
-def test_html_listing_alone_and_since(tmp_path: Path) -> None:
-    """Without the feed (source option use_feed = false) the HTML listing carries
-    the crawl; --since stops the walk at that date."""
+@pytest.mark.parametrize("use_feed", [True, False], ids=["feed", "html-only"])
+def test_since_stops_the_walk_at_that_date(tmp_path: Path, use_feed: bool) -> None:
+    """--since stops at that date, whether the feed or the HTML listing (source
+    option use_feed = false) serves the first page."""
     db = tmp_path / "archive.db"
+    since = date(2024, 1, 1)
     with DemoPressRooms([PLATFORM]) as rooms:
-        source = demo_source(rooms, use_feed=False)
-        since = date(2024, 1, 1)
-        step = crawl(rooms, source, db, since=since)
-    assert not any(p.startswith(room_module.FEED_PATH) for p in step.requests)
+        step = crawl(rooms, demo_source(rooms, use_feed=use_feed), db, since=since)
+    feed_requests = [p for p in step.requests if p.startswith(room_module.FEED_PATH)]
+    assert len(feed_requests) == (1 if use_feed else 0)
     expected = {
         r.title
         for r in releases_for(PLATFORM)
@@ -273,7 +274,8 @@ def test_html_listing_alone_and_since(tmp_path: Path) -> None:
     }
     stored = {row["title"] for row in rows(db, "SELECT title FROM releases")}
     assert stored == expected
-    assert len(listing_requests(step)) <= 2  # page 1, and page 2 where 2023 begins
+    # The first page already reaches back past the date: no "Visa fler".
+    assert len(listing_requests(step)) == (2 if use_feed else 1)
 
 
 # `scrapy check` in a child process whose @url contracts point at the live room:
