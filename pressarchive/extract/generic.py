@@ -123,7 +123,7 @@ def split_party(name: str) -> tuple[str, str | None]:
 
 
 def make_contact(
-    name: str, *, title: str = "", phone: str = "", email: str = "", role: str = "press_contact"
+    name: str, *, title: str = "", phone: str = "", email: str = "", role: str = "contact"
 ) -> Contact | None:
     person, party = split_party(name)
     if not person:
