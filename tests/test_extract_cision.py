@@ -126,4 +126,5 @@ def test_an_empty_body_container_is_flagged_and_falls_back(room: room_module.Cis
     html = html.replace('class="release-body"', 'class="release-text"')
     release = extract_page(html, BASE + path, platform="cision", source_id="demo-cision")
     assert release.layers["body_html"] == "fallback"
+    assert "missing:body_html" in release.flags  # rescued, but loudly
     assert demo.paragraphs[1][:40] in release.body_html

@@ -202,6 +202,7 @@ def test_body_falls_back_to_trafilatura_when_no_container_matches(
     )
     release = extract_page(html, BASE + path, platform="sitevision", source_id="demo-sitevision")
     assert release.layers["body_html"] == "fallback"
+    assert "missing:body_html" in release.flags  # rescued, but loudly
     assert demo.paragraphs[1][:40] in release.body_html
     assert "Varning för högt vattenflöde" not in release.body_html
 

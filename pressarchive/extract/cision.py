@@ -63,7 +63,10 @@ def extract(page: Page, release: Release) -> None:
     if not fill(release, "lead", first_text(article, LEAD), "markup"):
         fill(release, "lead", _str(data.get("description")) or meta.description, "metadata")
     if not fill(release, "body_html", inner_html(first(article, BODY)), "markup"):
+        # The text is rescued, but the platform's body selector stopped matching:
+        # that is a layout change and must be loud (the spider warns and counts it).
         fill(release, "body_html", fallback_body_html(page), "fallback")
+        release.flag("missing:body_html")
     fill(release, "about_text", " ".join(text_of(p) for p in _all(article, ABOUT)), "markup")
 
     _dates(release, article, data, meta.published_raw)

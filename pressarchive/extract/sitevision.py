@@ -68,7 +68,10 @@ def extract(page: Page, release: Release) -> None:
     if not fill(release, "lead", first_text(article, LEAD), "markup"):
         fill(release, "lead", meta.description, "metadata")
     if not fill(release, "body_html", inner_html(first(article, BODY)), "markup"):
+        # The text is rescued, but the platform's body selector stopped matching:
+        # that is a layout change and must be loud (the spider warns and counts it).
         fill(release, "body_html", fallback_body_html(page), "fallback")
+        release.flag("missing:body_html")
 
     label = first_text(article, KIND_LABEL)
     release.kind = kind_from_label(label or release.title.split(":")[0], "nyhet")
