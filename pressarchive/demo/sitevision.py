@@ -30,7 +30,8 @@ from pressarchive.demo.server import Reply
 PLATFORM = "sitevision"
 START_PATH = "/nyhetsarkiv"
 PAGE_PARAM = "sv.12.4f0a3b5189a1c7d2e.page"  # Sitevision names paging after the portlet id
-PAGE_SIZE = 4  # small pages, so that the fixture's years are paged too
+PAGE_SIZE = 4  # small pages, so that the bundled archive's years are paged too
+SIZED_PAGE_SIZE = 20  # benchmark rooms (thousands of releases): the real site's page size
 TEASER_SIZE = 5
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = (
@@ -337,10 +338,11 @@ class SitevisionRoom:
         items = state.by_year.get(year)
         if not items:
             return _not_found()
-        pages = max(1, -(-len(items) // PAGE_SIZE))
+        per_page = PAGE_SIZE if self.size is None else SIZED_PAGE_SIZE
+        pages = max(1, -(-len(items) // per_page))
         if page < 1 or page > pages:
             return _not_found()
-        chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        chunk = items[(page - 1) * per_page : page * per_page]
         pager = []
         if page > 1:
             pager.append(
