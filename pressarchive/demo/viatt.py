@@ -503,8 +503,9 @@ def _figure(item: _Listed) -> str:
 
 def _release_body(release: DemoRelease, *, about_in_body: bool, about: str) -> str:
     parts = [f"<p>{escape(p)}</p>" for p in release.paragraphs]
-    already_told = any(p.startswith("Tid:") for p in release.paragraphs)
-    if release.event is not None and not already_told:
+    # The room adds its own "Tid:/Plats:" block below the text, as the
+    # Mynewsdesk room does (the golden set and the event reader expect it).
+    if release.event is not None:
         event = release.event
         parts.append(
             f"<p><strong>Tid:</strong> {escape(event.date_text)}, {escape(event.time_text)}<br>"
