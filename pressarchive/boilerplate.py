@@ -162,6 +162,18 @@ def heading_like(paragraph: str) -> bool:
     )
 
 
+def _sentence(text: str) -> bool:
+    """A recurring sentence ("Beslutet fattades enhälligt.") is release text
+    the source likes to repeat, not page chrome: it stays in the body."""
+    stripped = text.strip()
+    return (
+        len(stripped.split()) >= 4
+        and stripped[-1:] in ".!?"
+        and ":" not in stripped
+        and not is_chrome(stripped)
+    )
+
+
 def _trailing_shares(clusters: list[set[str]], long_keys: list[list[str]]) -> list[float]:
     """Per cluster, the share of its occurrences with no release prose after
     them (only other recurring paragraphs): the about-text closes a release, a
@@ -209,6 +221,7 @@ def learn_about(
     short_docs: dict[str, set[int]] = defaultdict(set)
     variant_docs: dict[str, set[int]] = defaultdict(set)
     variant_text: dict[str, str] = {}
+    short_text: dict[str, str] = {}
     # per release, its long paragraphs' keys in order (for the trailing test)
     long_keys: list[list[str]] = []
     n = 0
@@ -222,6 +235,7 @@ def learn_about(
             key = _key(words)
             if len(words) < SHORT_WORDS:
                 short_docs[key].add(n_doc)
+                short_text.setdefault(key, paragraph)
             else:
                 variant_docs[key].add(n_doc)
                 variant_text.setdefault(key, paragraph)
@@ -229,7 +243,11 @@ def learn_about(
                     long_keys[-1].append(key)
     need = max(min_docs, math.ceil(min_share * n))
     model = AboutModel(documents=n)
-    model.chrome = {key for key, where in short_docs.items() if len(where) >= need}
+    model.chrome = {
+        key
+        for key, where in short_docs.items()
+        if len(where) >= need and not _sentence(short_text[key])
+    }
 
     keys = list(variant_docs)
     signatures = [shingles(k.split()) for k in keys]
@@ -254,7 +272,8 @@ def learn_about(
         members.sort(key=lambda i: -len(variant_docs[keys[i]]))
         example = variant_text[keys[members[0]]]
         if len(keys[members[0]].split()) < ABOUT_WORDS or is_chrome(example):
-            model.chrome.update(keys[i] for i in members)
+            if not _sentence(example):
+                model.chrome.update(keys[i] for i in members)
         else:
             candidates.append(members)
     trailing = _trailing_shares([{keys[i] for i in m} for m in candidates], long_keys)

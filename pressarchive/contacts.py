@@ -252,18 +252,17 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z ]", " ", folded).split())
 
 
-_ROLE_RANK = {"contact": 0, "press_contact": 1, "sender": 2}
-
-
 def merge_contacts(existing: Sequence[Contact], found: Sequence[Contact]) -> list[Contact]:
-    """Existing contacts first, each person once (by normalised name), the
-    richer value kept for every field."""
+    """Existing contacts first, each person once per role (by normalised
+    name), the richer value kept for every field."""
     merged: list[Contact] = []
     by_key: dict[str, Contact] = {}
     for contact in [*existing, *found]:
-        key = name_key(contact.name)
-        if not key:
+        if not name_key(contact.name):
             continue
+        # A press-contact card and the sender line of the same person are two
+        # links (two roles); within one role the person is listed once.
+        key = f"{name_key(contact.name)}|{contact.role}"
         if key not in by_key:
             copy = Contact(**{f.name: getattr(contact, f.name) for f in fields(Contact)})
             by_key[key] = copy
@@ -276,8 +275,6 @@ def merge_contacts(existing: Sequence[Contact], found: Sequence[Contact]) -> lis
             old, new = getattr(kept, f.name), getattr(contact, f.name)
             if new and (not old or (len(str(new)) > len(str(old)) and f.name == "title")):
                 setattr(kept, f.name, new)
-        if _ROLE_RANK.get(contact.role, 0) > _ROLE_RANK.get(kept.role, 0):
-            kept.role = contact.role
     return merged
 
 

@@ -31,6 +31,8 @@ from pressarchive.events import extract_events, is_invitation
 from pressarchive.items import Release
 from pressarchive.language import detect_language
 
+# When, where: an invitation's details recur ("Plats: Rådhuset") but are not chrome.
+_EVENT_LINE = re.compile(r"^\s*(?:datum|tid|plats|när|var|adress)\s*:", re.IGNORECASE)
 _TAG_HEADINGS = re.compile(r"^(?:ämnen|kategorier|regioner|taggar)$", re.IGNORECASE)
 
 Indexed = list[tuple[int, Block]]
@@ -124,26 +126,26 @@ def _about_heading_at(blocks: Indexed, organisation: str | None) -> int:
 def _split_about(
     blocks: Indexed, release: Release, about: AboutModel | None, sender_at: int
 ) -> tuple[Indexed, list[str]]:
-    about_texts: list[str] = []
+    """Move the about-text out of the body; returns the body and the about
+    paragraphs in the order the page has them."""
+    found: Indexed = []
     heading = _about_heading_at(blocks, release.organisation)
     if heading >= 0:
-        about_texts = [b.plain for _, b in blocks[heading + 1 :]]
+        found += blocks[heading + 1 :]
         blocks = blocks[:heading]
         release.flag("about_by_heading")
     if about is not None and blocks:
         kinds = about.classify([b.plain for _, b in blocks])
         kept: Indexed = []
-        learned: list[str] = []
         for (i, block), kind in zip(blocks, kinds, strict=True):
             if kind == "about":
-                learned.append(block.plain)
-            elif kind == "chrome":
+                found.append((i, block))
+                release.flag("about_learned")
+            elif kind == "chrome" and not _EVENT_LINE.match(block.plain):
                 release.flag("chrome_learned")
             else:
                 kept.append((i, block))
-        if learned:
-            release.flag("about_learned")
-        blocks, about_texts = kept, learned + about_texts
+        blocks = kept
     if sender_at >= 0:
         # Prose after the sender line is the organisation's standing text.
         after = [(i, b) for i, b in blocks if i > sender_at]
@@ -154,13 +156,12 @@ def _split_about(
             for (i, b), (j, _) in itertools.pairwise(after)
             if j in prose and heading_like(b.plain)
         }
-        tail = [(i, b) for i, b in after if i in prose or i in headings]
-        if tail:
+        moved = prose | headings
+        if moved:
             release.flag("about_by_position")
-            moved = {i for i, _ in tail}
-            about_texts = [b.plain for _, b in tail] + about_texts
+            found += [(i, b) for i, b in after if i in moved]
             blocks = [(i, b) for i, b in blocks if i not in moved]
-    return blocks, about_texts
+    return blocks, [b.plain for _, b in sorted(found, key=lambda pair: pair[0])]
 
 
 def _drop_repeated_head(blocks: Indexed, release: Release) -> Indexed:

@@ -151,11 +151,12 @@ def test_a_quote_recurring_inside_many_releases_stays_body() -> None:
     assert model.kind(about(7)) == "about"
 
 
-def test_a_recurring_closing_sentence_before_the_about_text_is_not_its_heading() -> None:
+def test_a_recurring_closing_sentence_stays_body_and_is_not_the_about_heading() -> None:
+    closing = "Beslutet fattades enhälligt vid nämndens sammanträde."
     docs = releases(30)
     for doc in docs[::2]:
-        doc.insert(-2, "Beslutet fattades enhälligt.")
+        doc.insert(-2, closing)
     model = learn_about(docs)
-    assert model.kind("Beslutet fattades enhälligt.") == "chrome"
-    doc = ["Nämnden beslutade om en ny bro.", "Beslutet fattades enhälligt.", about(3)]
-    assert model.classify(doc) == ["body", "chrome", "about"]
+    assert model.kind(closing) == "body"
+    doc = ["Nämnden beslutade om en ny bro.", closing, about(3)]
+    assert model.classify(doc) == ["body", "body", "about"]

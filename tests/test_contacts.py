@@ -191,7 +191,7 @@ def test_looks_like_name(text: str, ok: bool) -> None:
     assert looks_like_name(text) is ok
 
 
-def test_merge_keeps_each_person_once_with_the_richer_fields() -> None:
+def test_merge_keeps_each_person_once_per_role_with_the_richer_fields() -> None:
     cards = [
         Contact(
             name="Iréne Lidén",
@@ -201,12 +201,22 @@ def test_merge_keeps_each_person_once_with_the_richer_fields() -> None:
         ),
     ]
     found = [
-        Contact(name="Irene  Liden", role="sender", title="presskommunikatör", phone="+4611151124"),
+        Contact(name="Irene  Liden", role="press_contact", phone="+4611151124"),
+        Contact(name="Iréne Lidén", role="sender", title="presskommunikatör", phone="+4611151124"),
         Contact(name="Anna Thörn", title="kommundirektör"),
+        Contact(name="Anna Thörn", title="kommundirektör och ansvarig för chefssamrådet"),
     ]
     merged = merge_contacts(cards, found)
-    assert [c.name for c in merged] == ["Iréne Lidén", "Anna Thörn"]
-    assert merged[0].email == "irene.liden@norrkoping.se"
-    assert merged[0].phone == "+4611151124"
-    assert merged[0].role == "sender"
+    assert [(c.name, c.role) for c in merged] == [
+        ("Iréne Lidén", "press_contact"),
+        ("Iréne Lidén", "sender"),
+        ("Anna Thörn", "contact"),
+    ]
+    card = merged[0]
+    assert (card.email, card.phone, card.title) == (
+        "irene.liden@norrkoping.se",
+        "+4611151124",
+        "Presskommunikatör",
+    )
+    assert merged[2].title == "kommundirektör och ansvarig för chefssamrådet"
     assert merge_contacts(merged, found) == merged

@@ -221,14 +221,16 @@ def test_mynewsdesk_release_with_cards_and_garbled_email() -> None:
     assert release.body_text == "\n\n".join(MND_BODY)
     assert release.about_text == "Let's create Norrköping!\n\n" + LETS_CREATE
     assert [(c.name, c.role) for c in release.contacts] == [
-        ("Iréne Lidén", "sender"),
+        ("Iréne Lidén", "press_contact"),
         ("Malin Björkhammar", "press_contact"),
         ("Pernilla Thott-Ljung", "contact"),
         ("Lars Stjernkvist", "contact"),
+        ("Iréne Lidén", "sender"),
     ]
-    irene = release.contacts[0]
-    assert (irene.email, irene.phone) == ("irene.liden@norrkoping.se", "+4611151124")
-    assert release.contacts[1].email is None
+    card, garbled, *_, sender = release.contacts
+    assert (card.email, card.phone) == ("irene.liden@norrkoping.se", "+4611151124")
+    assert (sender.title, sender.phone, sender.email) == ("presskommunikatör", "+4611151124", None)
+    assert garbled.email is None
     assert "email_invalid" in release.flags
 
 
