@@ -14,8 +14,11 @@ from datetime import date, datetime
 
 from pressarchive.items import Event
 
+_LABELS = r"datum|dag|tid|tidpunkt|klockslag|när|plats|var|adress|lokal|samling"
+# "Tid: fredag den 24 mars, klockan 14.15. Plats: Rådhuset." — labels may share a line.
 _LABEL = re.compile(
-    r"^(?P<label>datum|dag|tid|tidpunkt|klockslag|när|plats|var|adress|lokal|samling)\s*:\s*(?P<value>.+)$",
+    rf"(?:^|(?<=[.;,]\s)|(?<=\s\|\s))(?P<label>{_LABELS})\s*:\s*"
+    rf"(?P<value>.+?)\s*(?=(?:[.;,]\s+|\s\|\s)(?:{_LABELS})\s*:|$)",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -56,12 +59,10 @@ def _parse(raw: str, context: date | datetime | None) -> Event | None:
 def _labelled(lines: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
-        match = _LABEL.match(line.strip())
-        if not match:
-            continue
-        label = match.group("label").lower()
-        group = "when" if label in _WHEN else "time" if label in _TIME else "where"
-        found.setdefault(group, match.group("value").strip())
+        for match in _LABEL.finditer(line.strip()):
+            label = match.group("label").lower()
+            group = "when" if label in _WHEN else "time" if label in _TIME else "where"
+            found.setdefault(group, match.group("value").strip().rstrip("."))
     return found
 
 

@@ -58,3 +58,10 @@ def test_is_invitation() -> None:
     assert is_invitation("pressinbjudan", "Ny bro")
     assert is_invitation("pressmeddelande", "Pressinbjudan: Möjliga alternativ för Femöresbron")
     assert not is_invitation("pressmeddelande", "Det blir en ny bro över Motala ström")
+
+
+def test_labels_sharing_one_line() -> None:
+    lines = ["Tid: Fredag den 24 mars, klockan 14.15. Plats: Rådhuset, Drottninggatan 4."]
+    (event,) = extract_events(lines, context=datetime(2023, 3, 1, tzinfo=UTC))
+    assert event.starts_at == datetime(2023, 3, 24, 13, 15, tzinfo=UTC)
+    assert event.place == "Rådhuset, Drottninggatan 4"
