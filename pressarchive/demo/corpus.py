@@ -591,6 +591,24 @@ def _event_for(rng: random.Random, published_local: datetime) -> DemoEvent:
     )
 
 
+# Who held office when: a release quotes the chair and director of its day.
+_TENURE: dict[str, tuple[datetime, datetime]] = {
+    "Lars Stjernkvist": (datetime(2000, 1, 1), datetime(2021, 9, 1)),
+    "Olle Vikmång": (datetime(2021, 9, 1), datetime(2022, 10, 17)),
+    "Sophia Jarl": (datetime(2022, 10, 17), datetime(2100, 1, 1)),
+    "Anna Thörn": (datetime(2000, 1, 1), datetime(2023, 1, 1)),
+    "Anna Selander": (datetime(2023, 1, 1), datetime(2100, 1, 1)),
+}
+
+
+def _in_office(local: datetime) -> list[DemoContact]:
+    return [
+        c
+        for c in CONTACTS
+        if c.name not in _TENURE or _TENURE[c.name][0] <= local < _TENURE[c.name][1]
+    ]
+
+
 def _generated(
     index: int, key: str, local: datetime, platforms: frozenset[str], variant: int = 0
 ) -> DemoRelease:
@@ -609,7 +627,8 @@ def _generated(
     title = title_t.format(**slots)
     if variant:
         title = f"{title} – etapp {variant + 1}"
-    contacts = tuple(rng.sample(CONTACTS, rng.randint(1, 3)))
+    in_office = _in_office(local)
+    contacts = tuple(rng.sample(in_office, rng.randint(1, 3)))
     speaker = contacts[0]
     who = (
         f"{speaker.name} ({speaker.party}), {speaker.title}"
