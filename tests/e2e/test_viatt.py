@@ -229,6 +229,22 @@ def test_contacts_come_out_clean_and_the_body_without_chrome(scenario: Scenario)
         assert row["about_text"].startswith("Norrköpings kommun har omkring"), row["title"]
 
 
+def test_press_invitations_keep_their_event(scenario: Scenario) -> None:
+    invitations = [r for r in releases_for(PLATFORM) if r.event and r.key != MISSING_KEY]
+    assert invitations
+    for demo in invitations:
+        assert demo.event is not None
+        found = rows(
+            scenario.first.db,
+            "SELECT e.starts_at, e.place FROM events e JOIN releases r ON r.id = e.release_id "
+            "WHERE r.title = ?",
+            demo.title,
+        )
+        assert found, demo.title
+        assert datetime.fromisoformat(found[0]["starts_at"]) == demo.event.starts_at, demo.title
+        assert found[0]["place"] == demo.event.place
+
+
 def test_a_failing_feed_is_recorded_and_the_html_listing_carries_on(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with DemoPressRooms([PLATFORM]) as rooms:
