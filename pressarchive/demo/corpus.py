@@ -747,7 +747,8 @@ def _edited(release: DemoRelease) -> DemoRelease:
         paragraphs[0]
         + " Uppdatering: tidplanen har ändrats efter beslut i nämnden och arbetet startar en månad senare än planerat."
     )
-    return replace(release, title=f"{release.title} (uppdaterad)", paragraphs=tuple(paragraphs))
+    # The kind of edit communicators make after publishing: a new time, said in the title.
+    return replace(release, title=f"{release.title} – ny tid", paragraphs=tuple(paragraphs))
 
 
 def _newest_for(platform: str, after: datetime) -> DemoRelease:
