@@ -181,3 +181,14 @@ def test_concurrent_requests_are_all_logged(start_rooms: Callable[..., DemoPress
         statuses = list(pool.map(lambda u: fetch(u)[0], urls))
     assert statuses == [200] * 40
     assert len(rooms.requests_for("mynewsdesk")) == 40
+
+
+def test_mynewsdesk_release_ids_are_unique() -> None:
+    from pressarchive.demo.mynewsdesk import release_number
+
+    for releases in (
+        releases_for("mynewsdesk", edition=2),
+        releases_for("mynewsdesk", size=5000),
+    ):
+        numbers = {release_number(r.key) for r in releases}
+        assert len(numbers) == len(releases)
