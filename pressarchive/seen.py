@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressarchive.fingerprint import canonical_url, platform_release_id
-from pressarchive.store import ArchiveError, connect
+from pressarchive.store import ArchiveError, check_readable, connect
 
 
 class SeenIndex(Protocol):
@@ -39,6 +39,12 @@ class ArchiveSeenIndex:
 
     def __init__(self, path: Path | str) -> None:
         self.conn = connect(path, readonly=True)
+        try:
+            # an empty file, or an archive of another schema version, cannot answer
+            check_readable(self.conn, path)
+        except ArchiveError:
+            self.conn.close()
+            raise
 
     def is_archived(self, source_id: str, url: str, title: str | None = None) -> bool:
         platform_row = self.conn.execute(
