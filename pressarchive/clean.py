@@ -273,8 +273,9 @@ class _Line:
         self.text.append(text_part)
 
     def take(self) -> tuple[str, str]:
-        h = re.sub(r"\s+", " ", "".join(self.html)).strip()
-        t = re.sub(r"\s+", " ", "".join(self.text)).strip()
+        # str.split() is the fastest whitespace collapse; pieces are already clean
+        h = " ".join("".join(self.html).split())
+        t = " ".join("".join(self.text).split())
         self.html, self.text = [], []
         return h, t
 

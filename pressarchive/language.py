@@ -10,7 +10,7 @@ from typing import Any
 MIN_LETTERS = 60
 _LETTERS = re.compile(r"[^\W\d_]")
 # Enough text to decide; classifying more only costs time.
-_SAMPLE = 1200
+_SAMPLE = 800
 
 
 @lru_cache(maxsize=1)
