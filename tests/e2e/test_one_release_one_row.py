@@ -251,6 +251,7 @@ class Scenario:
     first_requests: int  # how many requests the rooms had served by then
     second: list[CrawlResult] = field(default_factory=list)
     second_db: Path | None = None
+    second_requests: int = 0  # requests served up to the end of the second crawl
 
 
 @dataclass
@@ -298,6 +299,7 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 def second(first: Scenario) -> Scenario:
     first.rooms.advance()
     first.second = crawl(first.db, first.sources, full=False)
+    first.second_requests = len(first.rooms.requests)
     first.second_db = copy_archive(first.db, first.db.with_name("after-second-crawl.db"))
     return first
 
@@ -624,6 +626,9 @@ def test_the_incremental_crawl_adds_each_rooms_new_release_once(second: Scenario
     new_rows = len(rows) - len(keyed_rows(second.first_db))
     assert new_rows == len(PLATFORMS)
     assert sum(r.stored for r in second.second) == len(PLATFORMS)
+    # incremental: the known releases were not all fetched again
+    second_requests = second.second_requests - second.first_requests
+    assert second_requests < second.first_requests / 2, (second_requests, second.first_requests)
 
 
 def test_history_shows_the_edit_as_a_diff(second: Scenario) -> None:
