@@ -31,7 +31,7 @@ _LABEL = re.compile(
     r"e-?post|e-?mail|mejl|mail)\.?\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s\-]?(?:\(0\))?|0)\d[\d\s\-/()]{4,16}\d(?!\w)")
 _PARTY = re.compile(
     r"^(?P<name>.+?)\s*\((?P<party>[A-ZÅÄÖ]{1,3}|[A-ZÅÄÖ][a-zåäö]{1,3})\)\s*(?P<rest>.*)$"
@@ -84,7 +84,7 @@ def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     (`norrkopiamng.se` is `norrkoping.se` garbled by hidden characters).
     `known` holds words the domain may be a garbled copy of: other domains of
     the release, the organisation's name."""
-    if not _EMAIL.fullmatch(email) or ".." in email:
+    if not EMAIL_RE.fullmatch(email) or ".." in email:
         return False
     domain = email.rsplit("@", 1)[1].lower()
     labels = domain.split(".")
@@ -114,7 +114,7 @@ def looks_like_name(text: str) -> bool:
 def _person(text: str) -> Contact | None:
     """ "Olle Vikmång (S), ordförande" / "Helena Jalkner, presskommunikatör" / "Anna Thörn"."""
     text = text.strip().strip(",;")
-    for value in _EMAIL.findall(text) + _PHONE.findall(text):
+    for value in EMAIL_RE.findall(text) + _PHONE.findall(text):
         text = text.replace(value, " ")
     text = re.sub(
         r"\b(?:tel|telefon|mobil|e-?post|mejl)\.?\s*:?\s*(?=[,;]|$)", "", text, flags=re.I
@@ -141,13 +141,13 @@ def _split_title(text: str) -> tuple[str, str, str]:
 def _contact_values(line: str, contact: Contact, flags: list[str], known: Sequence[str]) -> bool:
     """Phones and e-mails anywhere in the line go to `contact`. True if any."""
     found = False
-    for email in _EMAIL.findall(line):
+    for email in EMAIL_RE.findall(line):
         found = True
         if email_is_valid(email, known):
             contact.email = contact.email or email.lower()
         elif "email_invalid" not in flags:
             flags.append("email_invalid")
-    rest = _EMAIL.sub(" ", line)
+    rest = EMAIL_RE.sub(" ", line)
     for raw in _PHONE.findall(rest):
         phone = normalise_phone(raw)
         if phone:
@@ -219,7 +219,7 @@ def extract_contacts(lines: Sequence[str], *, known_domains: Sequence[str] = ())
             result.used.add(i)
             continue
         probe = current or Contact(name="", role=role)
-        if (_EMAIL.search(line) or _PHONE.search(line)) and len(line) < 120:
+        if (EMAIL_RE.search(line) or _PHONE.search(line)) and len(line) < 120:
             _contact_values(line, probe, result.flags, known_domains)
             current = probe
             result.used.add(i)
@@ -237,7 +237,7 @@ def extract_contacts(lines: Sequence[str], *, known_domains: Sequence[str] = ())
 
 
 def _person_or_value(text: str) -> bool:
-    return bool(_person(text) or _EMAIL.search(text) or _PHONE.search(text))
+    return bool(_person(text) or EMAIL_RE.search(text) or _PHONE.search(text))
 
 
 def _finish(contact: Contact) -> Contact:

@@ -26,7 +26,7 @@ from pressarchive.clean import (
     render_text,
     text_blocks,
 )
-from pressarchive.contacts import _EMAIL, clean_contact, extract_contacts, merge_contacts
+from pressarchive.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
 from pressarchive.events import extract_events, is_invitation
 from pressarchive.items import Release
 from pressarchive.language import detect_language
@@ -192,7 +192,7 @@ def _merge_about(existing: str, found: list[str]) -> str:
 
 
 def _emails_in_text(blocks: Indexed) -> list[str]:
-    return [m.rsplit("@", 1)[1] for _, b in blocks for m in _EMAIL.findall(b.plain)]
+    return [m.rsplit("@", 1)[1] for _, b in blocks for m in EMAIL_RE.findall(b.plain)]
 
 
 def refine(release: Release, *, about: AboutModel | None = None) -> Release:
