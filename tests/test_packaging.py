@@ -1,0 +1,83 @@
+"""The wheel carries everything: spiders and pipelines as subpackages, the demo
+press rooms, the Datasette configuration; the CLI and `scrapy list` work from it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(wheel, target dir) with the wheel installed into target, deps from this venv."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    (wheel,) = out.glob("pressarchive-*.whl")
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return wheel, target
+
+
+def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(target), SCRAPY_SETTINGS_MODULE="pressarchive.settings")
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_wheel_holds_the_subpackages(installed: tuple[Path, Path]) -> None:
+    wheel, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "pressarchive/cli.py",
+        "pressarchive/spiders/__init__.py",
+        "pressarchive/spiders/base.py",
+        "pressarchive/pipelines/store.py",
+        "pressarchive/demo/server.py",
+        "pressarchive/extract/__init__.py",
+    ):
+        assert expected in names, expected
+
+
+def test_cli_and_scrapy_list_work_from_the_wheel(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, target = installed
+    where = run_installed(
+        target, tmp_path, "-c", "import pressarchive; print(pressarchive.__file__)"
+    )
+    assert where.stdout.strip().startswith(str(target))
+    cli = run_installed(target, tmp_path, "-m", "pressarchive", "--help")
+    assert cli.returncode == 0 and "crawl" in cli.stdout
+    spiders = run_installed(target, tmp_path, "-m", "scrapy", "list")
+    assert spiders.returncode == 0, spiders.stderr
+    assert set(spiders.stdout.split()) >= {"mynewsdesk", "viatt", "sitevision", "cision", "generic"}
+
+
+def test_scrapy_list_works_from_the_checkout() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.split()) >= {"mynewsdesk", "viatt", "sitevision", "cision", "generic"}
