@@ -102,7 +102,7 @@ class AboutModel:
             return "chrome"
         if len(words) < SHORT_WORDS:
             return "chrome" if _key(words) in self.chrome else "body"
-        if self._is_about(shingles(words)):
+        if self._is_about(shingles(words)) and not is_quote(paragraph):
             return "about"
         return "chrome" if _key(words) in self.chrome else "body"
 
@@ -148,6 +148,17 @@ class AboutModel:
             examples=list(data.get("examples", [])),
             documents=int(data.get("documents", 0)),
         )
+
+
+# "– Det här är en viktig satsning …, säger Anna Selander." A stock quote can
+# recur across releases like boilerplate, but the organisation's about-text is
+# never somebody speaking.
+_QUOTE_OPENING = re.compile(r"^\s*[–—-]\s")
+_SPEECH = re.compile(r"[,.]\s*säger\s+\w", re.IGNORECASE)
+
+
+def is_quote(paragraph: str) -> bool:
+    return bool(_QUOTE_OPENING.match(paragraph) or _SPEECH.search(paragraph))
 
 
 def heading_like(paragraph: str) -> bool:

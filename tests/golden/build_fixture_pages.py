@@ -61,12 +61,10 @@ def body_paragraphs(release: DemoRelease, platform: str) -> list[str]:
     event = release.event
     if event is None:
         return paragraphs
-    # Via TT's and Mynewsdesk's rooms add their own "Tid:/Plats:" block below the text.
+    # Via TT's room adds its own "Tid:/Plats:" block below the text (Mynewsdesk's
+    # shows the corpus paragraph that already carries them, once).
     if platform == "viatt":
         paragraphs.append(f"Tid: {event.date_text}, {event.time_text}\nPlats: {event.place}")
-    elif platform == "mynewsdesk":
-        day = event.date_text.capitalize()
-        paragraphs.append(f"Tid: {day}, {event.time_text}\nPlats: {event.place}")
     return paragraphs
 
 
