@@ -13,7 +13,9 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,25 +116,47 @@ def run_crawl(
             "cache": cache,
             "settings": settings_overrides or {},
         }
-        proc = subprocess.run(
-            [sys.executable, "-m", "pressarchive.crawl_worker"],
-            input=json.dumps(job),
-            text=True,
-            stdout=subprocess.DEVNULL if quiet else None,
-            check=False,
-        )
+        returncode = _run_worker(job, quiet=quiet)
         with Archive(db) as archive:
             archive.mark_stale_crawls_interrupted()
             rows = archive.conn.execute(
                 "SELECT * FROM crawls WHERE id > ? ORDER BY id", (before,)
             ).fetchall()
         results = [_result(row) for row in rows]
-        if proc.returncode != 0 and not results:
-            raise RuntimeError(f"the crawl process failed (exit code {proc.returncode})")
+        if returncode != 0 and not results:
+            raise RuntimeError(f"the crawl process failed (exit code {returncode})")
         for result in results:
             if result.status == "finished" and result.source_id:
                 shutil.rmtree(job_dir(db, result.source_id), ignore_errors=True)
         return results
+
+
+def _run_worker(job: dict[str, Any], *, quiet: bool) -> int:
+    """Run the Scrapy child; SIGINT and SIGTERM sent to us reach it too, so a
+    stopped crawl shuts down cleanly (its job directory lets --resume go on)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pressarchive.crawl_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if quiet else None,
+        text=True,
+    )
+
+    def forward(signum: int, frame: Any) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    # signal handlers can only be set from the main thread
+    in_main = threading.current_thread() is threading.main_thread()
+    signals = (signal.SIGINT, signal.SIGTERM) if in_main else ()
+    previous = {sig: signal.signal(sig, forward) for sig in signals}
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(job))
+        proc.stdin.close()
+        return proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def exit_code(results: list[CrawlResult]) -> int:
