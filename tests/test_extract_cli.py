@@ -1,0 +1,74 @@
+"""`pressarchive extract`: extraction and cleaning of saved pages, no archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pressarchive.cli import main
+from pressarchive.cli_replay import guess_platform
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def expected(name: str) -> dict[str, object]:
+    return json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_extract_prints_every_field_of_a_saved_page(tmp_path: Path) -> None:
+    page = expected("real_viatt_seed003_klockaretorpet")
+    result = CliRunner().invoke(
+        main,
+        [
+            "extract",
+            str(GOLDEN / "real_viatt_seed003_klockaretorpet.html"),
+            "--url",
+            str(page["url"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["platform"] == "viatt"  # guessed from the URL
+    assert record["title"] == page["title"]
+    # "5.12.2022 10:31:12 CET" on the page
+    assert record["published_at"] == "2022-12-05T09:31:12+00:00"
+    assert record["language"] == "sv"
+    assert (
+        "145 000 invånare" not in record["body_text"] and "143 500 invånare" in record["about_text"]
+    )
+    assert "Följ Norrköpings kommun" not in record["body_text"]
+    phones = {c["name"]: c["phone"] for c in record["contacts"]}
+    assert phones["Olle Vikmång"] == "+46706871538"
+    assert {c["role"] for c in record["contacts"]} == {"contact", "sender"}
+    # nothing was written anywhere
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_jsonl_gives_one_object_per_page() -> None:
+    files = [
+        str(GOLDEN / "real_viatt_seed004_samverkan.html"),
+        str(GOLDEN / "real_mynewsdesk_seed000_extratjanster.html"),
+    ]
+    result = CliRunner().invoke(main, ["extract", *files, "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["title"] for r in records] == [
+        expected("real_viatt_seed004_samverkan")["title"],
+        expected("real_mynewsdesk_seed000_extratjanster")["title"],
+    ]
+
+
+def test_extract_of_a_missing_file_is_one_line() -> None:
+    result = CliRunner().invoke(main, ["extract", "/nonexistent/page.html"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "cannot read" in result.stderr
+
+
+def test_platform_is_guessed_from_url_shapes() -> None:
+    assert guess_platform("https://via.tt.se/pressmeddelande/1/x") == "viatt"
+    assert guess_platform("https://www.mynewsdesk.com/se/x/pressreleases/y-1") == "mynewsdesk"
+    assert guess_platform("https://norrkoping.se/nyhetsarkiv/2024/2024-01-01-x") == "sitevision"
+    assert guess_platform("https://news.cision.com/se/x/r/y,c1") == "cision"
+    assert guess_platform("https://example.org/blog/post") == "generic"
