@@ -10,6 +10,7 @@ from pressarchive.normalise import normalise_dates
 
 class NormaliseDatesPipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Release):
+        # A release with its extraction kept was refined, and so dated, in a worker.
+        if isinstance(item, Release) and item.extracted is None:
             normalise_dates(item)
         return item

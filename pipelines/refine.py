@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pressarchive.about import OnlineAboutLearner, document, model_key, source_documents
+from pressarchive.about import OnlineAboutLearner
 from pressarchive.items import Release
-from pressarchive.refine import refine
-from pressarchive.store import ABOUT_MODEL_KEY, Archive, ArchiveError
+from pressarchive.workers import learn_and_refine, load_learner
 
 
 class RefinePipeline:
@@ -23,18 +22,11 @@ class RefinePipeline:
 
     def _learner(self, source_id: str) -> OnlineAboutLearner:
         if source_id not in self.learners:
-            try:
-                with Archive(self.db_path) as archive:
-                    documents = source_documents(archive, source_id)
-            except ArchiveError:
-                documents = []
-            self.learners[source_id] = OnlineAboutLearner(documents)
+            self.learners[source_id] = load_learner(self.db_path, source_id)
         return self.learners[source_id]
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Release):
-            item.extracted = item.to_json_dict()
-            model = self._learner(item.source).add(document(item.extracted))
-            refine(item, about=model)
-            item.extracted[ABOUT_MODEL_KEY] = model_key(model)
+        # A release with its extraction kept was refined already (in a worker).
+        if isinstance(item, Release) and item.extracted is None:
+            learn_and_refine(item, self._learner(item.source))
         return item

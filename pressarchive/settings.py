@@ -54,7 +54,12 @@ SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}
 # A live line of pages, items and errors when run on a terminal (not under cron).
 EXTENSIONS = {"pressarchive.crawl_progress.CrawlProgress": 500}
 
+# Worker processes that read and clean release pages off the reactor thread
+# (pressarchive.workers); 0 reads them in the crawl process.
+PRESSARCHIVE_WORKERS = 1
+
 ITEM_PIPELINES = {
+    "pressarchive.pipelines.worker.WorkerPipeline": 50,
     "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
     "pressarchive.pipelines.refine.RefinePipeline": 200,
     "pressarchive.pipelines.dedupe.DedupePipeline": 300,

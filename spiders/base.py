@@ -28,10 +28,11 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from pressarchive.dates import parse_date
-from pressarchive.extract import MISSING_PREFIX, extract_page
+from pressarchive.extract import MISSING_PREFIX
 from pressarchive.items import Release
 from pressarchive.seen import EmptySeenIndex, SeenIndex, open_seen_index
 from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load_sources
+from pressarchive.workers import FetchedPage, PendingRelease, read_release
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class PressroomSpider(scrapy.Spider):
     """Base of the platform spiders; subclasses set `name`, `platform`, `parse`."""
 
     platform: ClassVar[str] = ""
+    # Set by the worker pipeline when release pages are read in worker processes.
+    read_in_workers: bool = False
 
     def __init__(
         self,
@@ -205,23 +208,27 @@ class PressroomSpider(scrapy.Spider):
         yield self.release_response(response, entry)
 
     def release_response(self, response: Response, entry: ListingEntry | None = None) -> Release:
-        """The release the page shows; missing required fields are warned about and counted."""
+        """The release the page shows; missing required fields are warned about and counted.
+        With a worker pipeline on, the page is handed over unread (`PendingRelease`)."""
         encoding = getattr(response, "encoding", None) if _charset_in_header(response) else None
-        release = extract_page(
-            response.body,
-            response.url,
+        page = FetchedPage(
+            body=response.body,
+            url=response.url,
             platform=self.platform,
             source_id=self.source.id,
             organisation=self.source.organisation,
             encoding=encoding,
             fetched_at=datetime.now(UTC),
+            listing_published_raw=entry.published_raw if entry is not None else None,
         )
-        if entry is not None and not release.published_raw and entry.published_raw:
-            # The page has no date but its listing had: better than nothing.
-            release.published_raw = entry.published_raw
-            release.layers["published_raw"] = "markup"
-            release.flag("date_from_listing")
-            _unflag_missing(release, "published_raw")
+        if self.read_in_workers:
+            return PendingRelease(
+                source=page.source_id, platform=page.platform, url=page.url, page=page
+            )
+        return self.finish_release(read_release(page))
+
+    def finish_release(self, release: Release) -> Release:
+        """A release read (here or in a worker): count it, say what it lacks."""
         self.report_missing(release)
         self.crawler.stats.inc_value("pressarchive/releases_read")
         return release
@@ -250,14 +257,6 @@ class PressroomSpider(scrapy.Spider):
         self.logger.error("failed %s: %s", url, reason)
         self.crawl_errors.append({"url": url, "reason": reason})
         self.crawler.stats.inc_value("pressarchive/errors")
-
-
-def _unflag_missing(release: Release, name: str) -> None:
-    """The field was found after all (elsewhere than on the page)."""
-    release.flags = [f for f in release.flags if f != f"{MISSING_PREFIX}{name}"]
-    still_partial = any(f.startswith(MISSING_PREFIX) or f == "extract_error" for f in release.flags)
-    if not still_partial:
-        release.flags = [f for f in release.flags if f != "partial"]
 
 
 def _charset_in_header(response: Response) -> bool:

@@ -1,0 +1,92 @@
+"""Pipeline stage 0: read release pages in a worker process (pressarchive.workers).
+
+With `PRESSARCHIVE_WORKERS` > 0 the spider yields a `PendingRelease` (the page
+as downloaded) instead of reading it on the reactor thread; this stage has a
+worker read it, normalise its dates and clean it, exactly as the in-process
+stages would, and passes the finished release on. The normalise and refine
+stages then leave it alone (it is already refined); dedupe and store follow.
+With 0 workers this stage does nothing and the spider reads pages itself.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from pressarchive.items import Release
+from pressarchive.workers import (
+    PendingRelease,
+    ReleaseWorkers,
+    acquire_workers,
+    new_crawl_token,
+    process_page,
+    release_workers,
+    workers_setting,
+)
+
+
+def deferred_from_future(future: Future[Release]) -> Deferred[Release]:
+    """A Deferred fired on the reactor thread when the worker's future is done."""
+    from twisted.internet import reactor
+
+    deferred: Deferred[Release] = Deferred()
+
+    def fire(done: Future[Release]) -> None:
+        error = done.exception()
+        if error is not None:
+            deferred.errback(Failure(error))
+        else:
+            deferred.callback(done.result())
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
+    return deferred
+
+
+class WorkerPipeline:
+    def __init__(self, db_path: str, size: int) -> None:
+        self.db_path = db_path
+        self.size = size
+        self.workers: ReleaseWorkers | None = None
+        self.crawl_token = new_crawl_token()
+
+    crawler: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WorkerPipeline:
+        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"), workers_setting(crawler.settings))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def _spider(self, spider: Any) -> Any:
+        # Scrapy 2.13+ no longer passes the spider to pipeline methods.
+        if spider is None and self.crawler is not None:
+            return self.crawler.spider
+        return spider
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = self._spider(spider)
+        if self.size and hasattr(spider, "read_in_workers"):
+            self.workers = acquire_workers(self.size)
+            spider.read_in_workers = True
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, PendingRelease) or item.page is None:
+            return item
+        spider = self._spider(spider)
+        if self.workers is None:  # a pending release without workers: read it here
+            release = process_page(item.page, self.crawl_token, self.db_path)
+        else:
+            future = self.workers.submit(item.page, self.crawl_token, self.db_path)
+            release = await maybe_deferred_to_future(deferred_from_future(future))
+        return spider.finish_release(release)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.workers is None:
+            return
+        self.workers.forget(self.crawl_token)
+        release_workers(self.workers)
+        self.workers = None
