@@ -92,3 +92,53 @@ def test_search_then_read_a_release(browser: Any, tmp_path: Path) -> None:
         shot = tmp_path / "release.png"
         browser.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000
+
+
+def test_the_fixture_crawl_in_a_browser(browser: Any, tmp_path: Path) -> None:
+    """The same walk on an archive made by crawling the bundled press rooms."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from pressarchive.crawl import run_crawl
+    from pressarchive.demo.corpus import about_text, releases_for
+    from pressarchive.demo.server import DemoPressRooms
+    from pressarchive.sources import parse_sources
+
+    db = tmp_path / "archive.db"
+    with DemoPressRooms() as rooms:
+        sources = parse_sources(rooms.sources_toml())
+        settings = {
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+            "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0,
+            "LOG_LEVEL": "ERROR",
+        }
+        results = run_crawl(sources, db=db, full=True, settings_overrides=settings, quiet=True)
+    assert all(r.status == "finished" for r in results)
+    (release,) = [r for r in releases_for("mynewsdesk") if r.title.startswith("Det blir en ny bro")]
+
+    with served_archive(db) as base:
+        browser.get(f"{base}/archive/search")
+        field = browser.find_element(By.NAME, "q")
+        field.send_keys("bro")
+        field.submit()
+        rows = WebDriverWait(browser, 20).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        )
+        titles = [r.find_element(By.CSS_SELECTOR, "td.col-title").text for r in rows]
+        assert release.title in titles
+        browser.save_screenshot(str(tmp_path / "fixture-search.png"))
+
+        row = rows[titles.index(release.title)]
+        row.find_element(By.CSS_SELECTOR, "td.col-release_id a").click()
+        WebDriverWait(browser, 20).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "td.col-body_text")
+        )
+        assert browser.find_element(By.CSS_SELECTOR, "td.col-title").text.endswith(release.title)
+        body = browser.find_element(By.CSS_SELECTOR, "td.col-body_text").text
+        assert release.paragraphs[0] in body  # å ä ö intact, as the page had them
+        standing_text = about_text("mynewsdesk", release.published)
+        assert standing_text[:60] not in body  # no boilerplate in the body
+        assert "Prenumerera" not in body and "Kontaktperson" not in body
+        browser.save_screenshot(str(tmp_path / "fixture-release.png"))
