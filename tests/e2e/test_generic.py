@@ -10,64 +10,22 @@ new post) and a third.
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pressarchive.crawl import CrawlResult, run_crawl
 from pressarchive.demo import generic as room_module
 from pressarchive.demo.corpus import releases_for
 from pressarchive.demo.server import DemoPressRooms
-from pressarchive.sources import Source, parse_sources
+from pressarchive.sources import parse_sources
+
+from .helpers import Scenario, Step, crawl_and_read, scrapy_check, three_crawls
 
 PLATFORM = "generic"
-SOURCE_ID = f"demo-{PLATFORM}"
-ROOT = Path(__file__).resolve().parents[2]
-TEST_SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "LOG_LEVEL": "WARNING",
-}
 LISTINGS = ("/", "/feed/", "/sitemap.xml", "/post-sitemap.xml")
-
-
-@dataclass
-class Step:
-    results: list[CrawlResult]
-    requests: list[str]  # paths (with query) the room served during the step
-    releases: list[dict[str, Any]]  # the archive's releases after the step
-
-
-@dataclass
-class Scenario:
-    db: Path
-    first: Step
-    second: Step
-    third: Step
-
-
-def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
-def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
-    rooms.clear_requests()
-    results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
-    stored = [dict(r) for r in rows(db, "SELECT * FROM releases WHERE source_id = ?", SOURCE_ID)]
-    return Step(results, rooms.requests_for(PLATFORM), stored)
 
 
 def listing_requests(step: Step) -> list[str]:
@@ -81,14 +39,9 @@ def post_requests(step: Step) -> list[str]:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    db = tmp_path_factory.mktemp(PLATFORM) / "archive.db"
-    with DemoPressRooms([PLATFORM]) as rooms:
-        (source,) = parse_sources(rooms.sources_toml())
-        first = crawl(rooms, source, db)
-        second = crawl(rooms, source, db)
-        rooms.advance()
-        third = crawl(rooms, source, db)
-        yield Scenario(db, first, second, third)
+    yield from three_crawls(
+        tmp_path_factory.mktemp(PLATFORM) / "archive.db", PLATFORM, crawl_and_read
+    )
 
 
 def test_full_crawl_stores_exactly_the_posts_with_titles_and_utc_dates(scenario: Scenario) -> None:
@@ -151,51 +104,13 @@ def test_a_feed_or_sitemap_as_the_start_url_gives_the_whole_history(
     with DemoPressRooms([PLATFORM]) as rooms:
         (source,) = parse_sources(rooms.sources_toml())
         source = replace(source, start_urls=(rooms.base_url(PLATFORM) + start_path,))
-        step = crawl(rooms, source, db)
+        step = crawl_and_read(rooms, source, db)
     assert {row["title"] for row in step.releases} == {r.title for r in releases_for(PLATFORM)}
     assert "/" not in step.requests  # the home page was never needed
 
 
-# `scrapy check` in a child process whose @url contracts point at the live room:
-# the docstrings name the placeholder host, the child swaps in the room's.
-CHECK_SCRIPT = """
-import sys
-from scrapy.cmdline import execute
-from scrapy.contracts.default import UrlContract
-
-live = sys.argv[1]
-
-def adjust_request_args(self, args):
-    args["url"] = self.args[0].replace("http://127.0.0.1:8000", live, 1)
-    return args
-
-UrlContract.adjust_request_args = adjust_request_args
-sys.argv = ["scrapy", "check", "-v", *sys.argv[2:]]
-execute()
-"""
-
-
 def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
-    with DemoPressRooms([PLATFORM]) as rooms:
-        sources_file = tmp_path / "sources.toml"
-        sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
-        settings = {
-            "PRESSARCHIVE_SOURCES": sources_file,
-            "PRESSARCHIVE_DB": tmp_path / "archive.db",
-            "PRESSARCHIVE_WARC_DIR": tmp_path / "warc",
-            "LOG_LEVEL": "WARNING",
-        }
-        options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
-        proc = subprocess.run(
-            [sys.executable, "-c", CHECK_SCRIPT, rooms.base_url(PLATFORM), PLATFORM, *options],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        served = rooms.requests_for(PLATFORM)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
-    assert "FAILED" not in output and "Ran 3 contracts" in output
-    assert any(p.startswith("/nyheter/") for p in served)
+    check = scrapy_check(PLATFORM, tmp_path)
+    assert check.returncode == 0, check.output
+    assert "FAILED" not in check.output and "Ran 3 contracts" in check.output
+    assert any(p.startswith("/nyheter/") for p in check.served)

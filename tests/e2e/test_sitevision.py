@@ -8,56 +8,21 @@ what each step left behind with plain sqlite3.
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pressarchive.crawl import CrawlResult, run_crawl
 from pressarchive.demo import sitevision as room_module
 from pressarchive.demo.corpus import LATIN1_KEY, NO_DATE_KEY, releases_for
 from pressarchive.demo.server import DemoPressRooms
-from pressarchive.sources import Source, parse_sources
+from pressarchive.sources import parse_sources
+
+from .helpers import Scenario, Step, crawl_and_read, rows, scrapy_check, three_crawls
 
 PLATFORM = "sitevision"
 SOURCE_ID = f"demo-{PLATFORM}"
-ROOT = Path(__file__).resolve().parents[2]
-TEST_SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "LOG_LEVEL": "WARNING",
-}
-
-
-@dataclass
-class Step:
-    results: list[CrawlResult]
-    requests: list[str]  # paths (with query) the room served during the step
-    releases: list[dict[str, Any]]  # the archive's releases after the step
-
-
-@dataclass
-class Scenario:
-    db: Path
-    first: Step
-    second: Step
-    third: Step
-
-
-def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
-    rooms.clear_requests()
-    results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
-    stored = [
-        dict(row) for row in rows(db, "SELECT * FROM releases WHERE source_id = ?", SOURCE_ID)
-    ]
-    return Step(results, rooms.requests_for(PLATFORM), stored)
 
 
 def is_listing(path: str) -> bool:
@@ -76,25 +41,11 @@ def news_requests(step: Step) -> list[str]:
     return [p for p in step.requests if p.startswith("/nyhetsarkiv/") and not is_listing(p)]
 
 
-def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    db = tmp_path_factory.mktemp(PLATFORM) / "archive.db"
-    with DemoPressRooms([PLATFORM]) as rooms:
-        (source,) = parse_sources(rooms.sources_toml())
-        first = crawl(rooms, source, db)
-        second = crawl(rooms, source, db)
-        rooms.advance()
-        third = crawl(rooms, source, db)
-        yield Scenario(db, first, second, third)
+    yield from three_crawls(
+        tmp_path_factory.mktemp(PLATFORM) / "archive.db", PLATFORM, crawl_and_read
+    )
 
 
 def test_full_crawl_stores_exactly_the_archive_with_titles_and_utc_dates(
@@ -179,67 +130,16 @@ def test_since_stops_the_walk(tmp_path: Path) -> None:
     since = date(2024, 1, 1)
     with DemoPressRooms([PLATFORM]) as rooms:
         (source,) = parse_sources(rooms.sources_toml())
-        step = crawl(rooms, source, db, since=since)
+        step = crawl_and_read(rooms, source, db, since=since)
     stored = {row["title"] for row in rows(db, "SELECT title FROM releases")}
     expected = {r.title for r in releases_for(PLATFORM) if r.published.date() >= since}
     assert stored == expected
     assert "/nyhetsarkiv/2022" not in listing_requests(step)
 
 
-# `scrapy check` in a child process whose @url contracts point at the live room:
-# the docstrings name the placeholder host, the child swaps in the room's.
-CHECK_SCRIPT = """
-import sys
-from scrapy.cmdline import execute
-from scrapy.contracts.default import UrlContract
-
-live = sys.argv[1]
-
-def adjust_request_args(self, args):
-    args["url"] = self.args[0].replace("http://127.0.0.1:8000", live, 1)
-    return args
-
-UrlContract.adjust_request_args = adjust_request_args
-sys.argv = ["scrapy", "check", "-v", *sys.argv[2:]]
-execute()
-"""
-
-
-def scrapy_check(
-    platform: str, tmp_path: Path
-) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    with DemoPressRooms([platform]) as rooms:
-        sources_file = tmp_path / "sources.toml"
-        sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHECK_SCRIPT,
-                rooms.base_url(platform),
-                platform,
-                "-s",
-                f"PRESSARCHIVE_SOURCES={sources_file}",
-                "-s",
-                f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}",
-                "-s",
-                f"PRESSARCHIVE_WARC_DIR={tmp_path / 'warc'}",
-                "-s",
-                "LOG_LEVEL=WARNING",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        return proc, rooms.requests_for(platform)
-
-
 def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
-    proc, served = scrapy_check(PLATFORM, tmp_path)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
-    assert "FAILED" not in output and "Ran 3 contracts" in output
-    assert any(is_listing(p) for p in served)
-    assert any(p.startswith("/nyhetsarkiv/20") and not is_listing(p) for p in served)
+    check = scrapy_check(PLATFORM, tmp_path)
+    assert check.returncode == 0, check.output
+    assert "FAILED" not in check.output and "Ran 3 contracts" in check.output
+    assert any(is_listing(p) for p in check.served)
+    assert any(p.startswith("/nyhetsarkiv/20") and not is_listing(p) for p in check.served)
