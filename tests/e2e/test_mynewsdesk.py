@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,16 +26,17 @@ from pressarchive.demo.server import DemoPressRooms
 from pressarchive.fingerprint import platform_release_id
 from pressarchive.sources import Source, parse_sources
 
+from .helpers import (
+    QUICK_RETRY_SETTINGS,
+    ROOT,
+    ThreeCrawls,
+    page_count,
+    rows,
+    three_crawls,
+)
+
 PLATFORM = "mynewsdesk"
 SOURCE_ID = "demo-mynewsdesk"
-ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
-    "LOG_LEVEL": "WARNING",
-}
 
 
 @dataclass
@@ -58,39 +58,20 @@ class Step:
         return [p for p in self.requests if platform_release_id(PLATFORM, p) is not None]
 
 
-@dataclass
-class Scenario:
-    db: Path
-    first: Step
-    second: Step
-    third: Step
+Scenario = ThreeCrawls[Step]
 
 
 def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
     rooms.clear_requests()
-    results = run_crawl([source], db=db, settings_overrides=SETTINGS, quiet=True, **kwargs)
+    results = run_crawl(
+        [source], db=db, settings_overrides=QUICK_RETRY_SETTINGS, quiet=True, **kwargs
+    )
     return Step(results, rooms.requests_for(PLATFORM))
-
-
-def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    db = tmp_path_factory.mktemp("mynewsdesk") / "archive.db"
-    with DemoPressRooms([PLATFORM]) as rooms:
-        (source,) = parse_sources(rooms.sources_toml())
-        first = crawl(rooms, source, db)
-        second = crawl(rooms, source, db)
-        rooms.advance()
-        third = crawl(rooms, source, db)
-        yield Scenario(db, first, second, third)
+    yield from three_crawls(tmp_path_factory.mktemp("mynewsdesk") / "archive.db", PLATFORM, crawl)
 
 
 def test_first_crawl_stores_exactly_the_room_with_titles_and_utc_dates(
@@ -126,7 +107,7 @@ def test_the_page_that_fails_twice_is_stored_and_nothing_is_in_errors(
 
 
 def test_first_crawl_walks_every_listing_page_once(scenario: Scenario) -> None:
-    pages = -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    pages = page_count(len(releases_for(PLATFORM)), room_module.PAGE_SIZE)
     assert sorted(scenario.first.listings) == sorted(
         [room_module.START_PATH]
         + [f"{room_module.START_PATH}?page={n}" for n in range(2, pages + 1)]
@@ -178,7 +159,7 @@ def test_since_stops_the_walk_at_the_date(tmp_path: Path) -> None:
     expected = {r.title for r in releases_for(PLATFORM) if r.published.date() >= since}
     stored = {row["title"] for row in rows(tmp_path / "archive.db", "SELECT title FROM releases")}
     assert stored == expected
-    assert len(step.listings) < -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    assert len(step.listings) < page_count(len(releases_for(PLATFORM)), room_module.PAGE_SIZE)
 
 
 def test_scrapy_check_passes_against_the_room(tmp_path: Path) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -26,15 +23,9 @@ from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, releases_for
 from pressarchive.demo.server import DemoPressRooms, Reply
 from pressarchive.sources import Source, parse_sources
 
+from .helpers import QUICK_RETRY_SETTINGS, page_count, rows, scrapy_check
+
 PLATFORM = "viatt"
-ROOT = Path(__file__).resolve().parents[2]
-TEST_SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
-    "LOG_LEVEL": "WARNING",
-}
 
 
 @dataclass
@@ -59,7 +50,9 @@ def demo_source(rooms: DemoPressRooms, **options: Any) -> Source:
 
 def crawl(rooms: DemoPressRooms, source: Source, db: Path, **kwargs: Any) -> Step:
     rooms.clear_requests()
-    results = run_crawl([source], db=db, settings_overrides=TEST_SETTINGS, quiet=True, **kwargs)
+    results = run_crawl(
+        [source], db=db, settings_overrides=QUICK_RETRY_SETTINGS, quiet=True, **kwargs
+    )
     snapshot = db.with_name(f"{db.stem}-after-{len(list(db.parent.glob('*-after-*')))}.db")
     shutil.copyfile(db, snapshot)
     return Step(results, rooms.requests_for(PLATFORM), snapshot)
@@ -71,15 +64,6 @@ def listing_requests(step: Step) -> list[str]:
         for path in step.requests
         if path.startswith(room_module.START_PATH) or path.startswith(room_module.FEED_PATH)
     ]
-
-
-def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +112,7 @@ def test_the_404_is_in_the_crawl_errors(scenario: Scenario) -> None:
 
 def test_first_crawl_walks_feed_then_every_listing_page(scenario: Scenario) -> None:
     listings = listing_requests(scenario.first)
-    pages = -(-len(releases_for(PLATFORM)) // room_module.PAGE_SIZE)
+    pages = page_count(len(releases_for(PLATFORM)), room_module.PAGE_SIZE)
     assert any(p.startswith(room_module.FEED_PATH) for p in listings)
     assert len(listings) == pages + 1  # every HTML page once, plus the feed
 
@@ -187,7 +171,7 @@ def test_layers_and_kinds_are_recorded(scenario: Scenario) -> None:
 def test_full_walks_the_whole_history_and_stores_nothing_twice(scenario: Scenario) -> None:
     (result,) = scenario.full.results
     corpus = releases_for(PLATFORM, edition=2)
-    pages = -(-len(corpus) // room_module.PAGE_SIZE)
+    pages = page_count(len(corpus), room_module.PAGE_SIZE)
     assert len(listing_requests(scenario.full)) == pages + 1
     fetched = {p for p in scenario.full.requests if p.startswith("/pressmeddelande/")}
     assert len(fetched) == len(corpus)
@@ -285,60 +269,13 @@ def test_since_stops_the_walk_at_that_date(tmp_path: Path, use_feed: bool) -> No
     assert len(listing_requests(step)) == (2 if use_feed else 1)
 
 
-# `scrapy check` in a child process whose @url contracts point at the live room:
-# the docstrings name the placeholder host, the child swaps in the room's.
-CHECK_SCRIPT = """
-import sys
-from scrapy.cmdline import execute
-from scrapy.contracts.default import UrlContract
-
-live = sys.argv[1]
-
-def adjust_request_args(self, args):
-    args["url"] = self.args[0].replace("http://127.0.0.1:8000", live, 1)
-    return args
-
-UrlContract.adjust_request_args = adjust_request_args
-sys.argv = ["scrapy", "check", "-v", *sys.argv[2:]]
-execute()
-"""
-
-
 def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
-    with DemoPressRooms([PLATFORM]) as rooms:
-        sources_file = tmp_path / "sources.toml"
-        sources_file.write_text(rooms.sources_toml(), encoding="utf-8")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHECK_SCRIPT,
-                rooms.base_url(PLATFORM),
-                PLATFORM,
-                "-s",
-                f"PRESSARCHIVE_SOURCES={sources_file}",
-                "-s",
-                f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}",
-                # Contracts check the callbacks' output: no archive, no WARC files.
-                "-s",
-                "ITEM_PIPELINES={}",
-                "-s",
-                "PRESSARCHIVE_WARC_DIR=",
-                "-s",
-                "LOG_LEVEL=WARNING",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        served = rooms.requests_for(PLATFORM)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
-    assert "FAILED" not in output
-    assert "Ran 5 contracts" in output  # parse, parse_more, parse_release x3
-    assert any(p.startswith("/pressmeddelande/") for p in served)
+    # Contracts check the callbacks' output: no archive, no WARC files.
+    check = scrapy_check(PLATFORM, tmp_path, ITEM_PIPELINES="{}", PRESSARCHIVE_WARC_DIR="")
+    assert check.returncode == 0, check.output
+    assert "FAILED" not in check.output
+    assert "Ran 5 contracts" in check.output  # parse, parse_more, parse_release x3
+    assert any(p.startswith("/pressmeddelande/") for p in check.served)
 
 
 def _listed() -> list[Any]:
