@@ -7,17 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e.helpers import QUICK_RETRY_SETTINGS  # tests/ is on sys.path under pytest
 
 from pressarchive.demo.server import DemoPressRooms
 
 # Crawling our own fixture rooms: no politeness delays, quick retries.
-FAST_CRAWL_SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
-    "LOG_LEVEL": "WARNING",
-}
+FAST_CRAWL_SETTINGS: dict[str, Any] = QUICK_RETRY_SETTINGS
 
 
 @pytest.fixture

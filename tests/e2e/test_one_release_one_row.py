@@ -59,14 +59,10 @@ from pressarchive.demo.corpus import (
 from pressarchive.demo.server import DemoPressRooms, Reply, Room
 from pressarchive.sources import Source, parse_sources
 
+from .helpers import QUICK_SETTINGS
+
 VENV_BIN = Path(sys.executable).parent
-TEST_SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0,
-    "LOG_LEVEL": "WARNING",
-}
+TEST_SETTINGS: dict[str, Any] = {**QUICK_SETTINGS, "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0}
 # What reextract must leave exactly as it was. Part tables are compared
 # without their surrogate ids: a rewrite with equal content is still equal,
 # while `releases` keeps every column (last_seen_at and crawl_id included).
