@@ -40,24 +40,6 @@ Headers = list[tuple[str, str]]
 
 _FILE_SERIALS = itertools.count(1)
 
-WARC_RECORDS_DDL = """
-CREATE TABLE IF NOT EXISTS warc_records (
-  id INTEGER PRIMARY KEY,
-  url TEXT NOT NULL,
-  fetched_at TEXT NOT NULL,
-  status INTEGER,
-  payload_digest TEXT,
-  record_type TEXT NOT NULL,
-  warc_file TEXT NOT NULL,
-  offset INTEGER NOT NULL,
-  length INTEGER NOT NULL,
-  refers_to INTEGER REFERENCES warc_records(id),
-  crawl_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS warc_records_url ON warc_records(url, fetched_at);
-CREATE INDEX IF NOT EXISTS warc_records_digest ON warc_records(payload_digest);
-"""
-
 # Hop-by-hop framing that Scrapy has already undone: the body we get is
 # de-chunked, so a recorded "Transfer-Encoding: chunked" would make the WARC
 # record unreadable.

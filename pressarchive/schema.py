@@ -156,9 +156,29 @@ CREATE TRIGGER releases_fts_au AFTER UPDATE OF title, lead, body_text ON release
 END;
 """
 
+# The WARC index (pressarchive.archive writes it), one name for the migration
+# below and for tests that want this table alone.
+WARC_RECORDS_TABLE = """\
+CREATE TABLE warc_records (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    status INTEGER,
+    payload_digest TEXT,
+    record_type TEXT NOT NULL,
+    warc_file TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    refers_to INTEGER REFERENCES warc_records(id),
+    crawl_id INTEGER
+);
+CREATE INDEX warc_records_url ON warc_records(url, fetched_at);
+CREATE INDEX warc_records_digest ON warc_records(payload_digest);
+"""
+
 # Version 2: what the cleaning and de-duplication work added: press-conference
 # events, cross-platform clusters, near-duplicate signatures and the WARC index.
-_V2_EVENTS_CLUSTERS_WARC = """
+_V2_EVENTS_CLUSTERS_WARC = f"""
 CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
@@ -197,22 +217,7 @@ CREATE TABLE release_signatures (
     signature BLOB NOT NULL
 );
 
-CREATE TABLE warc_records (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    status INTEGER,
-    payload_digest TEXT,
-    record_type TEXT NOT NULL,
-    warc_file TEXT NOT NULL,
-    offset INTEGER NOT NULL,
-    length INTEGER NOT NULL,
-    refers_to INTEGER REFERENCES warc_records(id),
-    crawl_id INTEGER
-);
-CREATE INDEX warc_records_url ON warc_records(url, fetched_at);
-CREATE INDEX warc_records_digest ON warc_records(payload_digest);
-
+{WARC_RECORDS_TABLE}
 -- One row per cluster: its head is the earliest publication (ties: lowest id).
 CREATE VIEW unique_releases AS
 SELECT r.*

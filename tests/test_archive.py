@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.archive import WARC_RECORDS_DDL, WarcArchive, open_index, payload_digest
+from pressarchive.archive import WarcArchive, open_index, payload_digest
+from pressarchive.schema import WARC_RECORDS_TABLE
 
 VENV_BIN = Path(sys.executable).parent
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 def make_db(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript(WARC_RECORDS_DDL)
+    conn.executescript(WARC_RECORDS_TABLE)
     return conn
 
 
