@@ -121,11 +121,20 @@ class StorePipeline:
         self.flush()
         spider = self._spider(spider)
         source: Source | None = getattr(spider, "source", None)
+        started = time.perf_counter()
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
             self.counts["recleaned"] = refresh_source(
                 self.archive, source.id, crawl_id=self.crawl_id
             )
+        learned = time.perf_counter()
         self.counts["clustered"] = cluster_pending(self.archive)
+        log.info(
+            "closing: %d releases re-cleaned in %.1f s, %d clustered in %.1f s",
+            self.counts["recleaned"],
+            learned - started,
+            self.counts["clustered"],
+            time.perf_counter() - learned,
+        )
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         if self.archive is None:

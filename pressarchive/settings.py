@@ -57,6 +57,10 @@ EXTENSIONS = {"pressarchive.crawl_progress.CrawlProgress": 500}
 # Worker processes that read and clean release pages off the reactor thread
 # (pressarchive.workers); 0 reads them in the crawl process.
 PRESSARCHIVE_WORKERS = 1
+# Scrapy starts this many asyncio tasks for *every* response's output; a release
+# page yields one item and a listing page a dozen requests, so the default 100
+# spends a fifth of the reactor thread starting tasks that have nothing to do.
+CONCURRENT_ITEMS = 16
 
 ITEM_PIPELINES = {
     "pressarchive.pipelines.worker.WorkerPipeline": 50,
