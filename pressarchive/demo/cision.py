@@ -11,7 +11,6 @@ organisation is linked from every page.
 from __future__ import annotations
 
 import json
-import threading
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
+from pressarchive.demo.shared import Flaky, PathIndex, display_name, page_number
 from pressarchive.demo.sitevision import slugify
 
 PLATFORM = "cision"
@@ -100,7 +100,7 @@ def _contacts(release: DemoRelease) -> str:
         return ""
     cards = []
     for contact in people:
-        name = contact.name + (f" ({contact.party})" if contact.party else "")
+        name = display_name(contact)
         email = ""
         if contact.email:
             email = f'<p class="contact-email"><a href="mailto:{contact.email}">{escape(contact.email)}</a></p>'
@@ -177,24 +177,16 @@ def _document(title: str, head: str, main: str) -> str:
     )
 
 
-@dataclass
-class Edition:
-    releases: list[DemoRelease]
-    by_path: dict[str, DemoRelease]
-
-
 @lru_cache(maxsize=8)
-def _edition(size: int | None, number: int) -> Edition:
-    releases = corpus.releases_for(PLATFORM, size=size, edition=number)
-    return Edition(releases, {release_path(r): r for r in releases})
+def _edition(size: int | None, number: int) -> PathIndex:
+    return PathIndex.build(corpus.releases_for(PLATFORM, size=size, edition=number), release_path)
 
 
 @dataclass
 class CisionRoom:
     size: int | None = None
     platform: str = PLATFORM
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _flaky_hits: int = 0
+    _flaky: Flaky = field(default_factory=Flaky)
 
     def respond(self, path: str, query: dict[str, list[str]], *, edition: int) -> Reply:
         path = path.rstrip("/") or "/"
@@ -202,7 +194,7 @@ class CisionRoom:
         if path == "/robots.txt":
             return Reply(200, b"User-agent: *\nDisallow: /se/sok\n", {"Content-Type": "text/plain"})
         if path == START_PATH:
-            return self._listing(state, _page_number(query))
+            return self._listing(state, page_number(query))
         if path == f"{START_PATH}/rss":
             return self._rss(state)
         release = state.by_path.get(path)
@@ -210,16 +202,12 @@ class CisionRoom:
             return _not_found()
         if release.key == corpus.MISSING_KEY:
             return _not_found()
-        if release.key == corpus.FLAKY_KEY:
-            with self._lock:
-                self._flaky_hits += 1
-                failing = self._flaky_hits <= 2
-            if failing:
-                return Reply(500, b"Internal Server Error", {"Content-Type": "text/plain"})
+        if release.key == corpus.FLAKY_KEY and self._flaky.fails_now(release.key):
+            return Reply(500, b"Internal Server Error", {"Content-Type": "text/plain"})
         body = render_release(release, state.releases[:5])
         return Reply(200, body.encode(), {"Content-Type": HTML_TYPE})
 
-    def _listing(self, state: Edition, page: int) -> Reply:
+    def _listing(self, state: PathIndex, page: int) -> Reply:
         pages = max(1, -(-len(state.releases) // PAGE_SIZE))
         if page < 1 or page > pages:
             return _not_found()
@@ -249,7 +237,7 @@ class CisionRoom:
             200, _document(corpus.ORGANISATION, "", main).encode(), {"Content-Type": HTML_TYPE}
         )
 
-    def _rss(self, state: Edition) -> Reply:
+    def _rss(self, state: PathIndex) -> Reply:
         items = "".join(
             f"<item><title>{escape(r.title)}</title><link>{release_path(r)}</link>"
             f"<description>{escape(r.lead)}</description>"
@@ -262,13 +250,6 @@ class CisionRoom:
             f"{items}</channel></rss>"
         )
         return Reply(200, xml.encode(), {"Content-Type": "application/rss+xml; charset=utf-8"})
-
-
-def _page_number(query: dict[str, list[str]]) -> int:
-    try:
-        return int((query.get("page") or ["1"])[0])
-    except ValueError:
-        return 0
 
 
 def _not_found() -> Reply:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
+from pressarchive.demo.shared import PathIndex, display_name
 from pressarchive.demo.sitevision import slugify
 
 PLATFORM = "generic"
@@ -128,7 +129,7 @@ def _json_ld(release: DemoRelease, url: str) -> str:
 def _contact_block(release: DemoRelease) -> str:
     lines = []
     for contact in release.contacts:
-        name = contact.name + (f" ({contact.party})" if contact.party else "")
+        name = display_name(contact)
         email = f", {contact.email}" if contact.email else ""
         lines.append(
             f"{escape(name)}, {escape(contact.title)}, telefon {escape(contact.phone)}{escape(email)}"
@@ -220,16 +221,9 @@ SITEMAP_INDEX = (
 )
 
 
-@dataclass
-class Edition:
-    releases: list[DemoRelease]
-    by_path: dict[str, DemoRelease]
-
-
 @lru_cache(maxsize=8)
-def _edition(size: int | None, number: int) -> Edition:
-    releases = corpus.releases_for(PLATFORM, size=size, edition=number)
-    return Edition(releases, {release_path(r): r for r in releases})
+def _edition(size: int | None, number: int) -> PathIndex:
+    return PathIndex.build(corpus.releases_for(PLATFORM, size=size, edition=number), release_path)
 
 
 @dataclass
@@ -281,7 +275,7 @@ class GenericRoom:
             return _not_found(state)
         return _html(render_release(release, state.releases))
 
-    def _home(self, state: Edition, page: int) -> Reply:
+    def _home(self, state: PathIndex, page: int) -> Reply:
         chunk = state.releases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if page < 1 or not chunk:
             return _not_found(state)
@@ -316,7 +310,7 @@ def _xml(text: str) -> Reply:
     return Reply(200, text.encode(), {"Content-Type": "application/xml; charset=UTF-8"})
 
 
-def _not_found(state: Edition) -> Reply:
+def _not_found(state: PathIndex) -> Reply:
     body = _document(
         "Sidan hittades inte", "", "<h1>Hoppsan! Sidan kunde inte hittas.</h1>", state.releases
     )

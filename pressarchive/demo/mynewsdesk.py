@@ -38,6 +38,7 @@ from pressarchive.demo.corpus import (
     releases_for,
 )
 from pressarchive.demo.server import Reply, html_reply, not_found, text_reply
+from pressarchive.demo.shared import Flaky, display_name, page_number
 
 PLATFORM = "mynewsdesk"
 ROOM = "norrkopings_kommun"
@@ -217,7 +218,7 @@ class MynewsdeskRoom:
     def __init__(self, *, size: int | None = None) -> None:
         self.size = size
         self._editions: dict[int, tuple[list[DemoRelease], dict[str, DemoRelease]]] = {}
-        self._failures: dict[str, int] = {}
+        self._flaky = Flaky(FLAKY_FAILURES)
         self._lock = threading.Lock()
 
     def releases(self, edition: int) -> tuple[list[DemoRelease], dict[str, DemoRelease]]:
@@ -232,19 +233,13 @@ class MynewsdeskRoom:
             return text_reply(ROBOTS)
         releases, by_path = self.releases(edition)
         if path.rstrip("/") == START_PATH:
-            return self._listing(releases, _page_number(query))
+            return self._listing(releases, page_number(query))
         release = by_path.get(path.rstrip("/"))
         if release is None:
             return not_found()
-        if release.key == FLAKY_KEY and self._fails_now(path):
+        if release.key == FLAKY_KEY and self._flaky.fails_now(path):
             return html_reply("<html><body><h1>502 Bad Gateway</h1></body></html>", status=500)
         return html_reply(self._release_page(release, releases))
-
-    def _fails_now(self, path: str) -> bool:
-        with self._lock:
-            count = self._failures.get(path, 0)
-            self._failures[path] = count + 1
-            return count < FLAKY_FAILURES
 
     # -- listing
 
@@ -403,7 +398,7 @@ def _contact_block(release: DemoRelease) -> str:
         return ""
     people = []
     for contact in release.contacts:
-        name = contact.name + (f" ({contact.party})" if contact.party else "")
+        name = display_name(contact)
         people.append(
             f"<p>{escape(name)}<br>Titel: {escape(contact.title)}<br>Telefon: {escape(contact.phone)}</p>"
         )
@@ -431,13 +426,6 @@ def _tag_lists(release: DemoRelease) -> str:
                 f'<div class="tag-list tag-list--{kind}"><h3>{heading}</h3><ul>{items}</ul></div>'
             )
     return f'<section class="press-release__tags">{"".join(sections)}</section>'
-
-
-def _page_number(query: dict[str, list[str]]) -> int:
-    try:
-        return int(query.get("page", ["1"])[0])
-    except ValueError:
-        return 0
 
 
 def make_room(*, size: int | None = None) -> MynewsdeskRoom:

@@ -15,7 +15,6 @@ without machine-readable metadata.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
+from pressarchive.demo.shared import Flaky, display_name, page_number
 
 PLATFORM = "sitevision"
 START_PATH = "/nyhetsarkiv"
@@ -162,7 +162,7 @@ def _contacts(release: DemoRelease) -> str:
         return ""
     cards = []
     for contact in release.contacts:
-        name = contact.name + (f" ({contact.party})" if contact.party else "")
+        name = display_name(contact)
         lines = [f"<strong>{escape(name)}</strong>", escape(contact.title)]
         lines.append(f"Telefon: {escape(contact.phone)}")
         if contact.email:
@@ -282,8 +282,7 @@ class Edition:
 class SitevisionRoom:
     size: int | None = None
     platform: str = PLATFORM
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _flaky_hits: int = 0
+    _flaky: Flaky = field(default_factory=Flaky)
 
     def edition(self, number: int) -> Edition:
         return _edition(self.size, number)
@@ -301,7 +300,7 @@ class SitevisionRoom:
             return self._rss(state)
         match = re.fullmatch(r"/nyhetsarkiv/(\d{4})", path)
         if match:
-            return self._year(state, int(match.group(1)), _page_number(query))
+            return self._year(state, int(match.group(1)), page_number(query, PAGE_PARAM))
         release = state.by_path.get(path)
         if release is None:
             return _not_found()
@@ -310,12 +309,8 @@ class SitevisionRoom:
     def _release(self, release: DemoRelease) -> Reply:
         if release.key == corpus.MISSING_KEY:
             return _not_found()
-        if release.key == corpus.FLAKY_KEY:
-            with self._lock:
-                self._flaky_hits += 1
-                failing = self._flaky_hits <= 2
-            if failing:
-                return Reply(500, b"<h1>Internt serverfel</h1>", {"Content-Type": HTML_TYPE})
+        if release.key == corpus.FLAKY_KEY and self._flaky.fails_now(release.key):
+            return Reply(500, b"<h1>Internt serverfel</h1>", {"Content-Type": HTML_TYPE})
         if release.key == corpus.LATIN1_KEY:
             body = render_release(release, charset="iso-8859-1")
             # The header names no charset: only the meta tag tells the truth.
@@ -388,14 +383,6 @@ class SitevisionRoom:
 @lru_cache(maxsize=8)
 def _edition(size: int | None, number: int) -> Edition:
     return Edition.build(corpus.releases_for(PLATFORM, size=size, edition=number))
-
-
-def _page_number(query: dict[str, list[str]]) -> int:
-    values = query.get(PAGE_PARAM) or ["1"]
-    try:
-        return int(values[0])
-    except ValueError:
-        return 0
 
 
 def _html(title: str, main: str, crumbs: str = "") -> Reply:

@@ -41,6 +41,7 @@ from pressarchive.demo.corpus import (
     releases_for,
 )
 from pressarchive.demo.server import Reply
+from pressarchive.demo.shared import display_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -527,7 +528,7 @@ def _release_body(release: DemoRelease, *, about_in_body: bool, about: str) -> s
 
 
 def _contact_paragraph(contact: DemoContact) -> str:
-    name = escape(contact.name + (f" ({contact.party})" if contact.party else ""))
+    name = escape(display_name(contact))
     lines = [name, f"Titel: {escape(contact.title)}", f"Telefon: {escape(contact.phone)}"]
     if contact.email:
         lines.append(
