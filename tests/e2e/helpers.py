@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.demo.corpus import DemoRelease, releases_for
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.sources import Source, parse_sources
 
@@ -93,6 +94,42 @@ def three_crawls(
         rooms.advance()
         third = crawl(rooms, source, db)
         yield ThreeCrawls(db, first, second, third)
+
+
+def finished(step: Step) -> CrawlResult:
+    """The step's one crawl result, which must have finished."""
+    (result,) = step.results
+    assert result.status == "finished", result
+    return result
+
+
+def assert_stored_the_room(step: Step, platform: str) -> list[tuple[dict[str, Any], DemoRelease]]:
+    """The first crawl stored every release of the room once, without errors;
+    returns each stored row with the corpus release it came from."""
+    result = finished(step)
+    expected = {release.title: release for release in releases_for(platform)}
+    assert sorted(row["title"] for row in step.releases) == sorted(expected)
+    assert result.stored == len(expected) and not result.errors
+    return [(row, expected[row["title"]]) for row in step.releases]
+
+
+def assert_nothing_new_was_fetched(step: Step, listings: list[str], releases: list[str]) -> None:
+    """A crawl with nothing new: nothing stored, at most two listing pages, no release page."""
+    result = finished(step)
+    assert result.stored == 0 and result.updated == 0
+    assert len(listings) <= 2
+    assert releases == []
+
+
+def assert_only_the_new_release_was_fetched(
+    step: Step, platform: str, releases: list[str], release_path: Callable[[DemoRelease], str]
+) -> None:
+    """After "time passes": the one release page fetched is edition 2's newest, now stored."""
+    result = finished(step)
+    newest = releases_for(platform, edition=2)[0]
+    assert releases == [release_path(newest)]
+    assert newest.title in {row["title"] for row in step.releases}
+    assert result.stored == 1
 
 
 # `scrapy check` in a child process whose @url contracts point at the live room:

@@ -19,7 +19,18 @@ from pressarchive.demo.corpus import about_text, releases_for
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.sources import parse_sources
 
-from .helpers import Scenario, Step, crawl_and_read, page_count, rows, scrapy_check, three_crawls
+from .helpers import (
+    Scenario,
+    Step,
+    assert_nothing_new_was_fetched,
+    assert_only_the_new_release_was_fetched,
+    assert_stored_the_room,
+    crawl_and_read,
+    page_count,
+    rows,
+    scrapy_check,
+    three_crawls,
+)
 
 PLATFORM = "cision"
 
@@ -40,18 +51,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 
 def test_full_crawl_stores_exactly_the_room_with_titles_and_utc_dates(scenario: Scenario) -> None:
-    (result,) = scenario.first.results
-    assert result.status == "finished", result
-    expected = {r.title: r for r in releases_for(PLATFORM)}
-    stored = scenario.first.releases
-    assert sorted(row["title"] for row in stored) == sorted(expected)
-    for row in stored:
-        demo = expected[row["title"]]
+    for row, demo in assert_stored_the_room(scenario.first, PLATFORM):
         assert datetime.fromisoformat(row["published_at"]) == demo.published, row["title"]
         assert row["published_raw"] == room_module.shown_date(demo.published)
         assert row["kind"] == demo.kind
         assert row["platform_id"] == str(room_module.release_id(demo))
-    assert result.stored == len(expected) and not result.errors
 
 
 def test_first_crawl_walks_every_listing_page_once(scenario: Scenario) -> None:
@@ -84,21 +88,16 @@ def test_contacts_come_out_clean(scenario: Scenario) -> None:
 def test_second_crawl_stores_nothing_and_costs_at_most_two_listing_requests(
     scenario: Scenario,
 ) -> None:
-    (result,) = scenario.second.results
-    assert result.status == "finished"
-    assert result.stored == 0 and result.updated == 0
-    assert len(listing_requests(scenario.second)) <= 2
-    assert release_requests(scenario.second) == []
+    step = scenario.second
+    assert_nothing_new_was_fetched(step, listing_requests(step), release_requests(step))
 
 
 def test_after_time_passes_only_the_new_release_is_fetched(scenario: Scenario) -> None:
-    (result,) = scenario.third.results
-    assert result.status == "finished"
-    newest = releases_for(PLATFORM, edition=2)[0]
-    assert release_requests(scenario.third) == [room_module.release_path(newest)]
-    assert newest.title in {row["title"] for row in scenario.third.releases}
-    assert result.stored == 1
-    assert len(listing_requests(scenario.third)) <= 3
+    step = scenario.third
+    assert_only_the_new_release_was_fetched(
+        step, PLATFORM, release_requests(step), room_module.release_path
+    )
+    assert len(listing_requests(step)) <= 3
 
 
 def test_layers_are_recorded(scenario: Scenario) -> None:

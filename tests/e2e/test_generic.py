@@ -22,7 +22,16 @@ from pressarchive.demo.corpus import releases_for
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.sources import parse_sources
 
-from .helpers import Scenario, Step, crawl_and_read, scrapy_check, three_crawls
+from .helpers import (
+    Scenario,
+    Step,
+    assert_nothing_new_was_fetched,
+    assert_only_the_new_release_was_fetched,
+    assert_stored_the_room,
+    crawl_and_read,
+    scrapy_check,
+    three_crawls,
+)
 
 PLATFORM = "generic"
 LISTINGS = ("/", "/feed/", "/sitemap.xml", "/post-sitemap.xml")
@@ -45,17 +54,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 
 def test_full_crawl_stores_exactly_the_posts_with_titles_and_utc_dates(scenario: Scenario) -> None:
-    (result,) = scenario.first.results
-    assert result.status == "finished", result
-    expected = {r.title: r for r in releases_for(PLATFORM)}
-    stored = scenario.first.releases
-    assert sorted(row["title"] for row in stored) == sorted(expected)
-    for row in stored:
-        demo = expected[row["title"]]
+    for row, demo in assert_stored_the_room(scenario.first, PLATFORM):
         assert datetime.fromisoformat(row["published_at"]) == demo.published, row["title"]
         assert row["kind"] == demo.kind
         assert row["lead"] == demo.lead
-    assert result.stored == len(expected) and not result.errors
 
 
 def test_first_crawl_discovers_the_feed_and_the_post_sitemap_only(scenario: Scenario) -> None:
@@ -79,21 +81,17 @@ def test_body_comes_from_the_fallback_without_the_theme(scenario: Scenario) -> N
 def test_second_crawl_stores_nothing_and_costs_at_most_two_listing_requests(
     scenario: Scenario,
 ) -> None:
-    (result,) = scenario.second.results
-    assert result.status == "finished"
-    assert result.stored == 0 and result.updated == 0
-    assert listing_requests(scenario.second) == ["/", "/feed/"]
-    assert post_requests(scenario.second) == []
+    step = scenario.second
+    assert_nothing_new_was_fetched(step, listing_requests(step), post_requests(step))
+    assert listing_requests(step) == ["/", "/feed/"]
 
 
 def test_after_time_passes_only_the_new_post_is_fetched(scenario: Scenario) -> None:
-    (result,) = scenario.third.results
-    assert result.status == "finished"
-    newest = releases_for(PLATFORM, edition=2)[0]
-    assert post_requests(scenario.third) == [room_module.release_path(newest)]
-    assert newest.title in {row["title"] for row in scenario.third.releases}
-    assert result.stored == 1
-    assert listing_requests(scenario.third) == ["/", "/feed/"]
+    step = scenario.third
+    assert_only_the_new_release_was_fetched(
+        step, PLATFORM, post_requests(step), room_module.release_path
+    )
+    assert listing_requests(step) == ["/", "/feed/"]
 
 
 @pytest.mark.parametrize("start_path", ["/sitemap.xml", "/feed/"])
