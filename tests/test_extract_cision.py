@@ -6,7 +6,6 @@ No network and no Scrapy engine: pages come straight from the room object.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from parsel import Selector
@@ -14,6 +13,7 @@ from pressarchive.spiders.cision import listing_entries, next_listing_url, room_
 
 from pressarchive.demo import cision as room_module
 from pressarchive.demo.corpus import ORGANISATION, DemoRelease, about_text, releases_for
+from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.items import Release
 from pressarchive.normalise import normalise_dates
@@ -29,8 +29,7 @@ def room() -> room_module.CisionRoom:
 
 
 def fetch(room: room_module.CisionRoom, path_and_query: str) -> tuple[int, str]:
-    parts = urlsplit(path_and_query)
-    reply = room.respond(parts.path, parse_qs(parts.query), edition=1)
+    reply = ask(room, path_and_query)
     return reply.status, reply.body.decode()
 
 

@@ -6,8 +6,6 @@ WordPress-like site) and from hand-written documents; no network.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from parsel import Selector
 from pressarchive.spiders.generic import (
@@ -21,6 +19,7 @@ from pressarchive.spiders.generic import (
 
 from pressarchive.demo import generic as room_module
 from pressarchive.demo.corpus import ORGANISATION, DemoRelease, releases_for
+from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.extract.fallback import main_content
 from pressarchive.extract.generic import kind_from_label, machine_datetime, split_party
@@ -45,8 +44,7 @@ def room() -> room_module.GenericRoom:
 
 
 def fetch(room: room_module.GenericRoom, path_and_query: str) -> tuple[int, bytes]:
-    parts = urlsplit(path_and_query)
-    reply = room.respond(parts.path, parse_qs(parts.query), edition=1)
+    reply = ask(room, path_and_query)
     return reply.status, reply.body
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from parsel import Selector
@@ -26,6 +25,7 @@ from pressarchive.demo.corpus import (
     DemoRelease,
     releases_for,
 )
+from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.items import Release
 from pressarchive.normalise import normalise_dates
@@ -50,8 +50,7 @@ def room() -> room_module.SitevisionRoom:
 def fetch(
     room: room_module.SitevisionRoom, path_and_query: str, edition: int = 1
 ) -> tuple[int, bytes, dict[str, str]]:
-    parts = urlsplit(path_and_query)
-    reply = room.respond(parts.path, parse_qs(parts.query), edition=edition)
+    reply = ask(room, path_and_query, edition=edition)
     return reply.status, reply.body, reply.headers
 
 

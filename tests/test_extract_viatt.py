@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from parsel import Selector
@@ -21,6 +20,7 @@ from pressarchive.spiders.viatt import (
 
 from pressarchive.demo import viatt as room_module
 from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, ORGANISATION, releases_for
+from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.extract.viatt import REQUIRED_FIELDS, kind_from_label, parse_date_line
 from pressarchive.items import Release
@@ -34,8 +34,7 @@ def room() -> room_module.ViaTTRoom:
 
 
 def fetch(room: room_module.ViaTTRoom, path_and_query: str, edition: int = 1) -> tuple[int, bytes]:
-    parts = urlsplit(path_and_query)
-    reply = room.respond(parts.path, parse_qs(parts.query), edition=edition)
+    reply = ask(room, path_and_query, edition=edition)
     return reply.status, reply.body
 
 

@@ -56,6 +56,12 @@ def text_reply(text: str, *, status: int = 200, content_type: str = "text/plain"
     return Reply(status, text.encode("utf-8"), {"Content-Type": f"{content_type}; charset=utf-8"})
 
 
+def ask(room: Room, path_and_query: str, *, edition: int = 1) -> Reply:
+    """The room's reply to GET `path_and_query`, without HTTP in between."""
+    parts = urlsplit(path_and_query)
+    return room.respond(parts.path, parse_qs(parts.query), edition=edition)
+
+
 def not_found() -> Reply:
     return html_reply("<html><body><h1>404 Sidan finns inte</h1></body></html>", status=404)
 
@@ -105,12 +111,9 @@ def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequest
             self._serve(with_body=False)
 
         def _serve(self, *, with_body: bool) -> None:
-            parts = urlsplit(self.path)
             owner._record(served.platform, self.path)
             try:
-                reply = served.room.respond(
-                    parts.path, parse_qs(parts.query), edition=owner.edition
-                )
+                reply = ask(served.room, self.path, edition=owner.edition)
             except Exception:  # a broken fixture must show up in the test, not hang it
                 log.error("demo room %s failed on %s", served.platform, self.path)
                 traceback.print_exc()
