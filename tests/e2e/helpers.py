@@ -30,8 +30,9 @@ QUICK_SETTINGS: dict[str, Any] = {
 QUICK_RETRY_SETTINGS: dict[str, Any] = {**QUICK_SETTINGS, "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05}
 
 
-def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
+def rows(db: Path, sql: str, *args: Any, read_only: bool = False) -> list[sqlite3.Row]:
+    """The rows of one query; `read_only` where the test must not be able to alter what it reads."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True) if read_only else sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(sql, args).fetchall()

@@ -60,6 +60,7 @@ from pressarchive.demo.server import DemoPressRooms, Reply, Room
 from pressarchive.sources import Source, parse_sources
 
 from .helpers import QUICK_SETTINGS
+from .helpers import rows as archive_rows
 
 VENV_BIN = Path(sys.executable).parent
 TEST_SETTINGS: dict[str, Any] = {**QUICK_SETTINGS, "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0}
@@ -110,12 +111,7 @@ def expected_keys(platform: str, *, edition: int = 1) -> set[str]:
 
 
 def query(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+    return archive_rows(db, sql, *args, read_only=True)
 
 
 def copy_archive(db: Path, dest: Path) -> Path:
