@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pressarchive.about import OnlineAboutLearner
+from pressarchive.about import CleaningLog, OnlineAboutLearner
+from pressarchive.boilerplate import AboutModel
 from pressarchive.items import Release
 from pressarchive.workers import learn_and_refine, load_learner
 
@@ -15,18 +16,37 @@ class RefinePipeline:
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
         self.learners: dict[str, OnlineAboutLearner] = {}
+        self.logs: dict[str, CleaningLog] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RefinePipeline:
-        return cls(crawler.settings.get("PRESSARCHIVE_DB"))
+        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"))
+        pipeline.crawler = crawler
+        return pipeline
+
+    crawler: Any = None
+
+    def open_spider(self, spider: Any = None) -> None:
+        if spider is None and self.crawler is not None:
+            spider = self.crawler.spider
+        # Releases read in workers are cleaned there, and the workers remember how.
+        if spider is not None and not getattr(spider, "read_in_workers", False):
+            spider.cleaning_memory = self
 
     def _learner(self, source_id: str) -> OnlineAboutLearner:
         if source_id not in self.learners:
             self.learners[source_id] = load_learner(self.db_path, source_id)
+            self.logs[source_id] = CleaningLog()
         return self.learners[source_id]
+
+    def unchanged(self, source_id: str, model: AboutModel, digests: dict[int, str]) -> set[int]:
+        """The releases (of `digests`) this crawl cleaned as `model` would."""
+        log = self.logs.get(source_id)
+        return log.unchanged(model, digests) if log is not None else set()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         # A release with its extraction kept was refined already (in a worker).
         if isinstance(item, Release) and item.extracted is None:
-            learn_and_refine(item, self._learner(item.source))
+            learner = self._learner(item.source)
+            learn_and_refine(item, learner, self.logs[item.source])
         return item

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from functools import partial
 from typing import Any
 
 from pressarchive.about import refresh_source
@@ -123,8 +124,13 @@ class StorePipeline:
         source: Source | None = getattr(spider, "source", None)
         started = time.perf_counter()
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
+            # Whoever cleaned the crawl's releases remembers how (pressarchive.about.CleaningLog).
+            memory = getattr(spider, "cleaning_memory", None)
             self.counts["recleaned"] = refresh_source(
-                self.archive, source.id, crawl_id=self.crawl_id
+                self.archive,
+                source.id,
+                crawl_id=self.crawl_id,
+                unchanged=partial(memory.unchanged, source.id) if memory is not None else None,
             )
         learned = time.perf_counter()
         self.counts["clustered"] = cluster_pending(self.archive)

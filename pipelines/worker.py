@@ -17,6 +17,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from pressarchive.boilerplate import AboutModel
 from pressarchive.items import Release
 from pressarchive.workers import (
     PendingRelease,
@@ -25,6 +26,7 @@ from pressarchive.workers import (
     new_crawl_token,
     process_page,
     release_workers,
+    unchanged_cleanings,
     workers_setting,
 )
 
@@ -57,8 +59,13 @@ class WorkerPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WorkerPipeline:
+        from scrapy import signals
+
         pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"), workers_setting(crawler.settings))
         pipeline.crawler = crawler
+        # The store asks the workers about their cleanings when it closes, so
+        # they stop only after every pipeline has closed.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def _spider(self, spider: Any) -> Any:
@@ -72,6 +79,7 @@ class WorkerPipeline:
         if self.size and hasattr(spider, "read_in_workers"):
             self.workers = acquire_workers(self.size)
             spider.read_in_workers = True
+            spider.cleaning_memory = self
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PendingRelease) or item.page is None:
@@ -84,7 +92,13 @@ class WorkerPipeline:
             release = await maybe_deferred_to_future(deferred_from_future(future))
         return spider.finish_release(release)
 
-    def close_spider(self, spider: Any = None) -> None:
+    def unchanged(self, source_id: str, model: AboutModel, digests: dict[int, str]) -> set[int]:
+        """The releases (of `digests`) this crawl's workers cleaned as `model` would."""
+        if self.workers is None:
+            return unchanged_cleanings(self.crawl_token, source_id, model, digests)
+        return self.workers.unchanged(self.crawl_token, source_id, model, digests)
+
+    def spider_closed(self, spider: Any = None) -> None:
         if self.workers is None:
             return
         self.workers.forget(self.crawl_token)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 from pressarchive.boilerplate import AboutModel, learn_about
 from pressarchive.clean import html_blocks
+from pressarchive.items import Release
 from pressarchive.process import reprocess
+from pressarchive.refine import refine
 from pressarchive.store import ABOUT_MODEL_KEY, Archive
 
 # Below this many releases a source has no model: too few to tell what recurs.
@@ -40,6 +42,31 @@ def model_key(model: AboutModel | None) -> str:
         separators=(",", ":"),
     )
     return hashlib.blake2b(behaviour.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def extraction_digest(stored_record: str) -> str:
+    """A stored extraction's identity (of the JSON text the archive keeps)."""
+    return hashlib.blake2b(stored_record.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def stored_record_text(extracted: dict[str, Any]) -> str:
+    """The JSON text the archive keeps for an extracted record (as Archive.store
+    writes it: without the model key, in the record's own key order)."""
+    record = {name: value for name, value in extracted.items() if name != ABOUT_MODEL_KEY}
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _stale_digests(archive: Archive, source_id: str, key: str) -> dict[int, str]:
+    """The source's releases cleaned with another model than `key`, with the
+    digest of their stored extraction."""
+    return {
+        int(release_id): extraction_digest(record)
+        for release_id, record in archive.conn.execute(
+            """SELECT e.release_id, e.record FROM extractions e JOIN releases r ON r.id = e.release_id
+               WHERE r.source_id = ? AND e.about_model IS NOT ?""",
+            (source_id, key),
+        )
+    }
 
 
 def _extractions(archive: Archive, source_id: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -84,30 +111,38 @@ def save_model(archive: Archive, source_id: str, model: AboutModel, documents: i
         )
 
 
-def refresh_source(archive: Archive, source_id: str, *, crawl_id: int | None = None) -> int:
+# (model, {release id: digest of its stored extraction}) -> the release ids
+# whose cleaning the model would leave exactly as it is (see CleaningLog).
+UnchangedCleanings = Callable[[AboutModel, dict[int, str]], set[int]]
+
+
+def refresh_source(
+    archive: Archive,
+    source_id: str,
+    *,
+    crawl_id: int | None = None,
+    unchanged: UnchangedCleanings | None = None,
+) -> int:
     """After a crawl: re-learn the source's model from the whole archive. If it
     changed, re-clean every release of the source; otherwise only those the
     crawl stored (they were cleaned while the model was still being learned).
-    Returns how many releases changed."""
+    `unchanged` (the crawl's CleaningLog) spares the releases the new model
+    would clean exactly as before. Returns how many releases changed."""
     documents = source_documents(archive, source_id)
     model = learn(documents)
     if model is None:
         return 0
     key = model_key(model)
-    only = {
-        int(row[0])
-        for row in archive.conn.execute(
-            """SELECT e.release_id FROM extractions e JOIN releases r ON r.id = e.release_id
-               WHERE r.source_id = ? AND e.about_model IS NOT ?""",
-            (source_id, key),
-        )
-    }
+    stale = _stale_digests(archive, source_id, key)
+    only = set(stale)
+    if unchanged is not None and only:
+        only -= unchanged(model, stale)
     changed = reapply_about(archive, source_id, model=model, only=only) if only else 0
     with archive.conn:
         # releases the new model left as they were are cleaned with it too
         archive.conn.executemany(
             "UPDATE extractions SET about_model = ? WHERE release_id = ?",
-            [(key, release_id) for release_id in only],
+            [(key, release_id) for release_id in stale],
         )
     save_model(archive, source_id, model, len(documents))
     return changed
@@ -167,3 +202,61 @@ class OnlineAboutLearner:
             self.model = learn(self.documents)
             self.next_refresh = len(self.documents) * 2
         return self.model
+
+
+# What refine asked the about-model: the paragraphs it classified and the kinds.
+Decisions = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+class _RecordingModel:
+    """Stands in for an AboutModel in refine, noting each classification."""
+
+    def __init__(self, model: AboutModel) -> None:
+        self.model = model
+        self.calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def classify(self, paragraphs: Sequence[str]) -> list[str]:
+        kinds = self.model.classify(paragraphs)
+        self.calls.append((tuple(paragraphs), tuple(kinds)))
+        return kinds
+
+
+class CleaningLog:
+    """What the about-model decided for each release a crawl cleaned, by the
+    digest of its extraction.
+
+    The model reaches refine only through `classify` (whether there is a model
+    at all aside), so a newer model that classifies the same paragraphs the same
+    way cleans the release byte for byte as before: at the end of a crawl,
+    `unchanged` finds those releases and the re-cleaning skips them."""
+
+    def __init__(self) -> None:
+        # None: cleaned without a model (a model would change what refine does)
+        self._decisions: dict[str, Decisions | None] = {}
+
+    def refine(self, release: Release, model: AboutModel | None) -> Release:
+        """refine(release, about=model), noting the model's decisions."""
+        assert release.extracted is not None
+        digest = extraction_digest(stored_record_text(release.extracted))
+        if model is None:
+            self._decisions[digest] = None
+            return refine(release, about=None)
+        recorder = _RecordingModel(model)
+        # refine only calls classify on the model; the recorder passes it through.
+        refine(release, about=cast(AboutModel, recorder))
+        self._decisions[digest] = tuple(recorder.calls)
+        return release
+
+    def unchanged(self, model: AboutModel, digests: dict[int, str]) -> set[int]:
+        """The release ids (of `digests`) that `model` would clean as they were."""
+        same: set[int] = set()
+        for release_id, digest in digests.items():
+            decisions = self._decisions.get(digest)
+            if decisions is None:
+                continue
+            if all(tuple(model.classify(paragraphs)) == kinds for paragraphs, kinds in decisions):
+                same.add(release_id)
+        return same
+
+    def __len__(self) -> int:
+        return len(self._decisions)

@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pressarchive.about import OnlineAboutLearner, document, model_key, source_documents
+from pressarchive.about import (
+    CleaningLog,
+    OnlineAboutLearner,
+    document,
+    model_key,
+    source_documents,
+)
+from pressarchive.boilerplate import AboutModel
 from pressarchive.extract import MISSING_PREFIX, extract_page
 from pressarchive.items import Release
 from pressarchive.normalise import normalise_dates
@@ -99,19 +106,26 @@ def load_learner(db_path: str, source_id: str) -> OnlineAboutLearner:
     return OnlineAboutLearner(documents)
 
 
-def learn_and_refine(release: Release, learner: OnlineAboutLearner) -> Release:
-    """The refine stage: keep the extracted record, teach the learner, clean."""
+def learn_and_refine(
+    release: Release, learner: OnlineAboutLearner, log: CleaningLog | None = None
+) -> Release:
+    """The refine stage: keep the extracted record, teach the learner, clean
+    (noting the model's decisions in `log`, for the re-cleaning at the end)."""
     release.extracted = release.to_json_dict()
     model = learner.add(document(release.extracted))
-    refine(release, about=model)
+    if log is None:
+        refine(release, about=model)
+    else:
+        log.refine(release, model)
     release.extracted[ABOUT_MODEL_KEY] = model_key(model)
     return release
 
 
 # -- inside a worker process ------------------------------------------------------
 
-# (crawl token, source id) -> learner; a worker outlives one crawl's pipelines.
+# (crawl token, source id) -> learner and log; a worker outlives one crawl's pipelines.
 _learners: dict[tuple[str, str], OnlineAboutLearner] = {}
+_logs: dict[tuple[str, str], CleaningLog] = {}
 
 
 def process_page(page: FetchedPage, crawl_token: str, db_path: str) -> Release:
@@ -121,14 +135,24 @@ def process_page(page: FetchedPage, crawl_token: str, db_path: str) -> Release:
     key = (crawl_token, page.source_id)
     if key not in _learners:
         _learners[key] = load_learner(db_path, page.source_id)
-    return learn_and_refine(release, _learners[key])
+        _logs[key] = CleaningLog()
+    return learn_and_refine(release, _learners[key], _logs[key])
+
+
+def unchanged_cleanings(
+    crawl_token: str, source_id: str, model: AboutModel, digests: dict[int, str]
+) -> set[int]:
+    """CleaningLog.unchanged for the crawl's log of the source."""
+    log = _logs.get((crawl_token, source_id))
+    return log.unchanged(model, digests) if log is not None else set()
 
 
 def forget_crawl(crawl_token: str) -> int:
-    """Drop a finished crawl's learners; returns how many."""
+    """Drop a finished crawl's learners and logs; returns how many."""
     doomed = [key for key in _learners if key[0] == crawl_token]
     for key in doomed:
         del _learners[key]
+        _logs.pop(key, None)
     return len(doomed)
 
 
@@ -150,6 +174,15 @@ class ReleaseWorkers:
 
     def submit(self, page: FetchedPage, crawl_token: str, db_path: str) -> Future[Release]:
         return self._executor(page.source_id).submit(process_page, page, crawl_token, db_path)
+
+    def unchanged(
+        self, crawl_token: str, source_id: str, model: AboutModel, digests: dict[int, str]
+    ) -> set[int]:
+        """Ask the source's worker which releases `model` would clean as before."""
+        future = self._executor(source_id).submit(
+            unchanged_cleanings, crawl_token, source_id, model, digests
+        )
+        return future.result()
 
     def forget(self, crawl_token: str) -> None:
         for executor in self.executors:

@@ -80,6 +80,9 @@ class PressroomSpider(scrapy.Spider):
     platform: ClassVar[str] = ""
     # Set by the worker pipeline when release pages are read in worker processes.
     read_in_workers: bool = False
+    # Set by the pipeline that cleans releases: remembers how the about-model
+    # cleaned them, so the store's re-cleaning at the end can skip the unchanged.
+    cleaning_memory: Any = None
 
     def __init__(
         self,
