@@ -171,12 +171,29 @@ class Page:
 
     def meta(self, *names: str) -> str:
         """The first non-empty <meta name|property|itemprop=...> content among `names`."""
+        index = self._meta_index
         for name in names:
-            for attribute in ("property", "name", "itemprop"):
-                value = self.attr(f'meta[{attribute}="{name}"]', "content")
+            for attribute in _META_ATTRIBUTES:
+                value = index.get((attribute, name))
                 if value:
                     return value
         return ""
+
+    @cached_property
+    def _meta_index(self) -> dict[tuple[str, str], str]:
+        """(attribute, value) -> the stripped content of the first <meta> with that
+        attribute value and a non-empty content: all meta tags read in one pass
+        (a page asks for some thirty names)."""
+        index: dict[tuple[str, str], str] = {}
+        for element in self.root.iter("meta"):
+            content = (element.get("content") or "").strip()
+            if not content:
+                continue
+            for attribute in _META_ATTRIBUTES:
+                value = element.get(attribute)
+                if value is not None:
+                    index.setdefault((attribute, value), content)
+        return index
 
     def absolute(self, url: str) -> str:
         return urljoin(self.url, url.strip())
@@ -185,6 +202,9 @@ class Page:
     def language(self) -> str | None:
         lang = self.root.get("lang") or self.meta("og:locale", "dc.language", "language")
         return lang.replace("_", "-").split("-")[0].lower() if lang else None
+
+
+_META_ATTRIBUTES = ("property", "name", "itemprop")
 
 
 def _text_of(match: Selector) -> str:
