@@ -10,7 +10,9 @@ With 0 workers this stage does nothing and the spider reads pages itself.
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -23,12 +25,15 @@ from pressarchive.workers import (
     PendingRelease,
     ReleaseWorkers,
     acquire_workers,
+    forget_crawl,
     new_crawl_token,
     process_page,
     release_workers,
     unchanged_cleanings,
     workers_setting,
 )
+
+log = logging.getLogger(__name__)
 
 
 def deferred_from_future(future: Future[Release]) -> Deferred[Release]:
@@ -54,6 +59,9 @@ class WorkerPipeline:
         self.size = size
         self.workers: ReleaseWorkers | None = None
         self.crawl_token = new_crawl_token()
+        # A worker that died takes its learner and log with it; the rest of the
+        # crawl is read here (the end-of-crawl re-cleaning covers the difference).
+        self.broken = False
 
     crawler: Any = None
 
@@ -85,22 +93,38 @@ class WorkerPipeline:
         if not isinstance(item, PendingRelease) or item.page is None:
             return item
         spider = self._spider(spider)
-        if self.workers is None:  # a pending release without workers: read it here
+        release = None
+        if self.workers is not None and not self.broken:
+            try:
+                future = self.workers.submit(item.page, self.crawl_token, self.db_path)
+                release = await maybe_deferred_to_future(deferred_from_future(future))
+            except BrokenProcessPool:
+                self._worker_died()
+        if release is None:  # no (working) worker: read the page here
             release = process_page(item.page, self.crawl_token, self.db_path)
-        else:
-            future = self.workers.submit(item.page, self.crawl_token, self.db_path)
-            release = await maybe_deferred_to_future(deferred_from_future(future))
         return spider.finish_release(release)
+
+    def _worker_died(self) -> None:
+        if not self.broken:
+            log.error("the worker process died: reading the rest of the pages in this process")
+        self.broken = True
 
     def unchanged(self, source_id: str, model: AboutModel, digests: dict[int, str]) -> set[int]:
         """The releases (of `digests`) this crawl's workers cleaned as `model` would."""
-        if self.workers is None:
-            return unchanged_cleanings(self.crawl_token, source_id, model, digests)
-        return self.workers.unchanged(self.crawl_token, source_id, model, digests)
+        local = unchanged_cleanings(self.crawl_token, source_id, model, digests)
+        if self.workers is None or self.broken:
+            return local
+        try:
+            return local | self.workers.unchanged(self.crawl_token, source_id, model, digests)
+        except BrokenProcessPool:
+            self._worker_died()
+            return local
 
     def spider_closed(self, spider: Any = None) -> None:
+        forget_crawl(self.crawl_token)
         if self.workers is None:
             return
-        self.workers.forget(self.crawl_token)
+        if not self.broken:
+            self.workers.forget(self.crawl_token)
         release_workers(self.workers)
         self.workers = None
