@@ -15,8 +15,8 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
