@@ -241,8 +241,19 @@ def snippet(text: str, terms: tuple[Term, ...], *, size: int = SNIPPET_TOKENS) -
             count -= hits[i - size]
         if count > best_count:
             best_count, best_start = count, max(0, i - size + 1)
+    # The scan finds the window that *ends* at its last match; centre it on its
+    # matches so that a snippet cut short by a narrow display keeps them.
+    matched = [i for i in range(best_start, min(best_start + size, len(tokens))) if hits[i]]
+    if matched:
+        centre = (matched[0] + matched[-1]) // 2
+        best_start = max(0, min(centre - size // 2, len(tokens) - size))
     window = tokens[best_start : best_start + size]
     start, end = window[0].start(), window[-1].end()
+    # A window at either end of the text keeps its punctuation, not an ellipsis.
+    if best_start == 0:
+        start = 0
+    if best_start + size >= len(tokens):
+        end = len(text)
     pieces: list[str] = ["…" if start > 0 else ""]
     cursor = start
     for token, hit in zip(window, hits[best_start : best_start + size], strict=True):

@@ -16,7 +16,7 @@ import pytest
 
 from pressarchive.items import Contact, Event, Image, Release, Tag
 from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
-from pressarchive.search import SearchError, fts_query, search
+from pressarchive.search import SearchError, Term, fts_query, search, snippet
 from pressarchive.sources import Source
 from pressarchive.store import Archive, ArchiveError
 
@@ -189,6 +189,19 @@ def test_search_keeps_a_and_aa_apart(swedish: Archive) -> None:
 def test_search_snippet_highlights_the_real_word(swedish: Archive) -> None:
     (hit,) = search(swedish.conn, "trygghet")
     assert "\x02Tryggheten\x03" in hit.snippet or "\x02trygghet\x03" in hit.snippet
+
+
+def test_snippet_centres_a_lone_match_in_a_long_text() -> None:
+    words = [f"ord{i}" for i in range(100)]
+    words[60] = "tryggare"
+    text = snippet(" ".join(words), (Term("trygg", prefix=True),), size=24)
+    before, _, after = text.partition("\x02tryggare\x03")
+    assert text.startswith("…") and text.endswith("…")
+    assert abs(len(before.split()) - len(after.split())) <= 1
+
+
+def test_snippet_of_a_short_text_is_the_whole_text() -> None:
+    assert snippet("Den nya bron öppnar.", (Term("bron"),)) == "Den nya \x02bron\x03 öppnar."
 
 
 @pytest.mark.parametrize("query", ["", "   ", '"unbalanced', "(bro", "bro)", "OR", "AND bro"])
