@@ -16,12 +16,12 @@ import click
 from pressarchive.cli_common import (
     DEFAULT_DB,
     DateParam,
-    check_sources_exist,
     db_option,
     fail,
     filter_options,
     make_filters,
     open_readonly,
+    resolve_filters,
 )
 from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
 from pressarchive.sources import (
@@ -238,6 +238,7 @@ def _short(value: Any) -> str:
 def search_command(
     query: str,
     sources: tuple[str, ...],
+    organisation: str | None,
     since: date | None,
     until: date | None,
     kind: str | None,
@@ -250,9 +251,9 @@ def search_command(
 
     Words are ANDed; use "quoted phrases", OR, NOT and parentheses.
     """
-    filters = make_filters(sources, since, until, kind)
+    filters = make_filters(sources, since, until, kind, organisation)
     conn = open_readonly(db)
-    check_sources_exist(conn, sources)
+    filters = resolve_filters(conn, filters)
     try:
         hits = search(conn, query, filters=filters, limit=limit, order=order)
     except SearchError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -12,7 +13,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from pressarchive.items import KINDS
-from pressarchive.search import Filters
+from pressarchive.search import ORGANISATIONS_SQL, Filters
 from pressarchive.store import Archive, ArchiveError, connect
 
 DEFAULT_DB = Path("data/pressarchive.db")
@@ -50,13 +51,23 @@ class DateParam(click.ParamType):
 
 
 def filter_options(func: F) -> F:
-    """--source, --since, --until, --kind: the same filters on search and export."""
+    """--source, --organisation, --since, --until, --kind: the same filters on
+    search and export."""
     func = click.option("--kind", type=click.Choice(KINDS), help="Only this kind of release.")(func)
     func = click.option(
-        "--until", type=DateParam(), help="Published on or before this day (YYYY-MM-DD, UTC)."
+        "--until",
+        type=DateParam(),
+        help="Published on or before this day (YYYY-MM-DD, Swedish time).",
     )(func)
     func = click.option(
-        "--since", type=DateParam(), help="Published on or after this day (YYYY-MM-DD, UTC)."
+        "--since",
+        type=DateParam(),
+        help="Published on or after this day (YYYY-MM-DD, Swedish time).",
+    )(func)
+    func = click.option(
+        "--organisation",
+        metavar="NAME",
+        help='Only releases of this organisation, from all its press rooms ("Norrköpings kommun").',
     )(func)
     func = click.option(
         "--source",
@@ -69,11 +80,15 @@ def filter_options(func: F) -> F:
 
 
 def make_filters(
-    sources: tuple[str, ...], since: date | None, until: date | None, kind: str | None
+    sources: tuple[str, ...],
+    since: date | None,
+    until: date | None,
+    kind: str | None,
+    organisation: str | None = None,
 ) -> Filters:
     if since and until and since > until:
         fail(f"--since {since} is after --until {until}")
-    return Filters(source=sources, since=since, until=until, kind=kind)
+    return Filters(source=sources, since=since, until=until, kind=kind, organisation=organisation)
 
 
 def open_readonly(db: Path) -> sqlite3.Connection:
@@ -85,7 +100,7 @@ def open_readonly(db: Path) -> sqlite3.Connection:
     return archive.conn
 
 
-def check_sources_exist(conn: sqlite3.Connection, sources: tuple[str, ...]) -> None:
+def _check_sources_exist(conn: sqlite3.Connection, sources: tuple[str, ...]) -> None:
     if not sources:
         return
     known = {row[0] for row in conn.execute("SELECT id FROM sources")}
@@ -97,14 +112,33 @@ def check_sources_exist(conn: sqlite3.Connection, sources: tuple[str, ...]) -> N
         )
 
 
+def resolve_filters(conn: sqlite3.Connection, filters: Filters) -> Filters:
+    """The filters with the organisation spelt as the archive spells it.
+
+    A source or organisation the archive does not know is a typo, not an empty
+    result: one line and a non-zero exit."""
+    _check_sources_exist(conn, filters.source)
+    if filters.organisation is None:
+        return filters
+    known = sorted(row[0] for row in conn.execute(ORGANISATIONS_SQL) if row[0])
+    wanted = filters.organisation.strip().casefold()
+    for name in known:
+        if name.casefold() == wanted:
+            return replace(filters, organisation=name)
+    fail(
+        f"unknown organisation in the archive: {filters.organisation} "
+        f"(known: {', '.join(known) or 'none'})"
+    )
+
+
 __all__ = [
     "DEFAULT_DB",
     "DateParam",
-    "check_sources_exist",
     "connect",
     "db_option",
     "fail",
     "filter_options",
     "make_filters",
     "open_readonly",
+    "resolve_filters",
 ]

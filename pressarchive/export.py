@@ -29,12 +29,12 @@ from typing import IO, Any, TextIO
 import click
 
 from pressarchive.cli_common import (
-    check_sources_exist,
     db_option,
     fail,
     filter_options,
     make_filters,
     open_readonly,
+    resolve_filters,
 )
 from pressarchive.progress import Progress, is_terminal, progress
 from pressarchive.search import Filters, SearchError, fts_query
@@ -425,6 +425,7 @@ def _write_text(rows: Iterable[dict[str, Any]], fmt: str, stream: TextIO, dialec
 def export_command(
     db: Path,
     sources: tuple[str, ...],
+    organisation: str | None,
     since: date | None,
     until: date | None,
     kind: str | None,
@@ -445,14 +446,14 @@ def export_command(
             --until 2024-12-31 --format xlsx -o releases-2024.xlsx
         pressarchive export --query bro --dialect excel-sv -o bro.csv
     """
-    filters = make_filters(sources, since, until, kind)
+    filters = make_filters(sources, since, until, kind, organisation)
     if fmt == "xlsx" and output is None and is_terminal(sys.stdout):
         fail("xlsx is a binary file: give --output FILE (or redirect stdout)")
     if output is not None and output.parent and not output.parent.exists():
         fail(f"{output.parent}: no such folder")
     conn = open_readonly(db)
     try:
-        check_sources_exist(conn, sources)
+        filters = resolve_filters(conn, filters)
         try:
             written = export(conn, fmt, output, filters=filters, query=query, dialect=dialect)
         except SearchError as exc:

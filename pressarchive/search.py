@@ -175,12 +175,24 @@ def fts_query(query: str) -> str:
     return compile_query(query).match
 
 
+def organisation_sql(alias: str) -> str:
+    """A release's organisation: the one its page names, else its source's."""
+    return (
+        f"COALESCE({alias}.organisation, "
+        f"(SELECT organisation FROM sources WHERE id = {alias}.source_id))"
+    )
+
+
+ORGANISATIONS_SQL = f"SELECT DISTINCT {organisation_sql('r')} FROM releases r"
+
+
 @dataclass(frozen=True)
 class Filters:
     source: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
     kind: str | None = None
+    organisation: str | None = None  # as the archive spells it
 
     def where(self, alias: str = "r") -> tuple[list[str], list[Any]]:
         clauses: list[str] = []
@@ -188,12 +200,17 @@ class Filters:
         if self.source:
             clauses.append(f"{alias}.source_id IN ({', '.join('?' * len(self.source))})")
             params.extend(self.source)
+        if self.organisation:
+            clauses.append(f"{organisation_sql(alias)} = ?")
+            params.append(self.organisation)
+        # Days are Swedish days: a release of 00:30 on New Year's Day, Stockholm
+        # time, belongs to the new year though it is still the old one in UTC.
+        # published_local starts with the local date (ISO 8601 with offset).
         if self.since:
-            clauses.append(f"{alias}.published_at >= ?")
+            clauses.append(f"{alias}.published_local >= ?")
             params.append(self.since.isoformat())
         if self.until:
-            # inclusive: everything published on the `until` day (UTC) counts
-            clauses.append(f"{alias}.published_at < date(?, '+1 day')")
+            clauses.append(f"{alias}.published_local < date(?, '+1 day')")
             params.append(self.until.isoformat())
         if self.kind:
             clauses.append(f"{alias}.kind = ?")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pressarchive.items import Contact, Release
 from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
@@ -446,6 +447,17 @@ class Archive:
         yield from self.conn.execute(sql + " ORDER BY id", params)
 
 
+# published_local is what date filters and per-month counts read: a release
+# stored with only its UTC time gets the Stockholm view of it.
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _local_time(r: Release) -> datetime | None:
+    if r.published_local is not None or r.published_at is None:
+        return r.published_local
+    return r.published_at.astimezone(_STOCKHOLM)
+
+
 def _release_row(r: Release, canonical: str) -> dict[str, Any]:
     return {
         "source_id": r.source,
@@ -462,7 +474,7 @@ def _release_row(r: Release, canonical: str) -> dict[str, Any]:
         "about_text": r.about_text,
         "language": r.language,
         "published_at": _utc_iso(r.published_at),
-        "published_local": iso(r.published_local),
+        "published_local": iso(_local_time(r)),
         "published_raw": r.published_raw,
         "layers": json.dumps(r.layers, sort_keys=True, ensure_ascii=False),
         "flags": json.dumps(sorted(r.flags), ensure_ascii=False),

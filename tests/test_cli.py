@@ -123,6 +123,8 @@ def test_search_finds_swedish_forms_and_filters(db: Path) -> None:
         "search", "trygghet", "--db", str(db), "--since", "2024-03-01", "--until", "2024-03-01"
     )
     assert code == 0 and "Tryggheten ökar" in out
+    code, out, _ = run("search", "bro", "--db", str(db), "--organisation", "norrköpings kommun")
+    assert code == 0 and "Bron stängs för trafik" in out
 
 
 def test_search_bad_input_is_one_line(db: Path) -> None:
@@ -130,6 +132,8 @@ def test_search_bad_input_is_one_line(db: Path) -> None:
     assert code == 2 and err.count("\n") == 1
     code, _, err = run("search", "bro", "--db", str(db), "--source", "nope")
     assert code == 1 and "unknown source" in err
+    code, _, err = run("search", "bro", "--db", str(db), "--organisation", "Linköpings kommun")
+    assert code == 1 and err.count("\n") == 1 and "unknown organisation" in err
     code, _, err = run(
         "search", "bro", "--db", str(db), "--since", "2024-05-01", "--until", "2024-01-01"
     )

@@ -7,8 +7,9 @@ import io
 import json
 import sqlite3
 import tracemalloc
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from archive_factory import FORMULA_TITLE, build_archive, build_large_archive
@@ -21,7 +22,10 @@ from pressarchive.export import (
     export_rows,
     neutralise,
 )
+from pressarchive.items import Release
 from pressarchive.progress import format_bar, live_line, progress
+from pressarchive.sources import Source
+from pressarchive.store import Archive
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +122,80 @@ def test_filters_and_swedish_full_text_query(archive: Path) -> None:
 
     viatt = archive_rows(archive, "source_id = ?", ("norrkoping-viatt",))
     assert ids("--source", "norrkoping-viatt") == [r["id"] for r in viatt]
-    y2019 = archive_rows(archive, "published_at >= '2019-01-01' AND published_at < '2020-01-01'")
+    y2019 = archive_rows(
+        archive, "published_local >= '2019-01-01' AND published_local < '2020-01-01'"
+    )
     assert ids("--since", "2019-01-01", "--until", "2019-12-31") == [r["id"] for r in y2019]
     assert len(ids("--kind", "pressinbjudan")) == 1
     # "bro" finds "bron" through the stem expansion (and not "brott").
     bro = ids("--query", "bro")
     assert len(bro) == 2
     assert ids("--query", "bro", "--source", "norrkoping-viatt") == [viatt[1]["id"]]
+
+
+@pytest.fixture(scope="module")
+def two_organisations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample archive plus another organisation's press room, with releases
+    either side of New Year in Swedish time."""
+    path = build_archive(tmp_path_factory.mktemp("organisations") / "archive.db")
+    other = Source("linkoping-cision", "Linköpings kommun", "cision", ("https://x.invalid/",))
+    stockholm = ZoneInfo("Europe/Stockholm")
+    with Archive(path) as archive:
+        archive.ensure_source(other)
+        archive.store(
+            [
+                Release(
+                    source=other.id,
+                    platform="cision",
+                    url=f"https://x.invalid/{n}",
+                    platform_id=str(n),
+                    title=title,
+                    organisation=other.organisation,
+                    body_text="Text.",
+                    published_at=local.astimezone(UTC),
+                    published_local=local,
+                )
+                for n, (title, local) in enumerate(
+                    [
+                        ("Nyårsafton", datetime(2024, 12, 31, 23, 30, tzinfo=stockholm)),
+                        ("Nyårsdagen", datetime(2025, 1, 1, 0, 30, tzinfo=stockholm)),
+                    ]
+                )
+            ]
+        )
+    return path
+
+
+def titles(db: Path, *args: str) -> list[str]:
+    result = run("--db", str(db), "--format", "jsonl", *args)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line)["title"] for line in result.output.splitlines()]
+
+
+def test_organisation_filter_covers_all_its_press_rooms(two_organisations: Path) -> None:
+    norrkoping = titles(two_organisations, "--organisation", "Norrköpings kommun")
+    everything = titles(two_organisations)
+    assert set(everything) - set(norrkoping) == {"Nyårsafton", "Nyårsdagen"}
+    assert len(norrkoping) == len(archive_rows(two_organisations, "source_id LIKE 'norrkoping-%'"))
+    # Spelt as a person types it: case does not matter.
+    assert titles(two_organisations, "--organisation", "linköpings KOMMUN") == [
+        "Nyårsafton",
+        "Nyårsdagen",
+    ]
+
+
+def test_a_year_is_a_swedish_year(two_organisations: Path) -> None:
+    # 00:30 on New Year's Day in Stockholm is still 2024 in UTC: it belongs to 2025.
+    args = ("--organisation", "Linköpings kommun")
+    assert titles(two_organisations, *args, "--since", "2025-01-01") == ["Nyårsdagen"]
+    assert titles(two_organisations, *args, "--until", "2024-12-31") == ["Nyårsafton"]
+
+
+def test_unknown_organisation_is_one_line_error(two_organisations: Path) -> None:
+    result = run("--db", str(two_organisations), "--organisation", "Norrköping")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert "unknown organisation" in result.output and "Linköpings kommun" in result.output
 
 
 def test_unknown_source_is_one_line_error(archive: Path) -> None:

@@ -135,8 +135,8 @@ def test_facets_on_source_kind_language_and_year(client: Client) -> None:
     }
     assert counts["kind"]["pressinbjudan"] == 1
     assert counts["language"] == {"sv": 7}
-    assert counts["published_at (year)"] == {"2018": 5, "2019": 2}
-    year_2019 = client.json("/archive/releases.json?_shape=array&published_at__startswith=2019")
+    assert counts["published_local (year)"] == {"2018": 5, "2019": 2}
+    year_2019 = client.json("/archive/releases.json?_shape=array&published_local__startswith=2019")
     assert len(year_2019) == 2
 
 

@@ -6,7 +6,7 @@
   the matches marked (rendered as <mark> by render_cell).
 - render_cell: bodies shown as paragraphs, snippets highlighted, release ids
   in query results linked to the release's page.
-- a "year" facet type: `{"year": "published_at"}` in metadata facets; choosing
+- a "year" facet type: `{"year": "published_local"}` in metadata facets (Swedish years); choosing
   a year filters with Datasette's own `column__startswith=YEAR`.
 """
 
