@@ -7,9 +7,10 @@ import difflib
 import json
 import sqlite3
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -206,7 +207,24 @@ def stats(db: Path, as_json: bool) -> None:
         click.echo("The archive has no sources yet: run `pressarchive crawl`.")
         return
     headers = tuple(rows[0].keys())
-    _print_table(headers, [tuple(_short(r[h]) for h in headers) for r in rows])
+    _print_table(headers, [tuple(_short(_swedish_time(r[h])) for h in headers) for r in rows])
+    click.echo("Times are Swedish time (Europe/Stockholm); --json gives them in UTC.")
+
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _swedish_time(value: Any) -> Any:
+    """An aware ISO timestamp as Stockholm wall time, for people reading a table."""
+    if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(STOCKHOLM).isoformat()
 
 
 def _short(value: Any) -> str:

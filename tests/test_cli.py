@@ -149,6 +149,14 @@ def test_stats_per_source(db: Path) -> None:
     assert row["last_published"].startswith("2024-04-01")
 
 
+def test_stats_table_shows_swedish_time(db: Path) -> None:
+    code, out, _ = run("stats", "--db", str(db))
+    assert code == 0
+    # 09:00 UTC is 10:00 in Stockholm in February (CET) and 11:00 in April (CEST).
+    assert "2024-02-01 10:00" in out and "2024-04-01 11:00" in out
+    assert "Swedish time" in out
+
+
 def test_history_shows_versions_and_diff(db: Path) -> None:
     with Archive(db) as archive:
         archive.store(
