@@ -288,7 +288,7 @@ def search_command(
         click.echo("No releases found.", err=True)
         return
     rows = [
-        ((h.published_at or "")[:10], h.source_id, h.title, _highlight(h.snippet, styled))
+        ((h.published_local or "")[:10], h.source_id, h.title, _highlight(h.snippet, styled))
         for h in hits
     ]
     if styled:

@@ -85,7 +85,7 @@ def demo_command(db: Path, keep: bool) -> None:
             click.echo(f"\nSearch {query!r}:")
             for hit in hits:
                 snippet = hit.snippet.replace(HIGHLIGHT_START, "[").replace(HIGHLIGHT_END, "]")
-                click.echo(f"  {(hit.published_at or '')[:10]}  {hit.source_id}  {hit.title}")
+                click.echo(f"  {(hit.published_local or '')[:10]}  {hit.source_id}  {hit.title}")
                 click.echo(f"      {snippet[:150]}")
     click.echo(
         "\nNext, try:\n"

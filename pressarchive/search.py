@@ -222,7 +222,8 @@ class Filters:
 class Hit:
     id: int
     source_id: str
-    published_at: str | None
+    published_at: str | None  # UTC
+    published_local: str | None  # Europe/Stockholm: its date is the one a reader expects
     kind: str
     title: str
     url: str
@@ -326,7 +327,8 @@ def search(
     rows = {
         int(row[0]): row
         for row in conn.execute(
-            f"""SELECT id, source_id, published_at, kind, title, url, lead, body_text
+            f"""SELECT id, source_id, published_at, kind, title, url, lead, body_text,
+                       published_local
                 FROM releases WHERE id IN ({", ".join("?" * len(ids))})""",
             ids,
         )
@@ -340,6 +342,7 @@ def search(
                 id=int(release_id),
                 source_id=row[1],
                 published_at=row[2],
+                published_local=row[8],
                 kind=row[3],
                 title=row[4],
                 url=row[5],

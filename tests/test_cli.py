@@ -127,6 +127,29 @@ def test_search_finds_swedish_forms_and_filters(db: Path) -> None:
     assert code == 0 and "Bron stängs för trafik" in out
 
 
+def test_search_dates_are_swedish_days(db: Path) -> None:
+    with Archive(db) as archive:
+        archive.store(
+            [
+                Release(
+                    source=SOURCE.id,
+                    platform="viatt",
+                    url="https://via.tt.se/pressmeddelande/99/nyar",
+                    platform_id="99",
+                    title="Nyårsfyrverkerier vid strömmen",
+                    body_text="Fyrverkerierna tänds vid midnatt.",
+                    published_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC),
+                )
+            ]
+        )
+    code, out, _ = run("search", "fyrverkerier", "--db", str(db))
+    assert code == 0 and out.startswith("2025-01-01\t")
+    code, out, _ = run("search", "fyrverkerier", "--db", str(db), "--json")
+    hit = json.loads(out)
+    assert hit["published_at"].startswith("2024-12-31T23:30")
+    assert hit["published_local"].startswith("2025-01-01T00:30")
+
+
 def test_search_bad_input_is_one_line(db: Path) -> None:
     code, _, err = run("search", '"unbalanced', "--db", str(db))
     assert code == 2 and err.count("\n") == 1
