@@ -148,6 +148,10 @@ class StorePipeline:
         errors = [*getattr(spider, "crawl_errors", []), *self.errors]
         status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.stats.get_stats()) if self.stats is not None else {}
+        if status == "finished" and errors and not stats.get("pressarchive/listing_pages"):
+            # Not one listing was read (the start page failed, or a site had
+            # nothing to follow): the press room was not crawled, whatever Scrapy says.
+            status = "failed"
         if self.crawl_id is not None:
             self.archive.finish_crawl(
                 self.crawl_id, status=status, counts=dict(self.counts), errors=errors, stats=stats

@@ -81,6 +81,12 @@ def main() -> None:
     help="Override a Scrapy setting (repeatable), e.g. --set DOWNLOAD_DELAY=2.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary (for cron).")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Scrapy's own log on stderr (default: only warnings and errors).",
+)
 @db_option
 @sources_option
 def crawl(
@@ -92,6 +98,7 @@ def crawl(
     cache: bool,
     overrides: tuple[str, ...],
     quiet: bool,
+    verbose: bool,
     db: Path,
     sources_file: Path,
 ) -> None:
@@ -113,7 +120,9 @@ def crawl(
         chosen = registry if crawl_all else select_sources(registry, list(source_ids))
     except SourceError as exc:
         fail(str(exc), 2)
-    settings: dict[str, str] = {}
+    # Scrapy's INFO log is a page per source: under cron every line of it is
+    # mailed. Warnings (a layout that changed) and errors are what needs reading.
+    settings: dict[str, str] = {} if verbose else {"LOG_LEVEL": "WARNING"}
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name:

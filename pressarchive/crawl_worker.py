@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.utils.project import get_project_settings
+from scrapy.settings import Settings
 
 from pressarchive.crawl import job_dir
 from pressarchive.sources import Source
@@ -35,6 +35,14 @@ def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
     return settings
 
 
+def project_settings() -> Settings:
+    """pressarchive's settings wherever the command runs: an installed
+    `pressarchive crawl` has no scrapy.cfg to find them by."""
+    settings = Settings()
+    settings.setmodule("pressarchive.settings", priority="project")
+    return settings
+
+
 def main() -> int:
     job = json.loads(sys.stdin.read())
     sources = [
@@ -48,7 +56,7 @@ def main() -> int:
         )
         for s in job["sources"]
     ]
-    base = get_project_settings()
+    base = project_settings()
     base.setdict(job.get("settings") or {}, priority="cmdline")
     process = CrawlerProcess(base)
     since = job.get("since")

@@ -17,18 +17,22 @@ Navigation only; what a page says is read by pressarchive.extract.generic
 - A fetched page that does not say it is an article (no og:type article, no
   article:published_time, no JSON-LD Article) is not a release and yields
   nothing.
+- A site with neither a feed nor a sitemap cannot be walked by this spider:
+  the crawl ends with one error that says so, naming the start URL (the
+  guessed /sitemap.xml answering 404 is not an error of its own).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -149,9 +153,31 @@ def looks_like_article(sel: Selector) -> bool:
     )
 
 
+NOTHING_LISTED = (
+    "no feed or sitemap found: the generic spider follows an RSS/Atom feed declared "
+    'with <link rel="alternate"> on the start page, or a sitemap (robots.txt or /sitemap.xml)'
+)
+
+
 class GenericSpider(PressroomSpider):
     name = "generic"
     platform = "generic"
+    # How many entries feeds and sitemaps have listed, and whether the start page
+    # was read: a crawl that read it and found nothing to follow says so.
+    listed = 0
+    start_page_read = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GenericSpider:
+        spider = cast(GenericSpider, super().from_crawler(crawler, *args, **kwargs))
+        crawler.signals.connect(spider.report_nothing_listed, signal=signals.spider_idle)
+        return spider
+
+    def report_nothing_listed(self) -> None:
+        """At the end of the crawl (before the pipelines close, which record errors)."""
+        if self.start_page_read and self.listed == 0:
+            self.start_page_read = False  # report once, however often the crawl idles
+            self.record_error(self.start_urls[0], NOTHING_LISTED)
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.source.start_urls:
@@ -163,6 +189,7 @@ class GenericSpider(PressroomSpider):
         @url http://127.0.0.1:8000/
         @returns requests 1
         """
+        self.start_page_read = True
         body = response.body
         if is_feed(body):
             yield from self.parse_feed(response)
@@ -179,6 +206,7 @@ class GenericSpider(PressroomSpider):
 
     def parse_feed(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         entries, next_url = feed_entries(response.body, response.url)
+        self.listed += len(entries)
         yield from self.listing_page(response, entries, next_url, callback=self.parse_feed)
         if self.full or not entries or self._all_new(entries):
             yield self.robots_request(response.url)
@@ -201,21 +229,31 @@ class GenericSpider(PressroomSpider):
         sitemaps: list[str] = []
         if response.status == 200:
             sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
-        for url in sitemaps or [urljoin(response.url, "/sitemap.xml")]:
+        if not sitemaps:
+            yield self.guessed_sitemap_request(response.url)
+        for url in sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.errback)
 
     def robots_failed(self, failure: Any) -> Iterator[Any]:
-        yield scrapy.Request(
-            urljoin(failure.request.url, "/sitemap.xml"),
+        yield self.guessed_sitemap_request(failure.request.url)
+
+    def guessed_sitemap_request(self, url: str) -> scrapy.Request:
+        """/sitemap.xml, which nothing declared: a 404 only means there is none."""
+        return scrapy.Request(
+            urljoin(url, "/sitemap.xml"),
             callback=self.parse_sitemap,
             errback=self.errback,
+            meta={"handle_httpstatus_list": [404]},
         )
 
     def parse_sitemap(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.status == 404:
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body)
         pages, children = sitemap_entries(body, response.url)
+        self.listed += len(pages) + len(children)
         for child in children:
             yield scrapy.Request(child, callback=self.parse_sitemap, errback=self.errback)
         if pages:

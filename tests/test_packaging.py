@@ -81,3 +81,25 @@ def test_scrapy_list_works_from_the_checkout() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert set(proc.stdout.split()) >= {"mynewsdesk", "viatt", "sitevision", "cision", "generic"}
+
+
+def test_crawl_from_the_wheel_outside_the_checkout(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """No scrapy.cfg and no SCRAPY_SETTINGS_MODULE: the crawl still finds its
+    settings and spiders (the demo crawls all five rooms)."""
+    _, target = installed
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(target)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pressarchive", "demo", "--db", str(tmp_path / "demo.db")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert "218 releases in the archive" in proc.stdout

@@ -10,19 +10,27 @@ new post) and a third.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from pressarchive.spiders.generic import NOTHING_LISTED
 
+from pressarchive.crawl import EXIT_FAILED, CrawlResult, exit_code, run_crawl
 from pressarchive.demo import generic as room_module
 from pressarchive.demo.corpus import releases_for
 from pressarchive.demo.server import DemoPressRooms
-from pressarchive.sources import parse_sources
+from pressarchive.sources import Source, parse_sources
 
 from .helpers import (
+    QUICK_SETTINGS,
     Scenario,
     Step,
     assert_nothing_new_was_fetched,
@@ -112,3 +120,76 @@ def test_scrapy_check_passes_against_the_live_room(tmp_path: Path) -> None:
     assert check.returncode == 0, check.output
     assert "FAILED" not in check.output and "Ran 3 contracts" in check.output
     assert any(p.startswith("/nyheter/") for p in check.served)
+
+
+class _NoFeedSite(BaseHTTPRequestHandler):
+    """A site with a news page but neither a feed nor a sitemap (nor robots.txt)."""
+
+    served: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.served.append(self.path)
+        if self.path != "/":
+            self.send_error(404)
+            return
+        body = b"<html><head><title>Nyheter</title></head><body><a href='/nyhet/1'>Nyhet</a>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def crawl_no_feed_site(tmp_path: Path, path: str) -> tuple[str, CrawlResult]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoFeedSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start_url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+    try:
+        source = Source("no-feed", "Exempelkommunen", PLATFORM, (start_url,))
+        (result,) = run_crawl(
+            [source], db=tmp_path / "archive.db", settings_overrides=QUICK_SETTINGS, quiet=True
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    return start_url, result
+
+
+def test_a_site_without_feed_or_sitemap_is_one_clear_error(tmp_path: Path) -> None:
+    start_url, result = crawl_no_feed_site(tmp_path, "/")
+    assert "/sitemap.xml" in _NoFeedSite.served  # looked for, answered 404: not an error itself
+    assert result.status == "failed" and result.stored == 0  # exit code 1, not "nothing new"
+    assert result.errors == [{"url": start_url, "reason": NOTHING_LISTED}]
+    assert exit_code([result]) == EXIT_FAILED
+
+
+def test_a_start_page_that_fails_fails_the_crawl(tmp_path: Path) -> None:
+    start_url, result = crawl_no_feed_site(tmp_path, "/nyheter-som-flyttat")
+    assert result.status == "failed"
+    assert result.errors == [{"url": start_url, "reason": "HTTP 404"}]
+
+
+def test_the_crawl_command_shows_warnings_and_errors_only(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoFeedSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        '[[source]]\nid = "no-feed"\norganisation = "Exempelkommunen"\nplatform = "generic"\n'
+        f'start_urls = ["http://127.0.0.1:{server.server_address[1]}/"]\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "pressarchive", "crawl", "no-feed", "--sources",
+               str(registry), "--db", str(tmp_path / "archive.db"), "--set", "DOWNLOAD_DELAY=0"]  # fmt: skip
+    try:
+        quiet = subprocess.run(command, capture_output=True, text=True, check=False)
+        verbose = subprocess.run([*command, "-v"], capture_output=True, text=True, check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert quiet.returncode == 1  # a source failed
+    assert "no-feed: failed" in quiet.stdout and NOTHING_LISTED in quiet.stdout
+    assert "INFO" not in quiet.stderr and "ERROR" in quiet.stderr
+    assert "INFO: Spider opened" in verbose.stderr
