@@ -43,8 +43,7 @@ def project_settings() -> Settings:
     return settings
 
 
-def main() -> int:
-    job = json.loads(sys.stdin.read())
+def main(job: dict[str, Any]) -> int:
     sources = [
         Source(
             id=s["id"],
@@ -75,5 +74,19 @@ def main() -> int:
     return 0
 
 
+def run() -> int:
+    """main() on the job from stdin; an unexpected error is one line on stderr,
+    unless Scrapy's log is on (`pressarchive crawl -v`), which gets the traceback."""
+    job = json.loads(sys.stdin.read())
+    try:
+        return main(job)
+    except Exception as exc:
+        level = (job.get("settings") or {}).get("LOG_LEVEL") or project_settings()["LOG_LEVEL"]
+        if str(level).upper() in ("DEBUG", "INFO"):
+            raise
+        print(f"pressarchive: crawl: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
