@@ -21,6 +21,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_store.py": (["--count", "100000"], ["--count", "10000"]),
     "bench_dates.py": ([], []),
     "bench_cluster.py": ([], ["--sizes", "10000"]),
+    "bench_incremental.py": ([], ["--count", "10000"]),
     "bench_crawl.py": ([], ["--count", "500"]),
     "bench_golden.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),

@@ -1,18 +1,26 @@
 """Cross-platform duplicates in the archive: one cluster per release.
 
 After each crawl the releases without a near-duplicate signature (new ones,
-or ones whose text changed) are signed and matched against everything the
-archive holds (pressarchive.fingerprint: MinHash LSH, guarded by title
-similarity and publication-date proximity). The index is loaded from the
-stored signatures, so the cost grows linearly with the archive.
+or ones whose text changed) are signed and matched against the archive
+(pressarchive.fingerprint: MinHash LSH, guarded by title similarity and
+publication-date proximity). Two dated releases further apart than the
+rule's `max_days` never match, so only the releases published within that
+margin of the pending ones (and the undated) are loaded: an hourly crawl of
+a large archive loads days, not years. The clusters those releases belong to
+keep their whole date span, so a join is judged exactly as with everything
+loaded.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from pressarchive.fingerprint import DuplicateIndex, Signature, signature
-from pressarchive.store import Archive
+from pressarchive.fingerprint import DuplicateIndex, MatchRule, Signature, signature
+from pressarchive.store import Archive, iso
+
+# (earliest, latest) publication that a pending release could match
+Window = tuple[datetime, datetime]
+RULE = MatchRule()
 
 
 def _when(value: str | None) -> datetime | None:
@@ -24,14 +32,42 @@ def cluster_text(lead: str, body_text: str) -> str:
     return f"{lead}\n\n{body_text}".strip()
 
 
-def load_index(archive: Archive) -> DuplicateIndex:
-    rows = archive.conn.execute(
-        """SELECT r.id, s.signature, r.title, r.published_at, r.cluster_id
-           FROM releases r JOIN release_signatures s ON s.release_id = r.id"""
+_INDEX_SQL = """
+    SELECT r.id, s.signature, r.title, r.published_at, r.cluster_id
+    FROM releases r JOIN release_signatures s ON s.release_id = r.id"""
+_IN_WINDOW = " WHERE r.published_at IS NULL OR r.published_at BETWEEN ? AND ?"
+_SPANS_SQL = """
+    SELECT r.cluster_id, MIN(r.published_at), MAX(r.published_at)
+    FROM releases r JOIN release_signatures s ON s.release_id = r.id
+    WHERE r.published_at IS NOT NULL AND r.cluster_id IN (
+        SELECT cluster_id FROM releases
+        WHERE published_at IS NULL OR published_at BETWEEN ? AND ?)
+    GROUP BY r.cluster_id"""
+
+
+def load_index(archive: Archive, window: Window | None = None) -> DuplicateIndex:
+    """The signed releases, all of them or those a release in `window` could match."""
+    bounds = tuple(iso(moment.astimezone(UTC)) for moment in window) if window else ()
+    rows = archive.conn.execute(_INDEX_SQL + (_IN_WINDOW if window else ""), bounds)
+    index = DuplicateIndex.from_rows(
+        ((int(row[0]), bytes(row[1]), row[2], _when(row[3]), row[4]) for row in rows), rule=RULE
     )
-    return DuplicateIndex.from_rows(
-        (int(row[0]), bytes(row[1]), row[2], _when(row[3]), row[4]) for row in rows
-    )
+    if window:
+        for cluster, earliest, latest in archive.conn.execute(_SPANS_SQL, bounds):
+            index.widen_span(
+                int(cluster), datetime.fromisoformat(earliest), datetime.fromisoformat(latest)
+            )
+    return index
+
+
+def match_window(published: list[datetime | None], rule: MatchRule = RULE) -> Window | None:
+    """The dates a release among `published` could match; None (load everything)
+    when one is undated, since an undated release may match any date."""
+    if not published or any(p is None for p in published):
+        return None
+    dated = [p for p in published if p is not None]
+    margin = timedelta(days=rule.max_days)
+    return min(dated) - margin, max(dated) + margin
 
 
 def cluster_pending(archive: Archive) -> int:
@@ -46,7 +82,8 @@ def cluster_pending(archive: Archive) -> int:
     ).fetchall()
     if not pending:
         return 0
-    index = load_index(archive)
+    window = match_window([_when(row[4]) for row in pending])
+    index = load_index(archive, window)
     updates: list[tuple[int, int]] = []
     signatures: list[tuple[int, bytes]] = []
     joined = 0

@@ -461,6 +461,13 @@ class DuplicateIndex:
             else:
                 bucket.append(key)
 
+    def widen_span(self, cluster: int, earliest: datetime, latest: datetime) -> None:
+        """Count members of `cluster` that are not indexed (an index loaded for a
+        window of dates): a release joins a cluster only if it fits all of them."""
+        low, high = _comparable(earliest), _comparable(latest)
+        span = self._spans.get(cluster)
+        self._spans[cluster] = (min(span[0], low), max(span[1], high)) if span else (low, high)
+
     def _fits(self, cluster: int, published_at: datetime | None) -> bool:
         span = self._spans.get(cluster)
         if span is None or published_at is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pressarchive.clusters import cluster_pending
+from pressarchive.clusters import cluster_pending, load_index, match_window
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.store import Archive
@@ -96,3 +96,54 @@ def test_an_edited_body_is_signed_again(tmp_path: Path) -> None:
         assert archive.conn.execute("SELECT COUNT(*) FROM release_signatures").fetchone()[0] == 0
         cluster_pending(archive)
         assert archive.conn.execute("SELECT COUNT(*) FROM release_signatures").fetchone()[0] == 1
+
+
+def _clusters(archive: Archive) -> dict[int, int]:
+    return {r[0]: r[1] for r in archive.conn.execute("SELECT id, cluster_id FROM releases")}
+
+
+def test_a_crawl_loads_only_the_releases_its_new_ones_could_match(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
+        years = [
+            release(
+                "s", "viatt", n, f"Nyhet {n}", f"{OTHER} Nummer {n}.", AT - timedelta(days=30 * n)
+            )
+            for n in range(1, 40)
+        ]
+        recent = release("s", "viatt", 50, "Jordskugga", OTHER, AT - timedelta(days=3))
+        archive.store([*years, recent])
+        cluster_pending(archive)
+        archive.store([release("s", "viatt", 100, "Klockaretorpet", BODY, AT)])
+        window = match_window([AT])
+        assert window is not None
+        assert len(load_index(archive, window)) == 1  # the one release within a week
+        assert len(load_index(archive)) == 40
+
+
+def test_a_window_judges_a_join_as_the_whole_archive_would(tmp_path: Path) -> None:
+    """A cluster reaching outside the window keeps its whole span: a release that
+    matches its newest member but lies too far from its oldest stays apart."""
+    title = "Klockaretorpet klassas inte längre som utsatt område"
+    with Archive(tmp_path / "a.db") as archive:
+        for sid, platform in (
+            ("s-viatt", "viatt"),
+            ("s-site", "sitevision"),
+            ("s-mnd", "mynewsdesk"),
+        ):
+            archive.ensure_source(Source(sid, "Norrköpings kommun", platform, ("https://x/",)))
+        archive.store(
+            [
+                release("s-viatt", "viatt", 1, title, BODY, AT),
+                release("s-site", "sitevision", 2, title, BODY, AT + timedelta(days=6)),
+            ]
+        )
+        cluster_pending(archive)
+        assert len(set(_clusters(archive).values())) == 1
+        # 12 days after the first copy, 6 after the second: within a week of one member only
+        archive.store([release("s-mnd", "mynewsdesk", 3, title, BODY, AT + timedelta(days=12))])
+        window = match_window([AT + timedelta(days=12)])
+        assert window is not None and len(load_index(archive, window)) == 1
+        cluster_pending(archive)
+        clusters = _clusters(archive)
+        assert clusters[1] == clusters[2] != clusters[3]
