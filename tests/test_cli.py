@@ -19,6 +19,21 @@ from pressarchive.store import Archive
 SOURCE = Source("demo-viatt", "Norrköpings kommun", "viatt", ("http://127.0.0.1/",))
 
 
+def viatt_release(
+    n: int, title: str, body: str, published_at: datetime, kind: str = "pressmeddelande"
+) -> Release:
+    return Release(
+        source=SOURCE.id,
+        platform="viatt",
+        url=f"https://via.tt.se/pressmeddelande/{n}/x",
+        platform_id=str(n),
+        title=title,
+        body_text=body,
+        kind=kind,
+        published_at=published_at,
+    )
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "archive.db"
@@ -26,16 +41,7 @@ def db(tmp_path: Path) -> Path:
         archive.ensure_source(SOURCE)
         archive.store(
             [
-                Release(
-                    source=SOURCE.id,
-                    platform="viatt",
-                    url=f"https://via.tt.se/pressmeddelande/{n}/x",
-                    platform_id=str(n),
-                    title=title,
-                    body_text=body,
-                    kind=kind,
-                    published_at=datetime(2024, month, 1, 9, tzinfo=UTC),
-                )
+                viatt_release(n, title, body, datetime(2024, month, 1, 9, tzinfo=UTC), kind)
                 for n, (title, body, kind, month) in enumerate(
                     [
                         ("Bron stängs för trafik", "Broarna över strömmen repareras.", "nyhet", 2),
@@ -131,14 +137,11 @@ def test_search_dates_are_swedish_days(db: Path) -> None:
     with Archive(db) as archive:
         archive.store(
             [
-                Release(
-                    source=SOURCE.id,
-                    platform="viatt",
-                    url="https://via.tt.se/pressmeddelande/99/nyar",
-                    platform_id="99",
-                    title="Nyårsfyrverkerier vid strömmen",
-                    body_text="Fyrverkerierna tänds vid midnatt.",
-                    published_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC),
+                viatt_release(
+                    99,
+                    "Nyårsfyrverkerier vid strömmen",
+                    "Fyrverkerierna tänds vid midnatt.",
+                    datetime(2024, 12, 31, 23, 30, tzinfo=UTC),
                 )
             ]
         )
@@ -184,15 +187,12 @@ def test_history_shows_versions_and_diff(db: Path) -> None:
     with Archive(db) as archive:
         archive.store(
             [
-                Release(
-                    source=SOURCE.id,
-                    platform="viatt",
-                    url="https://via.tt.se/pressmeddelande/0/x",
-                    platform_id="0",
-                    title="Bron stängs för trafik i maj",
-                    body_text="Broarna över strömmen repareras.",
-                    kind="nyhet",
-                    published_at=datetime(2024, 2, 1, 9, tzinfo=UTC),
+                viatt_release(
+                    0,
+                    "Bron stängs för trafik i maj",
+                    "Broarna över strömmen repareras.",
+                    datetime(2024, 2, 1, 9, tzinfo=UTC),
+                    "nyhet",
                 )
             ]
         )
