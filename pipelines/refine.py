@@ -4,11 +4,13 @@ from the pages seen so far (pressarchive.about)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from pressarchive.about import CleaningLog, OnlineAboutLearner
+from pressarchive.about import CleaningLog, OnlineAboutLearner, refresh_source
 from pressarchive.boilerplate import AboutModel
 from pressarchive.items import Release
+from pressarchive.store import Archive
 from pressarchive.workers import learn_and_refine, load_learner
 
 
@@ -43,6 +45,12 @@ class RefinePipeline:
         """The releases (of `digests`) this crawl cleaned as `model` would."""
         log = self.logs.get(source_id)
         return log.unchanged(model, digests) if log is not None else set()
+
+    def refresh(self, archive: Archive, source_id: str, crawl_id: int | None) -> int:
+        """The end-of-crawl re-cleaning, sparing what this crawl cleaned as the final model would."""
+        return refresh_source(
+            archive, source_id, crawl_id=crawl_id, unchanged=partial(self.unchanged, source_id)
+        )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         # A release with its extraction kept was refined already (in a worker).

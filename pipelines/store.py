@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from functools import partial
 from typing import Any
 
 from pressarchive.about import refresh_source
@@ -124,14 +123,15 @@ class StorePipeline:
         source: Source | None = getattr(spider, "source", None)
         started = time.perf_counter()
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
-            # Whoever cleaned the crawl's releases remembers how (pressarchive.about.CleaningLog).
+            # Whoever cleaned the crawl's releases remembers how (pressarchive.about.CleaningLog)
+            # and re-cleans where that memory is: in the worker, or here.
             memory = getattr(spider, "cleaning_memory", None)
-            self.counts["recleaned"] = refresh_source(
-                self.archive,
-                source.id,
-                crawl_id=self.crawl_id,
-                unchanged=partial(memory.unchanged, source.id) if memory is not None else None,
-            )
+            if memory is not None:
+                self.counts["recleaned"] = memory.refresh(self.archive, source.id, self.crawl_id)
+            else:
+                self.counts["recleaned"] = refresh_source(
+                    self.archive, source.id, crawl_id=self.crawl_id
+                )
         learned = time.perf_counter()
         self.counts["clustered"] = cluster_pending(self.archive)
         log.info(

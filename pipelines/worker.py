@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from pressarchive.about import refresh_source
 from pressarchive.boilerplate import AboutModel
 from pressarchive.items import Release
+from pressarchive.store import Archive
 from pressarchive.workers import (
     PendingRelease,
     ReleaseWorkers,
@@ -119,6 +122,17 @@ class WorkerPipeline:
         except BrokenProcessPool:
             self._worker_died()
             return local
+
+    def refresh(self, archive: Archive, source_id: str, crawl_id: int | None) -> int:
+        """The end-of-crawl re-cleaning, in the source's worker while it works."""
+        if self.workers is not None and not self.broken:
+            try:
+                return self.workers.refresh(self.crawl_token, source_id, self.db_path, crawl_id)
+            except BrokenProcessPool:
+                self._worker_died()
+        return refresh_source(
+            archive, source_id, crawl_id=crawl_id, unchanged=partial(self.unchanged, source_id)
+        )
 
     def spider_closed(self, spider: Any = None) -> None:
         forget_crawl(self.crawl_token)

@@ -24,6 +24,7 @@ import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pressarchive.about import (
@@ -31,6 +32,7 @@ from pressarchive.about import (
     OnlineAboutLearner,
     document,
     model_key,
+    refresh_source,
     source_documents,
 )
 from pressarchive.boilerplate import AboutModel
@@ -147,6 +149,20 @@ def unchanged_cleanings(
     return log.unchanged(model, digests) if log is not None else set()
 
 
+def refresh_cleanings(crawl_token: str, source_id: str, db_path: str, crawl_id: int | None) -> int:
+    """The end-of-crawl re-cleaning (about.refresh_source), run in the worker
+    that cleaned the source's pages: the cleaning log is here, and so is the
+    language model that re-cleaning needs, which would otherwise be loaded into
+    the crawl process (about 100 MB) for the last seconds of the crawl."""
+    with Archive(db_path) as archive:
+        return refresh_source(
+            archive,
+            source_id,
+            crawl_id=crawl_id,
+            unchanged=partial(unchanged_cleanings, crawl_token, source_id),
+        )
+
+
 def forget_crawl(crawl_token: str) -> int:
     """Drop a finished crawl's learners and logs; returns how many."""
     doomed = [key for key in _learners if key[0] == crawl_token]
@@ -181,6 +197,13 @@ class ReleaseWorkers:
         """Ask the source's worker which releases `model` would clean as before."""
         future = self._executor(source_id).submit(
             unchanged_cleanings, crawl_token, source_id, model, digests
+        )
+        return future.result()
+
+    def refresh(self, crawl_token: str, source_id: str, db_path: str, crawl_id: int | None) -> int:
+        """Have the source's worker re-clean what the crawl's final model changes."""
+        future = self._executor(source_id).submit(
+            refresh_cleanings, crawl_token, source_id, db_path, crawl_id
         )
         return future.result()
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pressarchive.pipelines import worker as stage
 
 from pressarchive.about import (
     MIN_DOCUMENTS,
@@ -238,3 +240,42 @@ def test_a_crawl_with_workers_stores_what_a_crawl_in_process_stores(tmp_path: Pa
     assert [(url, key) for url, _, key in worker_rows["extractions"]] == [
         (url, key) for url, _, key in in_process_rows["extractions"]
     ]
+
+
+class _StubWorkers:
+    def __init__(self, answer: int | None) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, int | None]] = []
+
+    def refresh(self, crawl_token: str, source_id: str, db_path: str, crawl_id: int | None) -> int:
+        self.calls.append((source_id, crawl_id))
+        if self.answer is None:
+            raise BrokenProcessPool("the worker died")
+        return self.answer
+
+
+def test_the_end_of_crawl_recleaning_runs_in_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-cleaning needs the language model: in the crawl process it would cost
+    about 100 MB at the end of every crawl that stored something."""
+    pipeline = stage.WorkerPipeline(str(tmp_path / "archive.db"), 1)
+    stub = _StubWorkers(answer=7)
+    pipeline.workers = stub
+
+    def in_process(*args: object, **kwargs: object) -> int:
+        raise AssertionError("re-cleaned in the crawl process")
+
+    monkeypatch.setattr(stage, "refresh_source", in_process)
+    assert pipeline.refresh(None, "demo-viatt", 3) == 7
+    assert stub.calls == [("demo-viatt", 3)]
+
+
+def test_a_dead_worker_leaves_the_recleaning_to_the_crawl_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = stage.WorkerPipeline(str(tmp_path / "archive.db"), 1)
+    pipeline.workers = _StubWorkers(answer=None)
+    monkeypatch.setattr(stage, "refresh_source", lambda *args, **kwargs: 2)
+    assert pipeline.refresh(None, "demo-viatt", 3) == 2
+    assert pipeline.broken
