@@ -10,7 +10,6 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -24,6 +23,7 @@ from pressarchive.cli_common import (
     open_readonly,
     resolve_filters,
 )
+from pressarchive.dates import STOCKHOLM
 from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
@@ -218,9 +218,6 @@ def stats(db: Path, as_json: bool) -> None:
     headers = tuple(rows[0].keys())
     _print_table(headers, [tuple(_short(_swedish_time(r[h])) for h in headers) for r in rows])
     click.echo("Times are Swedish time (Europe/Stockholm); --json gives them in UTC.")
-
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def _swedish_time(value: Any) -> Any:

@@ -7,12 +7,9 @@ read leaves `published_at` empty, keeps `published_raw` and flags the record.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from pressarchive.dates import parse_date
+from pressarchive.dates import STOCKHOLM, parse_date
 from pressarchive.items import Release
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def normalise_dates(release: Release, *, now: datetime | None = None) -> Release:

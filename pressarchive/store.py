@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
+from pressarchive.dates import STOCKHOLM
 from pressarchive.items import Contact, Release
 from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
 from pressarchive.sources import Source
@@ -447,15 +447,12 @@ class Archive:
         yield from self.conn.execute(sql + " ORDER BY id", params)
 
 
-# published_local is what date filters and per-month counts read: a release
-# stored with only its UTC time gets the Stockholm view of it.
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
 def _local_time(r: Release) -> datetime | None:
+    # published_local is what date filters and per-month counts read: a release
+    # stored with only its UTC time gets the Stockholm view of it.
     if r.published_local is not None or r.published_at is None:
         return r.published_local
-    return r.published_at.astimezone(_STOCKHOLM)
+    return r.published_at.astimezone(STOCKHOLM)
 
 
 def _release_row(r: Release, canonical: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -143,18 +144,26 @@ class _NoFeedSite(BaseHTTPRequestHandler):
         pass
 
 
-def crawl_no_feed_site(tmp_path: Path, path: str) -> tuple[str, CrawlResult]:
+@contextmanager
+def no_feed_site() -> Iterator[str]:
+    """The site served on 127.0.0.1 for the test; yields its base URL."""
+    _NoFeedSite.served.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _NoFeedSite)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    start_url = f"http://127.0.0.1:{server.server_address[1]}{path}"
     try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def crawl_no_feed_site(tmp_path: Path, path: str) -> tuple[str, CrawlResult]:
+    with no_feed_site() as base:
+        start_url = base + path
         source = Source("no-feed", "Exempelkommunen", PLATFORM, (start_url,))
         (result,) = run_crawl(
             [source], db=tmp_path / "archive.db", settings_overrides=QUICK_SETTINGS, quiet=True
         )
-    finally:
-        server.shutdown()
-        server.server_close()
     return start_url, result
 
 
@@ -173,22 +182,17 @@ def test_a_start_page_that_fails_fails_the_crawl(tmp_path: Path) -> None:
 
 
 def test_the_crawl_command_shows_warnings_and_errors_only(tmp_path: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoFeedSite)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     registry = tmp_path / "sources.toml"
-    registry.write_text(
-        '[[source]]\nid = "no-feed"\norganisation = "Exempelkommunen"\nplatform = "generic"\n'
-        f'start_urls = ["http://127.0.0.1:{server.server_address[1]}/"]\n',
-        encoding="utf-8",
-    )
     command = [sys.executable, "-m", "pressarchive", "crawl", "no-feed", "--sources",
                str(registry), "--db", str(tmp_path / "archive.db"), "--set", "DOWNLOAD_DELAY=0"]  # fmt: skip
-    try:
+    with no_feed_site() as base:
+        registry.write_text(
+            '[[source]]\nid = "no-feed"\norganisation = "Exempelkommunen"\nplatform = "generic"\n'
+            f'start_urls = ["{base}/"]\n',
+            encoding="utf-8",
+        )
         quiet = subprocess.run(command, capture_output=True, text=True, check=False)
         verbose = subprocess.run([*command, "-v"], capture_output=True, text=True, check=False)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert quiet.returncode == 1  # a source failed
     assert "no-feed: failed" in quiet.stdout and NOTHING_LISTED in quiet.stdout
     assert "INFO" not in quiet.stderr and "ERROR" in quiet.stderr
