@@ -39,6 +39,13 @@ CHROME = (
     "Dela",
     "Startsida",
     "Tillgänglighet",
+    "Fler nyheter",
+    "Uppdaterades senast",
+    "NYHET",
+    "PRESSMEDDELANDE",
+    "Prenumerera",
+    "Relaterade nyheter",
+    "öppnas i nytt fönster",
 )
 
 
@@ -128,23 +135,32 @@ def test_every_release_reads_back_as_published(room: room_module.SitevisionRoom)
 def test_updated_line_is_read_apart_from_the_published_date(
     room: room_module.SitevisionRoom,
 ) -> None:
+    # The real form (socialdemokraterna.se): an "Uppdaterades senast: <time>" portlet.
     updated = [
         r
         for r in releases_for("sitevision")
-        if room_module.date_style(r) == 0 and room_module.was_updated(r) and r.key != NO_DATE_KEY
+        if room_module.date_style(r) == 1 and room_module.was_updated(r) and r.key != NO_DATE_KEY
     ]
     assert updated
     for demo in updated:
         release = normalise_dates(extract(room, demo))
-        assert release.published_raw == room_module.long_date(demo.published)
-        assert release.updated_raw == room_module.long_date(
-            demo.published + room_module.UPDATED_AFTER
-        )
-        assert release.updated_at is not None and release.updated_at > demo.published
+        assert release.published_raw == room_module.local(demo.published).isoformat()
+        assert release.updated_at == demo.published + room_module.UPDATED_AFTER
         assert release.published_at == demo.published
+        assert "Uppdaterades" not in release.body_html
 
 
-def test_the_three_date_styles_all_occur(room: room_module.SitevisionRoom) -> None:
+def test_rek_pubdate_is_local_time_under_a_z() -> None:
+    # Both real sites: rek:pubdate 15:06:55.000Z beside <time datetime="…T15:06:55+02:00">.
+    from pressarchive.extract.sitevision import rek_local
+
+    moment = rek_local("2026-08-11T15:06:55.000Z")
+    assert moment is not None and moment.isoformat() == "2026-08-11T13:06:55+00:00"
+    assert rek_local("2026-01-27T23:17:13.000Z").isoformat() == "2026-01-27T22:17:13+00:00"
+    assert rek_local("") is None and rek_local("not a date") is None
+
+
+def test_the_three_real_date_forms_all_occur(room: room_module.SitevisionRoom) -> None:
     styles = {room_module.date_style(r) for r in releases_for("sitevision") if r.key != NO_DATE_KEY}
     assert styles == {0, 1, 2}
 
@@ -174,31 +190,26 @@ def test_a_layout_change_falls_back_and_says_so(room: room_module.SitevisionRoom
     path = room_module.release_path(demo)
     _, body, _ = fetch(room, path)
     html = body.decode()
-    html = html.replace('id="Brodtext"', 'id="Innehall"').replace(
-        'class="heading"', 'class="rubrik"'
-    )
+    # No h1 any more, and no date anywhere: the title comes from the metadata, loudly.
     html = html.replace("<h1 ", "<h2 ").replace("</h1>", "</h2>")
-    html = re.sub(r'<p class="sv-published">.*?</p>', "", html)
-    html = re.sub(
-        r'<meta (?:property="article:published_time"|name="dcterms.date")[^>]*>', "", html
-    )
+    html = re.sub(r"<time [^>]*>.*?</time>", "", html)
+    html = re.sub(r"<p>Publicerad [^<]*</p>", "", html)
+    html = re.sub(r'<meta name="rek:(?:pub|mod)date"[^>]*>', "", html)
     release = extract_page(html, BASE + path, platform="sitevision", source_id="demo-sitevision")
     assert release.title == demo.title and release.layers["title"] == "metadata"
+    assert "missing:title_markup" in release.flags
     assert demo.paragraphs[0][:40] in release.body_html
-    assert release.layers["body_html"] in ("markup", "fallback")
     assert "missing:published_raw" in release.flags
 
 
-def test_body_falls_back_to_trafilatura_when_no_container_matches(
+def test_body_falls_back_to_trafilatura_when_no_portlet_is_found(
     room: room_module.SitevisionRoom,
 ) -> None:
     demo = releases_for("sitevision")[2]
     path = room_module.release_path(demo)
     _, body, _ = fetch(room, path)
-    html = body.decode().replace('id="Brodtext"', 'id="X"').replace('class="sv-row"', 'class="row"')
-    html = (
-        html.replace("<main", "<div").replace("</main>", "</div>").replace("<article", "<section")
-    )
+    # A redesign without Sitevision's portlet ids: nothing to read by structure.
+    html = body.decode().replace('id="svid12_', 'id="x12_').replace("pagecontent", "content")
     release = extract_page(html, BASE + path, platform="sitevision", source_id="demo-sitevision")
     assert release.layers["body_html"] == "fallback"
     assert "missing:body_html" in release.flags  # rescued, but loudly
