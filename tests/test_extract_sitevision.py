@@ -225,3 +225,35 @@ def test_extraction_is_fast_enough_for_every_page(room: room_module.SitevisionRo
             extract_page(body, BASE + "/nyhetsarkiv/2024/x", platform="sitevision", source_id="s")
     per_page = (time.perf_counter() - started) / (3 * len(pages))
     assert per_page < 0.02, f"{per_page * 1000:.1f} ms per page"
+
+
+def test_selector_drift_on_a_real_page_is_warned_counted_and_still_stored(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A real Sitevision page whose portlet structure is gone (a redesign): the
+    crawl keeps what the lower layers read, warns naming source and field, and
+    counts the field in the run's stats (which the crawls row and `stats` carry)."""
+    from pathlib import Path
+
+    from pressarchive.spiders.sitevision import SitevisionSpider
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from pressarchive.sources import Source
+
+    real = Path(__file__).parent / "real" / "sitevision" / "centerpartiet_20260811_akesson.html"
+    html = real.read_bytes().replace(b'id="svid12_', b'id="x12_')
+    url = "https://www.centerpartiet.se/nyheter/arkiv-2026/2026-08-11-x"
+    source = Source("centerpartiet", "Centerpartiet", "sitevision", (url,), ("127.0.0.1",))
+    spider = SitevisionSpider.from_crawler(get_crawler(SitevisionSpider), source=source)
+    response = HtmlResponse(url, body=html, encoding="utf-8", request=Request(url))
+    with caplog.at_level("WARNING"):
+        release = spider.release_response(response)
+    assert spider.crawler.stats.get_value("pressarchive/missing_field/body_html") == 1
+    assert spider.crawler.stats.get_value("pressarchive/missing_field/title_markup") == 1
+    warning = next(r.getMessage() for r in caplog.records if "'body_html'" in r.getMessage())
+    assert "centerpartiet" in warning and "layout" in warning
+    # What the lower layers gave is kept: metadata title, fallback body, the <time> date.
+    assert release.title.startswith("Elisabeth Thand Ringqvist: Åkesson visar")
+    assert "Jimmie Åkesson medverkade i Sveriges Radio P1" in release.body_html
+    assert release.published_raw == "2026-08-11T15:06:55+02:00"
