@@ -46,7 +46,16 @@ from click.testing import CliRunner
 from pressarchive.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ("platform", "title", "date", "date day", "body start", "body end", "about apart", "contacts")
+CHECKS = (
+    "platform",
+    "title",
+    "date",
+    "date day",
+    "body start",
+    "body end",
+    "about apart",
+    "contacts",
+)
 
 
 def squash(text: str | None) -> str:

@@ -43,7 +43,6 @@ Rules:
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -199,7 +198,9 @@ ABSOLUTE_PATTERNS: dict[str, re.Pattern[str]] = {
     "day_first": re.compile(r"(?<![\d.:])" + _WEEKDAY + _DAY_FIRST_BODY + _TIME_OPT),
     # The time first: "13:45, 3 februari 2025".
     "time_first": re.compile(
-        r"(?<![\d.:])(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*" + _ZONE + r")?\s*,\s*"
+        r"(?<![\d.:])(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*"
+        + _ZONE
+        + r")?\s*,\s*"
         + _WEEKDAY
         + _DAY_FIRST_BODY
     ),

@@ -63,6 +63,7 @@ HTML_TYPE = "text/html; charset=utf-8"
 UPDATED_AFTER = timedelta(days=2)
 SYSTEM_RESOURCE = "/sitevision/system-resource/4e7df169b6bde8439e89d72cd1fc8284663b8657affa42ab"
 
+
 def _sv_id(*parts: str) -> str:
     """A stable Sitevision-like id (`4f0a3b5189a1c7d2e1`): the same page, the same bytes."""
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:20]
@@ -373,8 +374,7 @@ def render_release(release: DemoRelease, *, charset: str = "utf-8") -> str:
             f'alt="{escape(release.image_caption)}">',
         )
     main = (
-        date_portlet
-        + f'<div id="svid94_{_sv_id("pagecontent")}" class="pagecontent sv-layout">'
+        date_portlet + f'<div id="svid94_{_sv_id("pagecontent")}" class="pagecontent sv-layout">'
         '<div id="Mittenspalt"><!-- Mittenspalt --></div>'
         + _portlet(
             "Rubrik",
