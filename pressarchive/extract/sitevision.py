@@ -72,6 +72,7 @@ _CONTACT_HEADING = re.compile(
     r"(?:\s+\w+){0,3}:?$",
     re.I,
 )
+_UNIT_HEADING = re.compile(r"^kontakt(?:er)?:?$", re.I)
 _PHONE_LINE = re.compile(r"^(?:telefon|tel|mobil)\s*:?\s*(.+)$", re.I)
 # Where the page's own text is; the order is the preference.
 _REGIONS = ("//main", "//*[@role='main']", "//body")
@@ -190,13 +191,14 @@ def _portlet_html(portlet: lxml.html.HtmlElement, release: Release) -> str:
 def _take_contacts(container: lxml.html.HtmlElement, release: Release) -> None:
     """Move a "Kontakt" heading's cards out of the body into release.contacts."""
     for heading in container.xpath("./h2 | ./h3 | ./h4 | ./p[strong and count(*) = 1]"):
-        if not _CONTACT_HEADING.match(squash(element_text(heading))):
+        heading_text = squash(element_text(heading))
+        if not _CONTACT_HEADING.match(heading_text):
             continue
         cards: list[lxml.html.HtmlElement] = []
         for sibling in heading.itersiblings():
             if sibling.tag not in ("p", "div"):
                 break
-            contact = _card(sibling)
+            contact = _card(sibling, unit_allowed=_UNIT_HEADING.match(heading_text) is not None)
             if contact is None:
                 break
             release.contacts.append(contact)
@@ -208,9 +210,16 @@ def _take_contacts(container: lxml.html.HtmlElement, release: Release) -> None:
         return
 
 
-def _card(element: lxml.html.HtmlElement) -> Contact | None:
+def _card(element: lxml.html.HtmlElement, *, unit_allowed: bool) -> Contact | None:
     lines = [squash(line) for line in element_text(element).split("\n") if squash(line)]
-    if len(lines) < 2:
+    if not lines:
+        return None
+    if len(lines) == 1:
+        # Under "Kontakt", a lone short name is a unit as contact (seed 002:
+        # "Kontakt" / "Utrednings- och utvecklingsenheten"), not a sentence.
+        name = lines[0]
+        if unit_allowed and len(name) <= 80 and not name.endswith((".", "!", "?", ":")):
+            return make_contact(name)
         return None
     name, title, phone, email = lines[0], "", "", ""
     for line in lines[1:]:
