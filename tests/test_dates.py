@@ -1,4 +1,4 @@
-"""pressarchive.dates: every form the press rooms print, with exact UTC instants.
+"""pressarchive.refine.dates: every form the press rooms print, with exact UTC instants.
 
 CASES is also the accuracy table of bench/bench_dates.py.
 """
@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pressarchive.dates import STOCKHOLM, ParsedDate, find_date, parse_date, parse_date_range
+from pressarchive.refine.dates import STOCKHOLM, ParsedDate, find_date, parse_date, parse_date_range
 
 # The crawl time of the relative cases: 12:00 summer time in Stockholm.
 NOW = datetime(2025, 4, 23, 10, 0, tzinfo=UTC)

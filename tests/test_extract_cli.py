@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pressarchive.cli import main
-from pressarchive.cli_replay import guess_platform
+from pressarchive.cli.main import main
+from pressarchive.cli.replay import guess_platform
 
 GOLDEN = Path(__file__).parent / "golden"
 

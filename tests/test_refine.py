@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pressarchive.boilerplate import AboutModel, learn_about
-from pressarchive.clean import html_blocks
 from pressarchive.items import Contact, Event, Release
-from pressarchive.refine import refine
+from pressarchive.refine.about_model import AboutModel, learn_about
+from pressarchive.refine.cleaning import refine
+from pressarchive.refine.html import html_blocks
 
 ORG = "Norrköpings kommun"
 

@@ -1,11 +1,11 @@
-"""Pipeline stage 1: dates to UTC (pressarchive.normalise)."""
+"""Pipeline stage 1: dates to UTC (pressarchive.refine.published)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
+from pressarchive.refine.published import normalise_dates
 
 
 class NormaliseDatesPipeline:

@@ -27,7 +27,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from pressarchive.about import (
+from pressarchive.extract import MISSING_PREFIX, extract_page
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import (
     CleaningLog,
     OnlineAboutLearner,
     document,
@@ -35,12 +37,10 @@ from pressarchive.about import (
     refresh_source,
     source_documents,
 )
-from pressarchive.boilerplate import AboutModel
-from pressarchive.extract import MISSING_PREFIX, extract_page
-from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
-from pressarchive.refine import refine
-from pressarchive.store import ABOUT_MODEL_KEY, Archive, ArchiveError
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.cleaning import refine
+from pressarchive.refine.published import normalise_dates
+from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive, ArchiveError
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from datasketch import MinHash, MinHashLSH
 
-from pressarchive.clean import is_chrome
+from pressarchive.refine.html import is_chrome
 
 # Paragraphs with fewer words are compared whole (normalised), not by bigrams.
 SHORT_WORDS = 8

@@ -12,8 +12,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Protocol
 
-from pressarchive.fingerprint import canonical_url, platform_release_id
-from pressarchive.store import ArchiveError, check_readable, connect
+from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
+from pressarchive.storage.store import ArchiveError, check_readable, connect
 
 
 class SeenIndex(Protocol):

@@ -28,7 +28,7 @@ from typing import IO, Any, TextIO
 
 import click
 
-from pressarchive.cli_common import (
+from pressarchive.cli.common import (
     db_option,
     fail,
     filter_options,
@@ -36,8 +36,8 @@ from pressarchive.cli_common import (
     open_readonly,
     resolve_filters,
 )
-from pressarchive.progress import Progress, is_terminal, progress
-from pressarchive.search import Filters, SearchError, fts_query
+from pressarchive.cli.progress import Progress, is_terminal, progress
+from pressarchive.storage.search import Filters, SearchError, fts_query
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 EXIT_NEW = 0  # finished, something new or changed was stored
 EXIT_FAILED = 1  # at least one source failed or was interrupted
@@ -135,7 +135,7 @@ def _run_worker(job: dict[str, Any], *, quiet: bool) -> int:
     """Run the Scrapy child; SIGINT and SIGTERM sent to us reach it too, so a
     stopped crawl shuts down cleanly (its job directory lets --resume go on)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pressarchive.crawl_worker"],
+        [sys.executable, "-m", "pressarchive.crawl.child"],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL if quiet else None,
         text=True,

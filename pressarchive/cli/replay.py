@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from pressarchive.cli_common import db_option, fail
+from pressarchive.cli.common import db_option, fail
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
     PLATFORMS,
@@ -25,7 +25,7 @@ from pressarchive.sources import (
     SourceError,
     load_sources,
 )
-from pressarchive.store import Archive, ArchiveError
+from pressarchive.storage.store import Archive, ArchiveError
 
 # Path shapes that name a platform, for `extract` without --platform.
 _PLATFORM_HINTS = (
@@ -85,7 +85,7 @@ def extract_command(
     Touches no archive: for debugging extractors and for evaluations.
     """
     from pressarchive.extract import extract_page
-    from pressarchive.process import process
+    from pressarchive.refine.process import process
 
     records: list[dict[str, Any]] = []
     for location in locations:
@@ -139,7 +139,7 @@ def reextract_command(
     Replays the WARC archive through the same spiders and pipelines, updating
     releases in place (a better extraction is not a new version).
     """
-    from pressarchive.crawl import CrawlLocked, exit_code, run_crawl
+    from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
     if not db.exists():
         fail(f"{db}: no archive here (run a crawl first, or pass --db)")
@@ -167,9 +167,9 @@ def reextract_command(
         "PRESSARCHIVE_REPLAY": True,
         "PRESSARCHIVE_WARC_DIR": str(warc),
         # replayed responses are already in the WARC files
-        "DOWNLOADER_MIDDLEWARES": {"pressarchive.scrapy_warc.WarcRecorderMiddleware": None},
+        "DOWNLOADER_MIDDLEWARES": {"pressarchive.crawl.warc.WarcRecorderMiddleware": None},
         "HTTPCACHE_ENABLED": True,
-        "HTTPCACHE_STORAGE": "pressarchive.scrapy_warc.WarcCacheStorage",
+        "HTTPCACHE_STORAGE": "pressarchive.crawl.warc.WarcCacheStorage",
         "HTTPCACHE_IGNORE_MISSING": True,
         "HTTPCACHE_EXPIRATION_SECS": 0,
         "HTTPCACHE_IGNORE_HTTP_CODES": [],

@@ -156,7 +156,7 @@ CREATE TRIGGER releases_fts_au AFTER UPDATE OF title, lead, body_text ON release
 END;
 """
 
-# The WARC index (pressarchive.archive writes it), one name for the migration
+# The WARC index (pressarchive.storage.warc writes it), one name for the migration
 # below and for tests that want this table alone.
 WARC_RECORDS_TABLE = """\
 CREATE TABLE warc_records (
@@ -202,7 +202,7 @@ CREATE TABLE extractions (
     about_model TEXT                            -- key of the about-text model it was cleaned with
 );
 
--- Each source's learned about-text model (pressarchive.boilerplate), so that
+-- Each source's learned about-text model (pressarchive.refine.about_model), so that
 -- a crawl knows whether the archive's releases need cleaning again.
 CREATE TABLE about_models (
     source_id TEXT PRIMARY KEY REFERENCES sources(id),

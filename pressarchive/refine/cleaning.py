@@ -15,8 +15,11 @@ import itertools
 import re
 from urllib.parse import urlsplit
 
-from pressarchive.boilerplate import ABOUT_WORDS, AboutModel, heading_like, tokens
-from pressarchive.clean import (
+from pressarchive.items import Release
+from pressarchive.refine.about_model import ABOUT_WORDS, AboutModel, heading_like, tokens
+from pressarchive.refine.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
+from pressarchive.refine.events import extract_events, is_invitation
+from pressarchive.refine.html import (
     Block,
     is_chrome,
     is_latest_list_start,
@@ -26,10 +29,7 @@ from pressarchive.clean import (
     render_text,
     text_blocks,
 )
-from pressarchive.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
-from pressarchive.events import extract_events, is_invitation
-from pressarchive.items import Release
-from pressarchive.language import detect_language
+from pressarchive.refine.language import detect_language
 
 # When, where: an invitation's details recur ("Plats: Rådhuset") but are not chrome.
 _EVENT_LINE = re.compile(r"^\s*(?:datum|tid|plats|när|var|adress)\s*:", re.IGNORECASE)

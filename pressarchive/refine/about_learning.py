@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
-from pressarchive.boilerplate import AboutModel, learn_about
-from pressarchive.clean import html_blocks
 from pressarchive.items import Release
-from pressarchive.process import reprocess
-from pressarchive.refine import refine
-from pressarchive.store import ABOUT_MODEL_KEY, Archive
+from pressarchive.refine.about_model import AboutModel, learn_about
+from pressarchive.refine.cleaning import refine
+from pressarchive.refine.html import html_blocks
+from pressarchive.refine.process import reprocess
+from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8

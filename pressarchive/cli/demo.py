@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pressarchive.cli_common import fail
+from pressarchive.cli.common import fail
 
 DEMO_DB = Path("data/demo.db")
 SAMPLE_QUERIES = ("trygghet", "bro", "skola")
@@ -39,11 +39,11 @@ def demo_command(db: Path, keep: bool) -> None:
     Starts the press rooms on 127.0.0.1, crawls them all, prints per-source
     counts and three sample searches, and stops the servers. No internet needed.
     """
-    from pressarchive.crawl import CrawlLocked, run_crawl
+    from pressarchive.crawl.runner import CrawlLocked, run_crawl
     from pressarchive.demo.server import DemoPressRooms
-    from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, search
     from pressarchive.sources import parse_sources
-    from pressarchive.store import Archive
+    from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, search
+    from pressarchive.storage.store import Archive
 
     if not keep:
         for suffix in ("", "-wal", "-shm"):

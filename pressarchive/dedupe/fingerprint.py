@@ -187,7 +187,7 @@ def platform_release_id(platform: str, url: str) -> str | None:
 def content_hash(title: str, lead: str, body: str) -> str:
     """A stable hash of the release's text; whitespace changes leave it alone.
 
-    Same algorithm as `pressarchive.store.content_hash` (blake2b-128 over the
+    Same algorithm as `pressarchive.storage.store.content_hash` (blake2b-128 over the
     NFC, whitespace-folded fields, separated by US), so either can be used.
     Case is kept: a corrected capital is a (small) revision.
     """

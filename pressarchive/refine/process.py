@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pressarchive.boilerplate import AboutModel
-from pressarchive.fingerprint import canonical_url, platform_release_id
+from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
-from pressarchive.refine import refine
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.cleaning import refine
+from pressarchive.refine.published import normalise_dates
 
 
 def assign_keys(release: Release) -> Release:

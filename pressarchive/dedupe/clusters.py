@@ -2,7 +2,7 @@
 
 After each crawl the releases without a near-duplicate signature (new ones,
 or ones whose text changed) are signed and matched against the archive
-(pressarchive.fingerprint: MinHash LSH, guarded by title similarity and
+(pressarchive.dedupe.fingerprint: MinHash LSH, guarded by title similarity and
 publication-date proximity). Two dated releases further apart than the
 rule's `max_days` never match, so only the releases published within that
 margin of the pending ones (and the undated) are loaded: an hourly crawl of
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pressarchive.fingerprint import DuplicateIndex, MatchRule, Signature, signature
-from pressarchive.store import Archive, iso
+from pressarchive.dedupe.fingerprint import DuplicateIndex, MatchRule, Signature, signature
+from pressarchive.storage.store import Archive, iso
 
 # (earliest, latest) publication that a pending release could match
 Window = tuple[datetime, datetime]

@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from pressarchive.crawl import job_dir
+from pressarchive.crawl.runner import job_dir
 from pressarchive.sources import Source
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pressarchive.dates import STOCKHOLM, parse_date
 from pressarchive.items import Release
+from pressarchive.refine.dates import STOCKHOLM, parse_date
 
 
 def normalise_dates(release: Release, *, now: datetime | None = None) -> Release:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from pressarchive.cli_common import (
+from pressarchive.cli.common import (
     DEFAULT_DB,
     DateParam,
     db_option,
@@ -23,8 +23,7 @@ from pressarchive.cli_common import (
     open_readonly,
     resolve_filters,
 )
-from pressarchive.dates import STOCKHOLM
-from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
+from pressarchive.refine.dates import STOCKHOLM
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
     Source,
@@ -32,7 +31,8 @@ from pressarchive.sources import (
     load_sources,
     select_sources,
 )
-from pressarchive.store import ArchiveError
+from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
+from pressarchive.storage.store import ArchiveError
 
 
 def sources_option(func: Any) -> Any:
@@ -111,7 +111,7 @@ def crawl(
     Exit codes: 0 new or changed releases stored; 3 finished, nothing new;
     1 a source failed or was interrupted; 75 the archive is busy.
     """
-    from pressarchive.crawl import CrawlLocked, exit_code, run_crawl
+    from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
     registry = _load_registry(sources_file)
     if crawl_all == bool(source_ids):
@@ -441,10 +441,10 @@ __all__ = ["DEFAULT_DB", "main"]
 def _add_commands() -> None:
     # Commands with a module of their own; imported here so that `--help`
     # lists them, their heavy imports happen only when they run.
-    from pressarchive.cli_demo import demo_command
-    from pressarchive.cli_replay import extract_command, reextract_command
-    from pressarchive.export import export_command
-    from pressarchive.serve import serve_command
+    from pressarchive.cli.demo import demo_command
+    from pressarchive.cli.replay import extract_command, reextract_command
+    from pressarchive.cli.serve import serve_command
+    from pressarchive.storage.export import export_command
 
     for command in (
         demo_command,

@@ -46,7 +46,7 @@ _WHERE = ("plats", "var", "adress", "lokal", "samling")
 
 
 def _parse(raw: str, context: date | datetime | None) -> Event | None:
-    from pressarchive.dates import parse_date_range
+    from pressarchive.refine.dates import parse_date_range
 
     cleaned = re.sub(r"(?<=\d)\s*(?:–|—|till)\s*(?=\d)", "-", raw)
     parsed = parse_date_range(cleaned, context=context)

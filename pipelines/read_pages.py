@@ -1,4 +1,4 @@
-"""Pipeline stage 0: read release pages in a worker process (pressarchive.workers).
+"""Pipeline stage 0: read release pages in a worker process (pressarchive.crawl.pool).
 
 With `PRESSARCHIVE_WORKERS` > 0 the spider yields a `PendingRelease` (the page
 as downloaded) instead of reading it on the reactor thread; this stage has a
@@ -20,11 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from pressarchive.about import refresh_source
-from pressarchive.boilerplate import AboutModel
-from pressarchive.items import Release
-from pressarchive.store import Archive
-from pressarchive.workers import (
+from pressarchive.crawl.pool import (
     PendingRelease,
     ReleaseWorkers,
     acquire_workers,
@@ -35,6 +31,10 @@ from pressarchive.workers import (
     unchanged_cleanings,
     workers_setting,
 )
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import refresh_source
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.storage.store import Archive
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def deferred_from_future(future: Future[Release]) -> Deferred[Release]:
     return deferred
 
 
-class WorkerPipeline:
+class ReadPagesPipeline:
     def __init__(self, db_path: str, size: int) -> None:
         self.db_path = db_path
         self.size = size
@@ -69,7 +69,7 @@ class WorkerPipeline:
     crawler: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> WorkerPipeline:
+    def from_crawler(cls, crawler: Any) -> ReadPagesPipeline:
         from scrapy import signals
 
         pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"), workers_setting(crawler.settings))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pressarchive.cli_common import db_option, fail, open_readonly
+from pressarchive.cli.common import db_option, fail, open_readonly
 from pressarchive.datasette import METADATA_DATABASE, METADATA_PATH
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 `WarcRecorderMiddleware` is a downloader middleware. Give it a number above
 the HTTP cache (900) and the retry/redirect/decompression middlewares, e.g.
 
-    DOWNLOADER_MIDDLEWARES = {"pressarchive.scrapy_warc.WarcRecorderMiddleware": 950}
+    DOWNLOADER_MIDDLEWARES = {"pressarchive.crawl.warc.WarcRecorderMiddleware": 950}
 
 so that its `process_response` runs first: it sees every response as the
 server sent it (404s and 500s before a retry, 3xx before a redirect is
@@ -37,7 +37,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
-from pressarchive.archive import Headers, WarcArchive, open_index
+from pressarchive.storage.warc import Headers, WarcArchive, open_index
 
 logger = logging.getLogger(__name__)
 

@@ -18,15 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pressarchive.dates import STOCKHOLM
 from pressarchive.items import Contact, Release
-from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
+from pressarchive.refine.dates import STOCKHOLM
 from pressarchive.sources import Source
+from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 Outcome = Literal["stored", "updated", "unchanged"]
 
 # Set in a release's `extracted` record by the refine stage: which about-text
-# model cleaned it (pressarchive.about.model_key). Stored in its own column.
+# model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
 ABOUT_MODEL_KEY = "_about_model"
 
 

@@ -13,8 +13,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from pressarchive.items import KINDS
-from pressarchive.search import ORGANISATIONS_SQL, Filters
-from pressarchive.store import Archive, ArchiveError, connect
+from pressarchive.storage.search import ORGANISATIONS_SQL, Filters
+from pressarchive.storage.store import Archive, ArchiveError, connect
 
 DEFAULT_DB = Path("data/pressarchive.db")
 
