@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from pressarchive.cli.common import db_option, fail
 from pressarchive.sources import (
@@ -51,14 +53,31 @@ def guess_platform(location: str) -> str:
     return "generic"
 
 
+def _transient(error: BaseException) -> bool:
+    """Worth another try: a timeout, a dropped connection, 429 or a 5xx answer."""
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code == 429 or error.code >= 500
+    return isinstance(error, urllib.error.URLError | TimeoutError | ConnectionError)
+
+
+# A press room that answers 503 once should not fail `extract URL`; three tries
+# with a short backoff, as Scrapy's retry would, and then the error is the user's.
+@retry(
+    retry=retry_if_exception(_transient),
+    stop=stop_after_attempt(3),
+    wait=wait_exponential(multiplier=0.5, max=4),
+    reraise=True,
+)
+def _fetch(url: str, timeout: float) -> tuple[bytes, str, str | None]:
+    request = urllib.request.Request(url, headers={"User-Agent": "pressarchive/0.1 (extract)"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.geturl(), response.headers.get_content_charset()
+
+
 def _read(location: str, timeout: float) -> tuple[bytes, str, str | None]:
     """The page's bytes, its URL, and the charset the server declared."""
     if location.startswith(("http://", "https://")):
-        request = urllib.request.Request(
-            location, headers={"User-Agent": "pressarchive/0.1 (extract)"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(), response.geturl(), response.headers.get_content_charset()
+        return _fetch(location, timeout)
     path = Path(location)
     return path.read_bytes(), path.resolve().as_uri(), None
 

@@ -265,16 +265,25 @@ class Signature:
             raise ValueError("not a pressarchive signature (wrong version or size)")
         return cls(np.frombuffer(data, dtype="<u4", offset=1).astype(np.uint32))
 
-    def band_keys(self) -> list[int]:
-        """One integer per LSH band (deterministic, but rebuilt rather than stored)."""
-        bands = self.values[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-        mixed = (bands * _BAND_MULT).sum(axis=1, dtype=np.uint64)
+    def band_keys(self, bands: int = BANDS, rows: int = ROWS) -> list[int]:
+        """One integer per LSH band (deterministic, but rebuilt rather than stored).
+
+        Fewer rows per band find less similar pairs: (1/bands) ** (1/rows) is
+        roughly the similarity from which a pair shares a band."""
+        if rows > len(_BAND_MULT) or bands * rows > NUM_PERM:
+            raise ValueError(f"{bands} bands of {rows} rows do not fit {NUM_PERM} values")
+        grid = self.values[: bands * rows].astype(np.uint64).reshape(bands, rows)
+        mixed = (grid * _BAND_MULT[:rows]).sum(axis=1, dtype=np.uint64)
         return mixed.tolist()
 
 
 def signature(text: str) -> Signature:
     """The MinHash signature of `text` (re-wrapping and case do not change it)."""
-    shingles = _shingle_hashes(words(text))
+    return minhash(_shingle_hashes(words(text)))
+
+
+def minhash(shingles: np.ndarray) -> Signature:
+    """The MinHash signature of a set of 64-bit shingle hashes."""
     if len(shingles) == 0:
         return Signature(np.full(NUM_PERM, _EMPTY, dtype=np.uint32))
     # multiply-shift hashing, one (a, b) per permutation: the minimum of the

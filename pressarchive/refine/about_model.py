@@ -29,8 +29,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
 
+from pressarchive.dedupe.fingerprint import minhash
 from pressarchive.refine.html import is_chrome
 
 # Paragraphs with fewer words are compared whole (normalised), not by bigrams.
@@ -42,7 +43,11 @@ MAX_VARIANTS = 25
 # An about cluster closes the release (nothing but boilerplate after it) in
 # at least this share of the releases it occurs in.
 MIN_TRAILING_SHARE = 0.6
-_NUM_PERM = 64
+# LSH over the dedupe package's MinHash: 42 bands of 3 rows put a pair of
+# Jaccard 0.5 (SIMILARITY) in a shared band with probability 0.996, 0.3 with
+# 0.68; every candidate is then checked exactly, so only recall hangs on this.
+_LSH_BANDS = 42
+_LSH_ROWS = 3
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[\s.,:\-–]\d+)*")
@@ -263,14 +268,17 @@ def learn_about(
     keys = list(variant_docs)
     signatures = [shingles(k.split()) for k in keys]
     finder = _UnionFind(len(keys))
-    lsh = MinHashLSH(threshold=SIMILARITY * 0.8, num_perm=_NUM_PERM)
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, signature in enumerate(signatures):
-        minhash = MinHash(num_perm=_NUM_PERM)
-        minhash.update_batch([h.to_bytes(4, "little") for h in signature])
-        for j in lsh.query(minhash):
+        sketch = minhash(np.fromiter(signature, dtype=np.uint64, count=len(signature)))
+        near: set[int] = set()
+        for band, band_key in enumerate(sketch.band_keys(_LSH_BANDS, _LSH_ROWS)):
+            bucket = buckets[(band, band_key)]
+            near.update(bucket)
+            bucket.append(i)
+        for j in near:
             if _jaccard(signature, signatures[j]) >= SIMILARITY:
                 finder.union(i, j)
-        lsh.insert(i, minhash)
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(keys)):
