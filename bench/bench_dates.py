@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import dateparser  # noqa: E402
 from dateparser.date import DateDataParser  # noqa: E402
 
-from pressarchive.refine.dates import STOCKHOLM, parse_date  # noqa: E402
+from pressarchive.refine.dates import parse_date  # noqa: E402
+from pressarchive.times import STOCKHOLM  # noqa: E402
 from tests.test_dates import CASES, Case  # noqa: E402
 
 SPEEDUP_GOAL = 20.0

@@ -23,7 +23,6 @@ from pressarchive.cli.common import (
     open_readonly,
     resolve_filters,
 )
-from pressarchive.refine.dates import STOCKHOLM
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
     Source,
@@ -33,6 +32,7 @@ from pressarchive.sources import (
 )
 from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
 from pressarchive.storage.store import ArchiveError
+from pressarchive.times import STOCKHOLM
 
 
 def sources_option(func: Any) -> Any:

@@ -47,13 +47,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
+
+from pressarchive.times import STOCKHOLM
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
 
 __all__ = [
-    "STOCKHOLM",
     "ParsedDate",
     "Precision",
     "find_date",
@@ -61,7 +61,6 @@ __all__ = [
     "parse_date_range",
 ]
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 Precision = Literal["day", "minute", "second"]
 
 # dateparser is slow and creative; longer strings are prose, not a date.

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pressarchive.items import Release
-from pressarchive.refine.dates import STOCKHOLM, parse_date
+from pressarchive.refine.dates import parse_date
+from pressarchive.times import STOCKHOLM
 
 
 def normalise_dates(release: Release, *, now: datetime | None = None) -> Release:

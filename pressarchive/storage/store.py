@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pressarchive.items import Contact, Release
-from pressarchive.refine.dates import STOCKHOLM
 from pressarchive.sources import Source
 from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from pressarchive.times import STOCKHOLM
 
 Outcome = Literal["stored", "updated", "unchanged"]
 

@@ -36,6 +36,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from pressarchive.times import iso_utc
+
 Headers = list[tuple[str, str]]
 
 _FILE_SERIALS = itertools.count(1)
@@ -71,13 +73,6 @@ _REASONS = {
 def payload_digest(body: bytes) -> str:
     """As warcio writes WARC-Payload-Digest: `sha1:` + base32 of the SHA-1."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC, as the store writes its timestamps."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _warc_date(moment: datetime) -> str:
