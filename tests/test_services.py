@@ -21,7 +21,7 @@ from pressarchive.extract.services import (
     mynewsdesk_service_url,
 )
 from pressarchive.items import Release
-from pressarchive.process import process
+from pressarchive.refine.process import process
 from pressarchive.sources import Source
 
 ROOM = "https://www.mynewsdesk.com/se/norrkopings_kommun"

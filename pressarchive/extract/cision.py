@@ -22,6 +22,7 @@ from typing import Any
 
 from parsel import Selector
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (
@@ -41,7 +42,6 @@ from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Attachment, Image, Release, Tag
 
 PLATFORM = "cision"

@@ -26,9 +26,9 @@ from urllib.parse import urlencode
 
 import lxml.html
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.page import element_text, squash
 from pressarchive.extract.titles import decode
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Release
 
 MYNEWSDESK_SERVICE = "https://www.mynewsdesk.com/services/pressroom/list/{key}"

@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 
 import lxml.html
 
-from pressarchive.dates import STOCKHOLM
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (
@@ -54,8 +54,8 @@ from pressarchive.extract.generic import (
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page, element_text, squash
 from pressarchive.extract.titles import clean_title
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Contact, Image, Release
+from pressarchive.times import STOCKHOLM
 
 PLATFORM = "sitevision"
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
