@@ -43,7 +43,7 @@ from typing import Any
 import trafilatura
 from click.testing import CliRunner
 
-from pressarchive.cli import main as cli_main
+from pressarchive.cli.main import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = (
