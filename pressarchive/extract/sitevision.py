@@ -87,6 +87,8 @@ def extract(page: Page, release: Release) -> None:
     portlets = _content_portlets(region)
 
     title_at, title = _title(portlets)
+    # Some templates print the page name as the title in a template portlet.
+    title = title or _template_title(region)
     if not fill(release, "title", title, "markup"):
         fill(release, "title", clean_title(meta.title or _document_title(page)), "metadata")
         release.flag("missing:title_markup")
@@ -96,7 +98,9 @@ def extract(page: Page, release: Release) -> None:
     for position, portlet in enumerate(portlets):
         if position <= title_at:
             continue  # the title, and what stands above it (the top image)
-        summary = portlet.xpath(".//p[contains(@class, 'env-text-summary')]")
+        if _is_date_line(portlet):
+            continue  # "NYHET 2026-08-11" placed among the page's own portlets
+        summary = _lead_paragraphs(portlet)
         if summary and not body_parts:
             lead_parts.extend(squash(element_text(p)) for p in summary)
             continue
@@ -118,6 +122,37 @@ def extract(page: Page, release: Release) -> None:
     release.canonical_url = absolute(page, meta.canonical) if meta.canonical else None
     release.language = meta.language or page.root.get("lang") or None
     flag_missing(release, REQUIRED_FIELDS)
+
+
+_LEAD_ANCHOR = re.compile(r"ingress|lead|summary|sammanfattning", re.I)
+
+
+def _lead_paragraphs(portlet: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The lead: `p.env-text-summary-01` (seen on both real sites), else, on
+    sites without env-text classes, a portlet the editor named "Ingress" (seen
+    as an anchor on both sites) or paragraphs classed as a lead."""
+    found: list[lxml.html.HtmlElement] = portlet.xpath(".//p[contains(@class, 'env-text-summary')]")
+    if found:
+        return found
+    anchor = portlet.xpath("./div[@id][1]/@id")
+    if anchor and _LEAD_ANCHOR.search(str(anchor[0])):
+        return list(portlet.xpath(".//div[contains(@class, 'sv-text-portlet-content')]//p"))
+    return list(portlet.xpath(".//p[contains(@class, 'ingress') or contains(@class, 'lead')]"))
+
+
+def _is_date_line(portlet: lxml.html.HtmlElement) -> bool:
+    """A short portlet holding a `time[datetime]`: a date line, not body."""
+    return bool(portlet.xpath(".//time[@datetime]")) and len(squash(element_text(portlet))) <= 80
+
+
+def _template_title(region: lxml.html.HtmlElement) -> str:
+    for heading in region.iter("h1"):
+        if any(a.tag in _CHROME_TAGS for a in heading.iterancestors()):
+            continue
+        text = squash(element_text(heading))
+        if text:
+            return text
+    return ""
 
 
 def _region(page: Page) -> lxml.html.HtmlElement:
