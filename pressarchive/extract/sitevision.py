@@ -214,7 +214,7 @@ def _portlet_html(portlet: lxml.html.HtmlElement, release: Release) -> str:
     else:
         return ""  # image, video, custom modules: no text of the release
     for line in container.xpath(".//p"):
-        if _UPDATED.match(squash(element_text(line))):
+        if _UPDATED.match(squash(line.text_content()[:80])):
             line.drop_tree()  # "Uppdaterades senast …": a date, read as updated_at
     _take_contacts(container, release)
     parts = [container.text or ""]
