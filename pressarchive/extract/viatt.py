@@ -192,7 +192,7 @@ def clean_email(raw: str | None) -> str | None:
 
 
 def strip_publisher_suffix(title: str, publisher: str | None) -> str:
-    """"Title | Moderaterna" -> "Title": the publisher's name, else the one last part."""
+    """ "Title | Moderaterna" -> "Title": the publisher's name, else the one last part."""
     title = squash(title)
     if publisher and title.endswith(f" | {publisher}"):
         return title[: -len(f" | {publisher}")].strip()
@@ -238,9 +238,7 @@ def _state_contacts(state: ReleaseState, release: Release) -> list[Contact]:
             release.flag("phone_invalid")
         email = clean_email(str(card.get("email") or ""))
         title = squash(str(card.get("title") or card.get("company_department") or "")) or None
-        contacts.append(
-            Contact(name=name, role="contact", title=title, phone=phone, email=email)
-        )
+        contacts.append(Contact(name=name, role="contact", title=title, phone=phone, email=email))
     return contacts
 
 
@@ -284,14 +282,19 @@ def apply_state(state: ReleaseState, page: Page, release: Release) -> None:
     if contacts:
         _set(release, "contacts", contacts, "state")
     attachments = [
-        Attachment(url=page.absolute(str(doc["path"])), title=squash(str(doc.get("title") or "")) or None)
+        Attachment(
+            url=page.absolute(str(doc["path"])), title=squash(str(doc.get("title") or "")) or None
+        )
         for doc in state.items("documents")
         if doc.get("path")
     ]
     if attachments:
         _set(release, "attachments", attachments, "state")
     images = [
-        Image(url=page.absolute(str(img["path"])), caption=squash(str(img.get("caption") or "")) or None)
+        Image(
+            url=page.absolute(str(img["path"])),
+            caption=squash(str(img.get("caption") or "")) or None,
+        )
         for img in state.items("images")
         if img.get("path")
     ]
@@ -345,7 +348,7 @@ def _is_lead_block(element: lxml.html.HtmlElement) -> bool:
 
 
 def read_cards(section: lxml.html.HtmlElement, page: Page, release: Release) -> list[Contact]:
-    """"Kontakter" cards: each an <article> with an h2 name + <small> title."""
+    """ "Kontakter" cards: each an <article> with an h2 name + <small> title."""
     contacts = []
     for card in section.iterdescendants("article"):
         h2 = next(iter(card.iterdescendants("h2")), None)
@@ -402,7 +405,8 @@ def read_structure(page: Page, release: Release) -> Structure:
     for element in after:
         if not isinstance(element.tag, str):
             continue
-        if found.date_line is None and element.tag == "p":
+        if found.date_line is None and not body_parts and not found.lead:
+            # The real page sets it in a <p>; any block right after the h1 will do.
             found.date_line = parse_date_line(element.text_content())
             if found.date_line is not None:
                 continue

@@ -97,18 +97,20 @@ def decode_state(raw: str) -> dict[str, Any]:
 def release_state(
     state: dict[str, Any], release_id: str | None, language: str | None
 ) -> ReleaseState | None:
-    """The release the page shows: `release.<id>` for the URL's id, else the only
-    release the state holds; its version in `language`, else Swedish, else the first."""
+    """The release the page shows: `release.<id>` for the URL's id (None if the
+    state lacks it), else (no id known) the only release the state holds; its version in `language`, else Swedish, else the first."""
     releases = state.get("release")
     if not isinstance(releases, dict):
         return None
     entries = {str(k): v for k, v in releases.items() if isinstance(v, dict)}
-    entry = entries.get(release_id) if release_id else None
-    if entry is None:
+    if release_id:
+        # The URL names the release: a state about another one is not this page's.
+        entry = entries.get(release_id)
+    else:
         with_versions = [v for v in entries.values() if isinstance(v.get("versions"), dict)]
-        if len(with_versions) != 1:
-            return None
-        entry = with_versions[0]
+        entry = with_versions[0] if len(with_versions) == 1 else None
+    if entry is None:
+        return None
     versions = entry.get("versions")
     if not isinstance(versions, dict) or not versions:
         return ReleaseState(entry, {}, None)
