@@ -77,7 +77,8 @@ PUBLISHER = Publisher(
     id="1347718",
     name=ORGANISATION,
     slug="norrkopings-kommun",
-    address="Rådhuset",
+    # As the "Om" block of seed 003 shows it: the name twice, then Rådhuset.
+    address_lines=(ORGANISATION, "Rådhuset"),
     zipcode="604 81",
     city="Norrköping",
     website="http://norrkoping.se",

@@ -42,7 +42,7 @@ class Publisher:
     id: str
     name: str
     slug: str
-    address: str = ""
+    address_lines: tuple[str, ...] = ()  # the address block's lines before zip code and city
     zipcode: str = ""
     city: str = ""
     website: str = ""
@@ -201,7 +201,7 @@ def release_state(page: ReleasePage) -> dict[str, Any]:
         "publisher": {
             "id": int(publisher.id) if publisher.id.isdigit() else publisher.id,
             "name": publisher.name,
-            "address": publisher.address,
+            "address": ", ".join(publisher.address_lines),
             "city": publisher.city,
             "zipcode": publisher.zipcode,
             "phone": None,
@@ -400,7 +400,7 @@ def _about(page: ReleasePage) -> str:
     text = f'<div class="sc-eulNck ieGzEA">{paragraphs_html(page.about)}</div>'
     if page.about_with_address:
         publisher = page.publisher
-        lines = [escape(publisher.name), escape(publisher.address)]
+        lines = [escape(publisher.name), *map(escape, publisher.address_lines)]
         lines.append(f"{escape(publisher.zipcode)}<!-- --> <!-- -->{escape(publisher.city)}")
         site = escape(publisher.website)
         address = (
