@@ -25,6 +25,7 @@ from pressarchive.spiders.viatt import (
     publisher_id_of,
 )
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.demo import viatt as room_module
 from pressarchive.demo import viatt_markup
 from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, ORGANISATION, releases_for
@@ -43,9 +44,8 @@ from pressarchive.extract.viatt_state import (
     label_kind,
     release_state,
 )
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Release
-from pressarchive.process import process
+from pressarchive.refine.process import process
 
 BASE = "http://127.0.0.1:8123"
 REAL = Path(__file__).parent / "real" / "viatt"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pressarchive.cli import main
+from pressarchive.cli.main import main
 
 REAL = Path(__file__).parent / "real"
 CASES = sorted(REAL.glob("*/*.expected.json"))

@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from pressarchive.times import STOCKHOLM
+
 KIND_LABELS = {
     "pressmeddelande": ("Pressmeddelande", "Press Release"),
     "pressinbjudan": ("Pressinbjudan", "Press Invitation"),

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import lxml.html
 import phonenumbers
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.page import Page, element_text, inner_html, squash
 from pressarchive.extract.viatt_state import (
     ReleaseState,
@@ -42,7 +43,6 @@ from pressarchive.extract.viatt_state import (
     label_kind,
     release_state,
 )
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Attachment, Contact, Image, Release
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
