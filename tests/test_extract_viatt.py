@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from parsel import Selector
 from pressarchive.spiders.viatt import (
+    ViaTTSpider,
     feed_entries,
     feed_url,
     is_release_url,
@@ -24,6 +25,8 @@ from pressarchive.spiders.viatt import (
     next_listing_url,
     publisher_id_of,
 )
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
 from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.demo import viatt as room_module
@@ -46,6 +49,7 @@ from pressarchive.extract.viatt_state import (
 )
 from pressarchive.items import Release
 from pressarchive.refine.process import process
+from pressarchive.sources import Source
 
 BASE = "http://127.0.0.1:8123"
 REAL = Path(__file__).parent / "real" / "viatt"
@@ -447,3 +451,43 @@ def test_a_date_line_in_another_block_still_reads() -> None:
     assert release.lead == "Stadsdelen Klockaretorpet tas nu bort från listan."
     assert "Ett utsatt område" in release.body_html
     assert release.platform_id == "3190422"
+
+
+# --- the spider on the (unseen) room ----------------------------------------------------------
+
+
+def _spider(options: dict[str, Any] | None = None) -> ViaTTSpider:
+    source = Source(
+        "demo-viatt",
+        ORGANISATION,
+        "viatt",
+        (BASE + room_module.START_PATH,),
+        ("127.0.0.1",),
+        options=options or {},
+    )
+    return ViaTTSpider.from_crawler(get_crawler(ViaTTSpider), source=source)
+
+
+def test_a_room_without_release_links_is_loud_and_the_feed_carries_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spider = _spider()
+    response = HtmlResponse(
+        BASE + room_module.START_PATH,
+        body=b"<html><body><p>Nytt utseende</p></body></html>",
+        request=Request(BASE + room_module.START_PATH),
+    )
+    with caplog.at_level(logging.WARNING):
+        (request,) = list(spider.parse(response))
+    assert request.url == f"{BASE}/rss/releases/latest?publisherId={room_module.PUBLISHER_ID}"
+    assert any("no release links" in r.getMessage() for r in caplog.records)
+    assert spider.crawler.stats.get_value("pressarchive/viatt/room_unread") == 1
+
+
+def test_the_configured_publisher_id_names_the_feed() -> None:
+    spider = _spider({"publisher_id": "3235744"})
+    response = HtmlResponse(
+        BASE + "/pressrum/1/x", body=b"<html></html>", request=Request(BASE + "/pressrum/1/x")
+    )
+    (request,) = list(spider.parse(response))
+    assert request.url.endswith("/rss/releases/latest?publisherId=3235744")
