@@ -175,6 +175,29 @@ def test_stats_per_source(db: Path) -> None:
     assert row["last_published"].startswith("2024-04-01")
 
 
+def test_stats_shows_the_fields_the_last_crawl_stopped_finding(db: Path) -> None:
+    with Archive(db) as archive:
+        crawl_id = archive.begin_crawl("viatt", "demo-viatt")
+        archive.finish_crawl(
+            crawl_id,
+            status="finished",
+            counts={"stored": 0},
+            errors=[],
+            stats={
+                "pressarchive/missing_field/body_html": 3,
+                "pressarchive/missing_field/published_raw": 1,
+                "pressarchive/releases_read": 3,
+            },
+        )
+    code, out, _ = run("stats", "--db", str(db), "--json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["last_missing"] == {"body_html": 3, "published_raw": 1}
+    assert "last_stats" not in row
+    code, out, _ = run("stats", "--db", str(db))
+    assert code == 0 and "body_html×3, published_raw×1" in out
+
+
 def test_stats_table_shows_swedish_time(db: Path) -> None:
     code, out, _ = run("stats", "--db", str(db))
     assert code == 0

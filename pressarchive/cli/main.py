@@ -195,7 +195,7 @@ SELECT s.id AS source, s.platform,
        (SELECT MIN(published_at) FROM releases r WHERE r.source_id = s.id) AS first_published,
        (SELECT MAX(published_at) FROM releases r WHERE r.source_id = s.id) AS last_published,
        c.started_at AS last_crawl, c.status AS last_status,
-       c.stored AS last_new, c.error_count AS last_errors
+       c.stored AS last_new, c.error_count AS last_errors, c.stats AS last_stats
 FROM sources s
 LEFT JOIN crawls c ON c.id = (SELECT MAX(id) FROM crawls WHERE source_id = s.id)
 ORDER BY s.id
@@ -208,7 +208,7 @@ ORDER BY s.id
 def stats(db: Path, as_json: bool) -> None:
     """Per source: releases, first and last publication, the last crawl."""
     conn = open_readonly(db)
-    rows = [dict(row) for row in conn.execute(STATS_SQL)]
+    rows = [_with_missing_fields(dict(row)) for row in conn.execute(STATS_SQL)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -216,8 +216,34 @@ def stats(db: Path, as_json: bool) -> None:
         click.echo("The archive has no sources yet: run `pressarchive crawl`.")
         return
     headers = tuple(rows[0].keys())
-    _print_table(headers, [tuple(_short(_swedish_time(r[h])) for h in headers) for r in rows])
+    _print_table(
+        headers, [tuple(_short(_swedish_time(_cell(r[h]))) for h in headers) for r in rows]
+    )
     click.echo("Times are Swedish time (Europe/Stockholm); --json gives them in UTC.")
+
+
+MISSING_STAT = "pressarchive/missing_field/"
+
+
+def _with_missing_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The last crawl's selector-drift count per field (the spider's
+    `pressarchive/missing_field/<field>` stats) in place of its raw stats."""
+    try:
+        crawl_stats = json.loads(row.pop("last_stats") or "{}")
+    except ValueError:
+        crawl_stats = {}
+    row["last_missing"] = {
+        key.removeprefix(MISSING_STAT): value
+        for key, value in sorted(crawl_stats.items())
+        if key.startswith(MISSING_STAT)
+    }
+    return row
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}×{v}" for k, v in value.items())
+    return value
 
 
 def _swedish_time(value: Any) -> Any:

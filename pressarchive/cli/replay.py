@@ -39,7 +39,16 @@ _PLATFORM_HINTS = (
 )
 
 
-def guess_platform(location: str) -> str:
+def guess_platform(location: str, page: bytes | str | None = None) -> str:
+    """The platform of a page: what the page itself says (its template classes,
+    asset paths, embedded state, own canonical URL) beats the URL it was
+    given, which may be missing, a bare file path, or wrong."""
+    from pressarchive.extract.detect import platform_of_page
+
+    if page is not None:
+        named = platform_of_page(page)
+        if named is not None:
+            return named
     lowered = location.lower()
     if "mynewsdesk" in lowered:
         return "mynewsdesk"
@@ -84,7 +93,11 @@ def _read(location: str, timeout: float) -> tuple[bytes, str, str | None]:
 
 @click.command("extract")
 @click.argument("locations", nargs=-1, required=True, metavar="FILE|URL...")
-@click.option("--platform", type=click.Choice(PLATFORMS), help="Default: guessed from the URL.")
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    help="Default: recognised from the page itself, else guessed from the URL.",
+)
 @click.option("--url", "page_url", help="The page's original URL, for saved files (links, ids).")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True
@@ -113,7 +126,7 @@ def extract_command(
         except (OSError, ValueError) as exc:
             fail(f"{location}: cannot read: {exc}")
         url = page_url or url
-        chosen = platform or guess_platform(page_url or location)
+        chosen = platform or guess_platform(page_url or location, body)
         release = extract_page(
             body,
             url,
