@@ -130,14 +130,26 @@ def extract_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the WARC files are (default: warc/ beside the archive).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's whole log on stderr.")
 @db_option
 def reextract_command(
-    source_ids: tuple[str, ...], sources_file: Path, warc_dir: Path | None, db: Path
+    source_ids: tuple[str, ...],
+    sources_file: Path,
+    warc_dir: Path | None,
+    quiet: bool,
+    verbose: bool,
+    db: Path,
 ) -> None:
     """Run extraction again over the archived pages, with no network.
 
     Replays the WARC archive through the same spiders and pipelines, updating
-    releases in place (a better extraction is not a new version).
+    releases in place (a better extraction is not a new version). Quiet but
+    for one line per source, warnings and errors (-v: Scrapy's whole log).
+
+    Exit codes: 0 every page replayed; 1 a source failed, or a page could not
+    be read again (the errors are listed; nothing stored is lost); 75 a crawl
+    of the archive is running.
     """
     from pressarchive.crawl import CrawlLocked, exit_code, run_crawl
 
@@ -179,19 +191,27 @@ def reextract_command(
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "RETRY_ENABLED": False,
     }
+    if not verbose:
+        settings["LOG_LEVEL"] = "WARNING"
     try:
-        results = run_crawl(chosen, db=db, full=True, settings_overrides=settings)
+        results = run_crawl(chosen, db=db, full=True, settings_overrides=settings, quiet=quiet)
     except CrawlLocked as exc:
         fail(str(exc), 75)
     except (ArchiveError, RuntimeError) as exc:
         fail(str(exc))
-    for r in results:
+    for r in results if not quiet else ():
         click.echo(
             f"{r.source_id}: {r.status}; {r.updated} updated, {r.unchanged} unchanged, "
             f"{r.stored} new, {r.error_count} errors"
         )
+        for error in r.errors[:5]:
+            click.echo(f"  error: {error.get('url')}: {error.get('reason')}")
     code = exit_code(results)
-    sys.exit(0 if code == 3 else code)
+    if code == 3:
+        code = 0  # nothing changed is what a replay of unchanged code should give
+    if code == 0 and any(r.error_count for r in results):
+        code = 1
+    sys.exit(code)
 
 
 def archive_sources(archive: Archive, sources_file: Path) -> dict[str, Source]:
