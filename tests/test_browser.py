@@ -178,7 +178,7 @@ def test_the_analyst_sees_the_monthly_chart_and_the_journalist_a_feed(
         assert shot.stat().st_size > 10_000
 
         browser.get(f"{base}/archive/search_feed.atom?q=bron")
-        source = WebDriverWait(browser, 20).until(
+        WebDriverWait(browser, 20).until(
             lambda b: b.page_source if "Motala ström" in b.page_source else None
         )
         # Chromium shows the feed's XML; the bridge is one entry, its first copy
