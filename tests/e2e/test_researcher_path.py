@@ -135,7 +135,7 @@ def test_the_researcher_section_followed_offline(served_rooms: tuple[Path, int])
 
     # Again, as the README's cron line runs it (-q): nothing new is exit code 3,
     # and nothing at all is printed, so cron mails nothing.
-    again = shell(f"{CRAWL} -q {FAST}; echo \"exit $?\"", folder)
+    again = shell(f'{CRAWL} -q {FAST}; echo "exit $?"', folder)
     assert again.stdout == "exit 3\n", again.stdout + again.stderr
     assert again.stderr == ""
 
@@ -148,7 +148,6 @@ def test_the_researcher_section_followed_offline(served_rooms: tuple[Path, int])
     lines = summary(third)
     assert all("1 new" in line for line in lines.values()), lines
     assert "1 updated" in lines["demo-viatt"]
-
 
     # The lock: a full, polite crawl is running when the next one starts.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
