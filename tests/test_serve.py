@@ -158,7 +158,8 @@ def test_canned_queries(client: Client, db: Path) -> None:
     assert sum(k["releases"] for k in kinds) == unique
     contacts = client.json("/archive/contacts_directory.json?_shape=array")
     asa = next(c for c in contacts if c["name"] == "Åsa Öberg")
-    assert asa["releases"] == 3 and asa["organisation"] == "Norrköpings kommun"
+    # The bridge on Mynewsdesk and Via TT is one release: two, not three.
+    assert asa["releases"] == 2 and asa["organisation"] == "Norrköpings kommun"
     upcoming = client.json("/archive/upcoming_press_conferences.json?_shape=array")
     assert [u["place"] for u in upcoming] == ["Louis De Geer konsert & kongress"]
     clusters = client.json("/archive/cross_platform_releases.json?_shape=array")
