@@ -166,9 +166,9 @@ def reextract_command(
     releases in place (a better extraction is not a new version). Quiet but
     for one line per source, warnings and errors (-v: Scrapy's whole log).
 
-    Exit codes: 0 every page replayed; 1 a source failed, or a page could not
-    be read again (the errors are listed; nothing stored is lost); 75 a crawl
-    of the archive is running.
+    Exit codes: 0 every page replayed (pages that were HTTP errors when crawled
+    are listed again, as such); 1 a source failed, or a page could not be read
+    again (listed; nothing stored is lost); 75 a crawl of the archive is running.
     """
     from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
@@ -224,13 +224,20 @@ def reextract_command(
             f"{r.stored} new, {r.error_count} errors"
         )
         for error in r.errors[:5]:
-            click.echo(f"  error: {error.get('url')}: {error.get('reason')}")
+            note = " (an error page when it was crawled, too)" if _archived_error(error) else ""
+            click.echo(f"  error: {error.get('url')}: {error.get('reason')}{note}")
     code = exit_code(results)
     if code == 3:
         code = 0  # nothing changed is what a replay of unchanged code should give
-    if code == 0 and any(r.error_count for r in results):
+    if code == 0 and any(not _archived_error(e) for r in results for e in r.errors):
         code = 1
     sys.exit(code)
+
+
+def _archived_error(error: dict[str, Any]) -> bool:
+    """An HTTP error status replayed from the WARC: the page was an error when
+    it was crawled (the crawl recorded it then); replaying it is no failure."""
+    return str(error.get("reason") or "").startswith("HTTP ")
 
 
 def archive_sources(archive: Archive, sources_file: Path) -> dict[str, Source]:
