@@ -61,6 +61,14 @@ def test_columns_are_defined_once_with_descriptions() -> None:
     assert all(c.description.strip() for c in COLUMNS)
 
 
+def test_the_readme_documents_the_columns_in_order() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| column | what it holds |") :]
+    table = table[: table.index("\n\n")]
+    documented = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert documented == list(COLUMN_NAMES)
+
+
 @pytest.mark.parametrize("dialect,delimiter", [("excel", ","), ("excel-sv", ";")])
 def test_csv_reads_back_equal_to_the_archive(
     archive: Path, tmp_path: Path, dialect: str, delimiter: str
