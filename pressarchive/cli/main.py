@@ -113,9 +113,15 @@ def crawl(
     """
     from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
-    registry = _load_registry(sources_file)
-    if crawl_all == bool(source_ids):
+    if crawl_all and source_ids:
+        fail(
+            f"--all crawls every source; drop it, or drop {' '.join(source_ids)} "
+            "(give source names or --all, not both)",
+            2,
+        )
+    if not crawl_all and not source_ids:
         fail("name the sources to crawl, or pass --all (see `pressarchive sources`)", 2)
+    registry = _load_registry(sources_file)
     try:
         chosen = registry if crawl_all else select_sources(registry, list(source_ids))
     except SourceError as exc:
@@ -350,7 +356,13 @@ def _highlight(snippet: str, styled: bool) -> str:
 )
 @db_option
 def sql(query: str, fmt: str, db: Path) -> None:
-    """Run a read-only SQL query on the archive (writes are refused)."""
+    """Run a read-only SQL query on the archive (writes are refused).
+
+    Exit codes: 0 the query ran (its rows, possibly none, are printed); 2 an
+    empty query, a syntax error or a write; 1 no archive at --db.
+    """
+    if not query.strip():
+        fail('give a query, e.g. pressarchive sql "SELECT COUNT(*) FROM unique_releases"', 2)
     conn = open_readonly(db)
     conn.execute("PRAGMA query_only = ON")
     try:
