@@ -61,6 +61,7 @@ def main(job: dict[str, Any]) -> int:
     since = job.get("since")
     if since:
         date.fromisoformat(since)  # validated by the CLI; fail early if not
+    crawlers: list[Crawler] = []
     for index, source in enumerate(sources):
         settings = base.copy()
         settings.setdict(crawl_settings(job, source), priority="cmdline")
@@ -69,8 +70,13 @@ def main(job: dict[str, Any]) -> int:
         crawler = Crawler(
             process.spider_loader.load(source.platform), settings, init_reactor=index == 0
         )
+        crawlers.append(crawler)
         process.crawl(crawler, source=source, full=job.get("full", False), since=since)
     process.start()
+    if job.get("stats_file"):  # a Redis crawl's summary: the archive is the writer's
+        from pressarchive.distributed.runner import write_stats
+
+        write_stats(Path(job["stats_file"]), crawlers)
     return 0
 
 

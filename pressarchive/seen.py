@@ -71,7 +71,14 @@ class ArchiveSeenIndex:
 
 
 def open_seen_index(settings: Any) -> SeenIndex:
-    """The index for a crawl, from Scrapy settings (PRESSARCHIVE_DB)."""
+    """The index for a crawl, from Scrapy settings (PRESSARCHIVE_REDIS_URL, else PRESSARCHIVE_DB)."""
+    from pressarchive.distributed.connection import connect, redis_url
+
+    url = redis_url(settings)
+    if url:
+        from pressarchive.distributed.seen_redis import RedisSeenIndex
+
+        return RedisSeenIndex(connect(url))
     path = Path(settings.get("PRESSARCHIVE_DB") or "data/pressarchive.db")
     if not path.exists():
         return EmptySeenIndex()
