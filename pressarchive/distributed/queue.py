@@ -52,7 +52,10 @@ class ReliableQueue:
         """Up to `size` messages, oldest first; waits up to `wait` seconds for the first."""
         if self.server.llen(self.processing):
             raise RuntimeError("claim with an unacknowledged batch: ack() or recover() first")
-        first = self.server.blmove(self.queue, self.processing, wait, "RIGHT", "LEFT")
+        if wait > 0:
+            first = self.server.blmove(self.queue, self.processing, wait, "RIGHT", "LEFT")
+        else:  # BLMOVE's 0 would wait for ever
+            first = self.server.lmove(self.queue, self.processing, "RIGHT", "LEFT")
         if first is None:
             return []
         rest = self._claim(keys=[self.queue, self.processing], args=[size - 1]) if size > 1 else []

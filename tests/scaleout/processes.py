@@ -4,6 +4,7 @@ test can SIGKILL one with everything it started (its Scrapy child, workers)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from e2e.helpers import ROOT, QUICK_SETTINGS
+from e2e.helpers import QUICK_SETTINGS, ROOT
 
 # Quick death notices, so a killed crawler's work is taken up within seconds.
 FRONTIER_SETTINGS: dict[str, Any] = {
@@ -64,10 +65,8 @@ def start_writer(
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL the process and everything in its group (what a crash does)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
