@@ -46,7 +46,8 @@ def releases(db: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(
-            """SELECT source_id, platform, platform_id, canonical_url, title, published_at, kind
+            """SELECT source_id, platform, platform_id, canonical_url, title, published_at, kind,
+                      body_text, about_text
                FROM releases ORDER BY source_id, canonical_url"""
         ).fetchall()
     finally:
@@ -107,7 +108,7 @@ def test_three_crawlers_and_a_writer_killed_and_restarted_archive_what_one_proce
     single = releases(reference)
     assert len(single) > 100, logs_text
     assert {r[:4] for r in scaled} == {r[:4] for r in single}, logs_text
-    assert scaled == single  # titles, dates and kinds too
+    assert scaled == single  # titles, dates, kinds and the cleaned texts too
     assert (
         count(
             db,
