@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pressarchive.cli import main
-from pressarchive.cli_replay import guess_platform
+from pressarchive.cli.main import main
+from pressarchive.cli.replay import guess_platform
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -72,3 +72,37 @@ def test_platform_is_guessed_from_url_shapes() -> None:
     assert guess_platform("https://norrkoping.se/nyhetsarkiv/2024/2024-01-01-x") == "sitevision"
     assert guess_platform("https://news.cision.com/se/x/r/y,c1") == "cision"
     assert guess_platform("https://example.org/blog/post") == "generic"
+
+
+def test_extract_url_tries_again_after_a_server_error() -> None:
+    """A press room that answers 503 once is read on the second try (tenacity)."""
+    import http.server
+    import threading
+
+    page = (GOLDEN / "real_viatt_seed003_klockaretorpet.html").read_bytes()
+    answers = [503, 200]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = answers.pop(0) if answers else 200
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            if status == 200:
+                self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/pressmeddelande/1/x"
+        result = CliRunner().invoke(main, ["extract", url, "--platform", "viatt"])
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert answers == []  # both answers were used: the 503, then the page
+    assert (
+        json.loads(result.output)["title"] == expected("real_viatt_seed003_klockaretorpet")["title"]
+    )

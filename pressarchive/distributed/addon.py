@@ -19,7 +19,7 @@ from pressarchive.distributed.connection import REDIS_URL_SETTING, redis_url
 
 STORE = "pressarchive.pipelines.store.StorePipeline"
 PUSH = "pressarchive.distributed.push.RedisPushPipeline"
-LOCAL_WARC = "pressarchive.scrapy_warc.WarcRecorderMiddleware"
+LOCAL_WARC = "pressarchive.crawl.warc.WarcRecorderMiddleware"
 REDIS_WARC = "pressarchive.distributed.warc.RedisWarcRecorderMiddleware"
 POLITENESS = "pressarchive.distributed.politeness.SitePolitenessMiddleware"
 ACKS = "pressarchive.distributed.acks.FrontierAcks"

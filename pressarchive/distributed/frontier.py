@@ -38,6 +38,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
+from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +332,12 @@ class FrontierScheduler(Scheduler):
         if platform:
             self.server.hset(SOURCE_PLATFORMS, source_id, platform)
         run, created, recovered = self.frontier.join()
+        # "already archived?" from the writer's index in Redis, not from a local archive
+        local_seen = getattr(spider, "seen", None)
+        close = getattr(local_seen, "close", None)
+        if close is not None:
+            close()
+        spider.seen = RedisSeenIndex(self.server)
         spider.frontier_run = run
         spider.frontier_ack = self.frontier.ack
         log.info(

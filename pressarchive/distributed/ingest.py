@@ -37,14 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pressarchive.about import refresh_source
-from pressarchive.clusters import cluster_pending
+from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.distributed import messages
 from pressarchive.distributed.keys import INGEST_WRITER, SEEN, WARC_DIGESTS
 from pressarchive.distributed.queue import ReliableQueue
 from pressarchive.distributed.seen_redis import ARCHIVE_RUN, record_seen, seen_fields, seen_value
 from pressarchive.items import Release
-from pressarchive.store import Archive, StoreResult, iso, utc_now
+from pressarchive.refine.about_learning import refresh_source
+from pressarchive.storage.store import Archive, StoreResult, iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +420,7 @@ def run_writer(
     lease_seconds: float = LEASE_SECONDS,
 ) -> IngestStats:
     """`pressarchive ingest`: the archive's lock, the Redis lease, then the loop."""
-    from pressarchive.crawl import archive_lock
+    from pressarchive.crawl.runner import archive_lock
     from pressarchive.distributed.connection import connect
 
     server = connect(url)

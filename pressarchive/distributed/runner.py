@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pressarchive.crawl import _run_worker, _source_json
+from pressarchive.crawl.runner import _run_worker, _source_json
 from pressarchive.distributed.connection import REDIS_URL_SETTING, connect
 from pressarchive.sources import Source
 
@@ -31,25 +31,6 @@ class RedisCrawlResult:
     pushed: int  # releases handed to the writer
     pages: int
     errors: int
-
-
-def write_stats(path: Path, crawlers: list[Any]) -> None:
-    """In the child: each source's finish reason and counts, for the parent."""
-    out = []
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-        spider = getattr(crawler, "spider", None)
-        source = getattr(spider, "source", None)
-        out.append(
-            {
-                "source_id": getattr(source, "id", None) or getattr(spider, "name", "?"),
-                "status": str(stats.get("finish_reason") or "failed"),
-                "pushed": int(stats.get("pressarchive/pushed", 0)),
-                "pages": int(stats.get("response_received_count", 0)),
-                "errors": int(stats.get("pressarchive/errors", 0)),
-            }
-        )
-    path.write_text(json.dumps(out), encoding="utf-8")
 
 
 def run_redis_crawl(

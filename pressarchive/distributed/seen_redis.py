@@ -19,9 +19,9 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
 from pressarchive.distributed.keys import SEEN, SOURCE_PLATFORMS, FrontierKeys
-from pressarchive.fingerprint import canonical_url, platform_release_id
-from pressarchive.seen import _norm_title
+from pressarchive.storage.seen import _norm_title
 
 ARCHIVE_RUN = ""  # entries seeded from the archive belong to no run
 

@@ -23,11 +23,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from pressarchive.archive import WarcArchive
+from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import connect, redis_url
 from pressarchive.distributed.keys import INGEST_QUEUE, WARC_DIGESTS
-from pressarchive.scrapy_warc import WarcRecorderMiddleware
+from pressarchive.storage.warc import WarcArchive
 
 
 def warc_file_stem() -> str:

@@ -24,9 +24,9 @@ from urllib.parse import urljoin
 
 from lxml import html
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page, inner_html
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Attachment, Image, Release
 
 if TYPE_CHECKING:

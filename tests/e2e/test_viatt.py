@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.crawl.runner import CrawlResult, run_crawl
 from pressarchive.demo import viatt as room_module
 from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, releases_for
 from pressarchive.demo.server import DemoPressRooms, Reply

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from e2e.helpers import QUICK_SETTINGS
 
-from pressarchive.crawl import run_crawl
+from pressarchive.crawl.runner import run_crawl
 from pressarchive.demo.server import PLATFORMS, DemoPressRooms
 from pressarchive.distributed.keys import INGEST_PROCESSING, INGEST_QUEUE, FrontierKeys
 from pressarchive.sources import parse_sources

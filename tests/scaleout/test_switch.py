@@ -11,7 +11,7 @@ import pytest
 from e2e.helpers import ROOT
 from scrapy.settings import Settings
 
-from pressarchive.crawl_worker import project_settings
+from pressarchive.crawl.child import project_settings
 from pressarchive.distributed.addon import DistributedAddon
 
 
@@ -41,7 +41,7 @@ def test_with_redis_the_frontier_writer_and_leases_come_in(monkeypatch: pytest.M
     assert pipelines["pressarchive.pipelines.store.StorePipeline"] is None
     assert pipelines["pressarchive.distributed.push.RedisPushPipeline"] == 400
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["pressarchive.scrapy_warc.WarcRecorderMiddleware"] is None
+    assert middlewares["pressarchive.crawl.warc.WarcRecorderMiddleware"] is None
     assert middlewares["pressarchive.distributed.warc.RedisWarcRecorderMiddleware"] == 950
     assert "pressarchive.distributed.politeness.SitePolitenessMiddleware" in middlewares
     assert settings.get("PRESSARCHIVE_DB") == ""  # no archive on a crawler
