@@ -5,13 +5,15 @@ equal a single-process crawl of the same rooms."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.helpers import QUICK_SETTINGS
+from e2e.helpers import QUICK_SETTINGS, ROOT
 
 from pressarchive.crawl.runner import run_crawl
 from pressarchive.demo.server import PLATFORMS, DemoPressRooms
@@ -138,3 +140,28 @@ def test_three_crawlers_and_a_writer_killed_and_restarted_archive_what_one_proce
     finally:
         conn.close()
     assert indexed <= warc_files
+
+    # the crawlers' WARC files replay into the writer's archive, with no network
+    replay = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pressarchive",
+            "reextract",
+            "--db",
+            str(db),
+            "--sources",
+            str(sources_file),
+            "--warc-dir",
+            str(crawl_db.parent / "warc"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    lines = replay.stdout.strip().splitlines()
+    assert len(lines) == len(ids) and all(" 0 new," in line for line in lines), replay.stdout
+    assert releases(db) == scaled  # replaying the same pages changes nothing
