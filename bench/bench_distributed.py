@@ -48,7 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from scaleout.redis_server import running_redis  # noqa: E402
+from scaleout.redis_server import REDIS_SERVER, SKIP_REASON, running_redis  # noqa: E402
 
 from pressarchive.demo.server import DemoPressRooms  # noqa: E402
 from pressarchive.distributed.keys import INGEST_PROCESSING, INGEST_QUEUE  # noqa: E402
@@ -182,8 +182,14 @@ def run_redis(
         for k in range(n)
     ]
     pages = 0
+    crawler_cpu = 0.0
     for crawler in crawlers:
-        out, err = crawler.communicate()
+        out = crawler.stdout.read() if crawler.stdout else ""
+        err = crawler.stderr.read() if crawler.stderr else ""
+        # wait4, not wait: the CPU of this crawler and what it waited for (its Scrapy child)
+        _, status, usage = os.wait4(crawler.pid, 0)
+        crawler.returncode = os.waitstatus_to_exitcode(status)
+        crawler_cpu += usage.ru_utime + usage.ru_stime
         if crawler.returncode not in (0, 3):
             raise SystemExit(f"crawler failed ({crawler.returncode}): {err[-2000:]}")
         pages += sum(int(m.group(2)) for m in PAGES.finditer(out))
@@ -193,10 +199,15 @@ def run_redis(
             time.sleep(0.1)
     seconds = time.perf_counter() - started
     queued = server.llen(INGEST_QUEUE)
+    writer_cpu = 0.0
     if writer is not None:
         writer.terminate()
-        writer.wait()
+        _, _, usage = os.wait4(writer.pid, 0)
+        writer.returncode = 0
+        writer_cpu = usage.ru_utime + usage.ru_stime
     return {
+        "crawler_cpu": crawler_cpu,
+        "writer_cpu": writer_cpu,
         "seconds": seconds,
         "crawl_seconds": crawled,
         "pages": pages,
@@ -263,6 +274,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     args = parser.parse_args()
+    if not REDIS_SERVER:
+        print(f"## Crawling on one Redis\n\nnot run: {SKIP_REASON}")
+        return 0
     results: dict[str, list[dict[str, float]]] = {}
     loads: list[float] = []
     with (
@@ -308,19 +322,22 @@ def main() -> int:
         f"Load average (1 min) at the start of each run: {spread(loads)}; {os.cpu_count()} cores.\n"
     )
     print(
-        "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) | of which redis-server |"
+        "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) "
+        "| crawlers | writer | redis-server |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for label, runs in results.items():
-        redis_cpu = (
-            spread([1000 * r["redis_cpu"] / max(1, r["pages"]) for r in runs], "{:.2f}")
-            if "redis_cpu" in runs[0]
-            else "–"
-        )
+
+        def per_page(key: str, runs: list[dict[str, float]] = runs) -> str:
+            if key not in runs[0]:
+                return "–"
+            return spread([1000 * r[key] / max(1, r["pages"]) for r in runs])
+
         print(
             f"| {label} | {spread([r['pages'] for r in runs], '{:.0f}')} | "
             f"{spread([r['seconds'] for r in runs])} | {spread([rate(r) for r in runs])} | "
-            f"{spread([cpu_page(r) for r in runs])} | {redis_cpu} |"
+            f"{spread([cpu_page(r) for r in runs])} | {per_page('crawler_cpu')} | "
+            f"{per_page('writer_cpu')} | {per_page('redis_cpu')} |"
         )
     base_rate = statistics.median(rate(r) for r in results["x1"]) if "x1" in results else 0
     local_cpu = statistics.median(cpu_page(r) for r in results["local"])

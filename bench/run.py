@@ -26,6 +26,10 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_crawl.py": ([], ["--count", "500"]),
     "bench_golden.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),
+    "bench_distributed.py": (
+        ["--count", "400", "--rounds", "2"],
+        ["--count", "100", "--rounds", "1"],
+    ),
 }
 
 
