@@ -163,21 +163,33 @@ _RELEASE_ID_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "sitevision": (re.compile(r"/nyhetsarkiv/\d{4}/(\d{4}-\d{2}-\d{2}-[^/]+?)/?$"),),
 }
 _PLATFORM_ALIASES = {"via_tt": "viatt", "via-tt": "viatt", "tt": "viatt"}
+# Release URLs that carry the id in the query: Via TT's older generation,
+# still served (platforms.md): /pressmeddelande/<slug>?publisherId=<pid>&releaseId=<id>.
+_RELEASE_ID_QUERY: dict[str, tuple[re.Pattern[str], str]] = {
+    "viatt": (re.compile(r"^/pressmeddelande/[^/]+/?$"), "releaseid"),
+}
 
 
 def platform_release_id(platform: str, url: str) -> str | None:
     """The platform's own id of the release at `url`, or None (generic sites,
     listings, any URL whose path is not a release's)."""
     name = platform.lower()
-    patterns = _RELEASE_ID_PATTERNS.get(_PLATFORM_ALIASES.get(name, name))
+    name = _PLATFORM_ALIASES.get(name, name)
+    patterns = _RELEASE_ID_PATTERNS.get(name)
     if not patterns:
         return None
+    parts = urlsplit(url)
     # decoded, so that `/2023-12-01-äventyr` and `/2023-12-01-%C3%A4ventyr` are one id
-    path = unquote(urlsplit(url).path)
+    path = unquote(parts.path)
     for pattern in patterns:
         match = pattern.search(path)
         if match:
             return match.group(1)
+    in_query = _RELEASE_ID_QUERY.get(name)
+    if in_query and in_query[0].search(path):
+        for key, value in parse_qsl(parts.query):
+            if key.lower() == in_query[1] and value.strip().isdigit():
+                return value.strip()
     return None
 
 
