@@ -27,6 +27,10 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_golden.py": ([], []),
     "bench_fidelity.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),
+    "bench_distributed.py": (
+        ["--count", "400", "--rounds", "2"],
+        ["--count", "100", "--rounds", "1"],
+    ),
 }
 
 

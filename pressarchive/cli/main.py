@@ -87,6 +87,14 @@ def main() -> None:
     is_flag=True,
     help="Scrapy's own log on stderr (default: only warnings and errors).",
 )
+@click.option(
+    "--redis",
+    "redis",
+    metavar="URL",
+    envvar="PRESSARCHIVE_REDIS_URL",
+    help="Share the work with every crawl process of this Redis (redis://HOST:PORT/N); "
+    "`pressarchive ingest` writes the archive. Also PRESSARCHIVE_REDIS_URL.",
+)
 @db_option
 @sources_option
 def crawl(
@@ -99,6 +107,7 @@ def crawl(
     overrides: tuple[str, ...],
     quiet: bool,
     verbose: bool,
+    redis: str | None,
     db: Path,
     sources_file: Path,
 ) -> None:
@@ -134,6 +143,8 @@ def crawl(
         if not sep or not name:
             fail(f"--set takes NAME=VALUE, got {item!r}", 2)
         settings[name.strip()] = value
+    if redis:
+        _crawl_with_redis(chosen, redis, db, full, since, settings, quiet)
     try:
         results = run_crawl(
             chosen,
@@ -158,6 +169,97 @@ def crawl(
             for error in r.errors[:5]:
                 click.echo(f"  error: {error.get('url')}: {error.get('reason')}")
     sys.exit(exit_code(results))
+
+
+def _crawl_with_redis(
+    sources: list[Source],
+    url: str,
+    db: Path,
+    full: bool,
+    since: date | None,
+    settings: dict[str, str],
+    quiet: bool,
+) -> None:
+    from pressarchive.distributed.connection import RedisUnavailable
+    from pressarchive.distributed.runner import redis_exit_code, run_redis_crawl
+
+    try:
+        results = run_redis_crawl(
+            sources,
+            redis_url=url,
+            warc_dir=db.parent / "warc",
+            full=full,
+            since=since,
+            settings_overrides=settings,
+            quiet=quiet,
+        )
+    except (RedisUnavailable, RuntimeError) as exc:
+        fail(str(exc))
+    if not quiet:
+        for r in results:
+            click.echo(
+                f"{r.source_id}: {r.status}; {r.pages} pages, {r.pushed} releases sent to "
+                f"the writer, {r.errors} errors"
+            )
+    sys.exit(redis_exit_code(results))
+
+
+@main.command()
+@click.option(
+    "--redis",
+    "redis",
+    metavar="URL",
+    envvar="PRESSARCHIVE_REDIS_URL",
+    required=True,
+    help="The Redis the crawl processes push to (redis://HOST:PORT/N).",
+)
+@click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
+@click.option(
+    "--idle-exit",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Exit once nothing has arrived for this long (default: run until stopped).",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another writer's lease to expire.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@db_option
+def ingest(
+    redis: str, batch: int, idle_exit: float | None, wait: float, quiet: bool, db: Path
+) -> None:
+    """Write what crawl processes (`crawl --redis`) push into the archive.
+
+    The one writer of the archive: batches through the same store as a local
+    crawl, the end-of-crawl work (about-text, clustering) when a source's run
+    is over. Stop it with SIGTERM or Ctrl-C: it finishes its batch first; a
+    writer killed outright loses nothing (its batch is taken up again).
+
+    Exit codes: 0 stopped or idle; 1 error; 75 the archive or the Redis already
+    has a writer.
+    """
+    from pressarchive.crawl.runner import CrawlLocked
+    from pressarchive.distributed.connection import RedisUnavailable
+    from pressarchive.distributed.ingest import WriterBusy, run_writer
+
+    try:
+        stats = run_writer(redis, db, batch_size=batch, idle_exit=idle_exit, wait=wait)
+    except (CrawlLocked, WriterBusy) as exc:
+        fail(str(exc), 75)
+    except (RedisUnavailable, ArchiveError) as exc:
+        fail(str(exc))
+    if not quiet:
+        outcomes = ", ".join(f"{n} {k}" for k, n in sorted(stats.outcomes.items())) or "none"
+        click.echo(
+            f"ingested {stats.messages} messages in {stats.batches} batches: releases {outcomes}; "
+            f"{stats.warc_records} WARC records; {stats.runs_finished} runs finished"
+        )
 
 
 # -- the registry ------------------------------------------------------------
