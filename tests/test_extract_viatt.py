@@ -37,9 +37,9 @@ from pressarchive.extract import extract_page
 from pressarchive.extract.viatt import (
     REQUIRED_FIELDS,
     kind_from_label,
-    parse_date_line,
     strip_publisher_suffix,
 )
+from pressarchive.extract.viatt_article import parse_date_line
 from pressarchive.extract.viatt_state import (
     StateError,
     decode_state,

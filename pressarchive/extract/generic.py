@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
-import phonenumbers
 from parsel import Selector
 
 from pressarchive.extract import flag_missing
@@ -24,6 +23,7 @@ from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
+from pressarchive.refine.contacts import normalise_phone
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "body_html")
 
@@ -101,17 +101,6 @@ def machine_datetime(value: str | None) -> datetime | None:
         return None
 
 
-def e164(phone: str) -> str | None:
-    """`070-687 15 38` -> `+46706871538`; None when it is not a phone number."""
-    try:
-        number = phonenumbers.parse(phone, "SE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 _PARTY = re.compile(r"^(?P<name>.+?)\s*\((?P<party>[A-ZÅÄÖ]{1,3})\)$")
 
 
@@ -135,7 +124,7 @@ def make_contact(
         role=role,
         title=squash(title) or None,
         party=party,
-        phone=e164(phone) if phone else None,
+        phone=normalise_phone(phone) if phone else None,
         email=email or None,
     )
 

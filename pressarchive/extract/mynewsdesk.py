@@ -27,14 +27,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import phonenumbers
-
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page, squash
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
+from pressarchive.refine.contacts import normalise_phone
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
 
@@ -117,16 +116,6 @@ def kind_of(url: str, label: str, title: str) -> str:
     return "pressmeddelande"
 
 
-def phone_e164(raw: str) -> str | None:
-    try:
-        number = phonenumbers.parse(raw, "SE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def clean_email(raw: str) -> str | None:
     value = raw.replace(" ", "").strip().removeprefix("mailto:")
     return value if _EMAIL.match(value) else None
@@ -153,7 +142,7 @@ def read_contact_cards(page: Page, release: Release) -> list[Contact]:
         if not email_raw:
             mailto = card.css('a[href^="mailto:"]::attr(href)').get()
             email = clean_email(mailto) if mailto else None
-        phone = phone_e164(phone_raw) if phone_raw else None
+        phone = normalise_phone(phone_raw) if phone_raw else None
         if phone_raw and phone is None:
             release.flag("phone_invalid")
         contacts.append(

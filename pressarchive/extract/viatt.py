@@ -8,7 +8,7 @@ it, and `release.layers` records which:
    title, UTC date, lead, body HTML, about-text ("Om oss" boilerplates),
    contact cards, documents, images, kind label, publisher. A state that is
    present but undecodable is a logged warning and the flag `state_undecodable`.
-2. "markup": the structure of the outer `<article>`: the `h1`, the date line
+2. "markup": the structure of the outer `<article>` (viatt_article): the `h1`, the date line
    `1.4.2026 09:29:57 CEST | Publisher | Pressmeddelande` (the only date in
    the HTML), the lead (a block of `<strong>`), the body blocks, then sections
    each under an `h2` ("Kontakter" cards with `h2` name + `<small>` title,
@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
-import phonenumbers
 
 from pressarchive.dedupe.fingerprint import platform_release_id
-from pressarchive.extract.page import Page, element_text, inner_html, squash
+from pressarchive.extract.page import Page, element_text, squash
+from pressarchive.extract.viatt_article import (
+    Structure,
+    clean_email,
+    read_structure,
+)
 from pressarchive.extract.viatt_state import (
     ReleaseState,
     StateError,
@@ -44,6 +47,7 @@ from pressarchive.extract.viatt_state import (
     release_state,
 )
 from pressarchive.items import Attachment, Contact, Image, Release
+from pressarchive.refine.contacts import normalise_phone
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
 
@@ -57,75 +61,9 @@ KIND_BY_LABEL = {
     "nyhet": "nyhet",
     "news": "nyhet",
 }
-# The date line as the real page shows it; CET/CEST say the offset themselves.
-_DATE_LINE = re.compile(
-    r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\s+"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s+(?P<zone>CEST|CET)\b"
-)
-_ZONES = {"CET": timezone(timedelta(hours=1)), "CEST": timezone(timedelta(hours=2))}
-_ATTACHMENT_HREF = "/data/attachments/"
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_BLOCK_TAGS = frozenset(("div", "p", "ul", "ol", "table", "blockquote", "figure", "h2", "h3"))
-
-
-@dataclass
-class DateLine:
-    """`1.4.2026 09:29:57 CEST | Moderaterna | Pressmeddelande`, read."""
-
-    raw: str  # the date as shown
-    instant: datetime  # UTC
-    publisher: str | None = None
-    kind_label: str | None = None
-
-
-@dataclass
-class Structure:
-    """What the outer <article> shows, read by element order and data-cypress."""
-
-    title: str = ""
-    date_line: DateLine | None = None
-    lead: str = ""
-    body_html: str = ""
-    about: str = ""
-    contacts: list[Contact] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
 
 
 # --- pure helpers --------------------------------------------------------------------------
-
-
-def parse_date_line(text: str) -> DateLine | None:
-    """The date, publisher and kind label of Via TT's date line, or None.
-
-    `D.M.YYYY HH:MM:SS CET|CEST` is the platform's own format (seen on every
-    real page); the zone name fixes the offset, so no time zone database is needed.
-    """
-    line = squash(text)
-    match = _DATE_LINE.match(line)
-    if not match:
-        return None
-    parts = dict(match.groupdict())
-    try:
-        local = datetime(
-            int(parts["year"]),
-            int(parts["month"]),
-            int(parts["day"]),
-            int(parts["hour"]),
-            int(parts["minute"]),
-            int(parts["second"] or 0),
-            tzinfo=_ZONES[parts["zone"]],
-        )
-    except ValueError:
-        return None
-    rest = [squash(part) for part in line[match.end() :].split("|")]
-    rest = [part for part in rest if part]
-    return DateLine(
-        raw=match.group(0),
-        instant=local.astimezone(UTC),
-        publisher=rest[0] if len(rest) >= 2 else None,
-        kind_label=rest[-1] if rest else None,
-    )
 
 
 def kind_from_label(label: str | None) -> str | None:
@@ -172,25 +110,6 @@ def paragraphs_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def phone_e164(raw: str | None) -> str | None:
-    if not raw or not raw.strip():
-        return None
-    try:
-        number = phonenumbers.parse(raw.removeprefix("tel:"), "SE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def clean_email(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    value = raw.strip().removeprefix("mailto:").split("?")[0].strip()
-    return value.lower() if _EMAIL.match(value) else None
-
-
 def strip_publisher_suffix(title: str, publisher: str | None) -> str:
     """ "Title | Moderaterna" -> "Title": the publisher's name, else the one last part."""
     title = squash(title)
@@ -233,7 +152,7 @@ def _state_contacts(state: ReleaseState, release: Release) -> list[Contact]:
         if not name:
             continue
         phone_raw = card.get("phone") or card.get("mobile")
-        phone = phone_e164(str(phone_raw)) if phone_raw else None
+        phone = normalise_phone(str(phone_raw)) if phone_raw else None
         if phone_raw and phone is None:
             release.flag("phone_invalid")
         email = clean_email(str(card.get("email") or ""))
@@ -303,157 +222,6 @@ def apply_state(state: ReleaseState, page: Page, release: Release) -> None:
     url = state.text("url")
     if url:
         _set(release, "canonical_url", page.absolute(url), "state")
-
-
-# --- layer 2: the structure of the article ------------------------------------------------
-
-
-def release_article(page: Page) -> lxml.html.HtmlElement | None:
-    """The outermost <article> holding an h1 (contact cards and the sidebar's
-    releases are <article>s too, nested inside it)."""
-    for article in page.root.iter("article"):
-        if article.find(".//h1") is not None:
-            return article
-    return None
-
-
-def _own_text(element: lxml.html.HtmlElement, skip: str) -> str:
-    """The element's text without its `skip` children (a card's h2 holds <small>)."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag != skip:
-            parts.append(child.text_content())
-        parts.append(child.tail or "")
-    return squash("".join(parts))
-
-
-def _heading(section: lxml.html.HtmlElement) -> str:
-    h2 = section.find("./h2")
-    if h2 is None:
-        h2 = next(iter(section.iterdescendants("h2")), None)
-    return squash(h2.text_content()) if h2 is not None else ""
-
-
-def _is_share_bar(element: lxml.html.HtmlElement) -> bool:
-    return element.find(".//button") is not None or "react-share" in lxml.html.tostring(
-        element, encoding="unicode"
-    )
-
-
-def _is_lead_block(element: lxml.html.HtmlElement) -> bool:
-    """A block whose text is all bold: how the real page sets the lead."""
-    text = squash(element.text_content())
-    bold = squash(" ".join(s.text_content() for s in element.xpath("./strong|./*/strong|./b")))
-    return bool(text) and text == bold
-
-
-def read_cards(section: lxml.html.HtmlElement, page: Page, release: Release) -> list[Contact]:
-    """ "Kontakter" cards: each an <article> with an h2 name + <small> title."""
-    contacts = []
-    for card in section.iterdescendants("article"):
-        h2 = next(iter(card.iterdescendants("h2")), None)
-        if h2 is None:
-            continue
-        name = _own_text(h2, "small")
-        if not name:
-            continue
-        small = h2.find(".//small")
-        title = squash(small.text_content()) if small is not None else ""
-        tel = card.xpath(".//a[starts-with(@href, 'tel:')]/@href")
-        mail = card.xpath(".//a[starts-with(@href, 'mailto:')]/@href")
-        phone = phone_e164(str(tel[0])) if tel else None
-        if tel and phone is None:
-            release.flag("phone_invalid")
-        email = clean_email(str(mail[0])) if mail else None
-        contacts.append(
-            Contact(name=name, role="contact", title=title or None, phone=phone, email=email)
-        )
-    return contacts
-
-
-def read_about(page: Page) -> str:
-    """The publisher-container's text under its "Om …" heading, the address left out."""
-    for container in page.root.xpath('//*[@data-cypress="publisher-container"]'):
-        lines: list[str] = []
-        for child in container:
-            if not isinstance(child.tag, str) or child.tag in ("h2", "h3", "address"):
-                continue
-            if child.find(".//address") is not None:
-                for address in child.iterdescendants("address"):
-                    address.drop_tree()
-            text = "\n".join(
-                squash(line) for line in element_text(child).split("\n") if squash(line)
-            )
-            if text:
-                lines.append(text)
-        if lines:
-            return "\n".join(lines)
-    return ""
-
-
-def read_structure(page: Page, release: Release) -> Structure:
-    found = Structure(about=read_about(page))
-    article = release_article(page)
-    if article is None:
-        return found
-    h1 = next(iter(article.iter("h1")))
-    found.title = squash(h1.text_content())
-    parent = h1.getparent()
-    siblings = list(parent) if parent is not None else []
-    after = siblings[siblings.index(h1) + 1 :] if h1 in siblings else []
-    body_parts: list[str] = []
-    for element in after:
-        if not isinstance(element.tag, str):
-            continue
-        if found.date_line is None and not body_parts and not found.lead:
-            # The real page sets it in a <p>; any block right after the h1 will do.
-            found.date_line = parse_date_line(element.text_content())
-            if found.date_line is not None:
-                continue
-        if element.tag == "section":
-            _read_section(element, page, release, found)
-            continue
-        if element.tag == "figure":
-            _read_figure(element, page, found)
-            continue
-        if element.tag not in _BLOCK_TAGS or _is_share_bar(element):
-            continue
-        if not found.lead and not body_parts and _is_lead_block(element):
-            found.lead = squash(element.text_content())
-            continue
-        if squash(element.text_content()):
-            body_parts.append(inner_html(element) if element.tag == "div" else _outer(element))
-    found.body_html = "\n".join(part for part in body_parts if part)
-    return found
-
-
-def _outer(element: lxml.html.HtmlElement) -> str:
-    return lxml.html.tostring(element, encoding="unicode", with_tail=False).strip()
-
-
-def _read_figure(element: lxml.html.HtmlElement, page: Page, found: Structure) -> None:
-    for img in element.iter("img"):
-        src = img.get("src")
-        if src:
-            caption = element.find(".//figcaption")
-            text = squash(caption.text_content()) if caption is not None else ""
-            found.images.append(Image(url=page.absolute(src), caption=text or None))
-
-
-def _read_section(
-    section: lxml.html.HtmlElement, page: Page, release: Release, found: Structure
-) -> None:
-    heading = _heading(section).casefold()
-    if heading == "kontakter" or heading == "kontakt":
-        found.contacts.extend(read_cards(section, page, release))
-    for href in section.xpath(f".//a[contains(@href, '{_ATTACHMENT_HREF}')]"):
-        link = href.get("href")
-        if link:
-            title = squash(href.text_content()) or None
-            found.attachments.append(Attachment(url=page.absolute(link), title=title))
-    if heading == "bilder":
-        for figure in section.iter("figure"):
-            _read_figure(figure, page, found)
 
 
 def apply_structure(found: Structure, release: Release) -> None:

@@ -57,7 +57,9 @@ class ContactBlock:
 
 
 def normalise_phone(raw: str) -> str | None:
-    """E.164 for a Swedish (or international) number, None if it is not one."""
+    """E.164 for a Swedish (or international) number (`070-687 15 38`, `tel:+46…`
+    -> `+46706871538`), None if it is not one. The one E.164 of the project."""
+    raw = raw.strip().removeprefix("tel:")
     digits = re.sub(r"[^\d+]", "", raw)
     if len(digits) < 6:
         return None
