@@ -19,12 +19,10 @@ from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Response
 
+from pressarchive.text import squash
+
 _RELEASE_PATH = re.compile(r"/r/[^/]+,c\d+/?$")
 _ITEM = "ancestor::*[self::li or self::article or contains(@class, 'item')][1]"
-
-
-def _squash(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
 
 
 def room_path(start_url: str) -> str:
@@ -44,10 +42,10 @@ def listing_entries(sel: Selector, base_url: str, room: str) -> list[ListingEntr
         if not _RELEASE_PATH.search(path) or not path.startswith(room + "/") or url in seen:
             continue
         seen.add(url)
-        title = _squash(link.xpath("string()").get())
+        title = squash(link.xpath("string()").get())
         date = ""
         for item in link.xpath(_ITEM):
-            date = _squash(item.css("time").xpath("string()").get())
+            date = squash(item.css("time").xpath("string()").get())
         entries.append(ListingEntry(url=url, title=title or None, published_raw=date or None))
     return entries
 

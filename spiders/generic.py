@@ -37,6 +37,8 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from pressarchive.text import squash
+
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _COMMENT_FEED = re.compile(r"comment|kommentar", re.I)
 # Child sitemaps of CMSs that list everything but posts (WordPress/Yoast names).
@@ -46,10 +48,6 @@ _NOT_POSTS_SITEMAP = re.compile(
     re.I,
 )
 _ARTICLE_TYPES = re.compile(r'"@type"\s*:\s*"(?:News)?Article|"BlogPosting|"PressRelease', re.I)
-
-
-def _squash(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
 
 
 def declared_feeds(sel: Selector, base_url: str) -> list[str]:
@@ -109,10 +107,10 @@ def feed_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], str | 
         if url in seen:
             continue
         seen.add(url)
-        title = _squash(item.xpath("title").xpath("string()").get())
+        title = squash(item.xpath("title").xpath("string()").get())
         date = item.xpath("pubDate/text() | published/text() | date/text() | updated/text()").get()
         entries.append(
-            ListingEntry(url=url, title=title or None, published_raw=_squash(date) or None)
+            ListingEntry(url=url, title=title or None, published_raw=squash(date) or None)
         )
     next_href = sel.xpath("/feed/link[@rel='next']/@href | //channel/link[@rel='next']/@href").get()
     return entries, urljoin(base_url, next_href.strip()) if next_href else None
@@ -142,7 +140,7 @@ def sitemap_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], lis
 
 
 def looks_like_article(sel: Selector) -> bool:
-    og_type = _squash(sel.css('meta[property="og:type"]::attr(content)').get()).lower()
+    og_type = squash(sel.css('meta[property="og:type"]::attr(content)').get()).lower()
     if og_type == "article":
         return True
     if sel.css('meta[property="article:published_time"]'):

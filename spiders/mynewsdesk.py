@@ -25,13 +25,13 @@ from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Request, Response, TextResponse
 
 from pressarchive.dedupe.fingerprint import platform_release_id
-from pressarchive.extract.page import squash
 from pressarchive.extract.services import (
     mynewsdesk_items,
     mynewsdesk_release,
     mynewsdesk_service_url,
 )
 from pressarchive.items import Release
+from pressarchive.text import squash
 
 ITEMS = ("li.media-list__item", ".media-list li", "article.media-item")
 ITEM_LINK = ("a.media-list__link::attr(href)", "h3 a::attr(href)", "a::attr(href)")

@@ -23,16 +23,14 @@ from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Response
 
+from pressarchive.text import squash
+
 _YEAR = re.compile(r"/(\d{4})/?$")
 _ITEM = "ancestor::*[self::li or self::article or contains(@class, 'item')][1]"
 # A Sitevision archive portlet's item (`li.sv-channel-item`) carries its date as
 # `time[datetime]` (seen: sandvikenenergi.se, a Sitevision site, in a public
 # project's real fixture); the visible text is the fallback.
 _DATE_CSS = ("time", ".date", ".news-item__date", ".sv-channel-item__date")
-
-
-def _squash(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
 
 
 def archive_path(start_url: str) -> str:
@@ -59,14 +57,14 @@ def listing_entries(sel: Selector, base_url: str, archive: str) -> list[ListingE
         if parts.query or not is_news_path(parts.path, archive) or url in seen:
             continue
         seen.add(url)
-        title = _squash(link.xpath("string()").get())
+        title = squash(link.xpath("string()").get())
         date = ""
         for item in link.xpath(_ITEM):
-            date = _squash(item.css("time::attr(datetime)").get())
+            date = squash(item.css("time::attr(datetime)").get())
             if date:
                 break
             for query in _DATE_CSS:
-                date = _squash(item.css(query).xpath("string()").get())
+                date = squash(item.css(query).xpath("string()").get())
                 if date:
                     break
         entries.append(ListingEntry(url=url, title=title or None, published_raw=date or None))

@@ -40,16 +40,13 @@ from twisted.python.failure import Failure
 
 from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.items import Release
+from pressarchive.text import squash
 
 FEED_PATH = "/rss/releases/latest"
 _SPACE = re.compile(r"\s+")
 _SHOWN_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+CES?T")
 _ROOM_PATH = re.compile(r"^/pressrum/(\d+)(?:/|$)")
 _NEXT_WORDS = frozenset(("visa fler", "fler", "nästa", "fler pressmeddelanden", "nästa sida"))
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 def is_release_url(url: str) -> bool:
@@ -77,9 +74,9 @@ def _link_title(link: Selector) -> str:
     heading = link.xpath(".//h2|.//h3|.//h4")
     if heading:
         own = heading[0].xpath("./text()|./*[not(self::small)]//text()").getall()
-        if _squash(" ".join(own)):
-            return _squash(" ".join(own))
-    return _squash(" ".join(link.xpath(".//text()").getall()))
+        if squash(" ".join(own)):
+            return squash(" ".join(own))
+    return squash(" ".join(link.xpath(".//text()").getall()))
 
 
 def listing_entries(sel: Selector, base_url: str) -> list[ListingEntry]:
@@ -91,7 +88,7 @@ def listing_entries(sel: Selector, base_url: str) -> list[ListingEntry]:
         if not is_release_url(url) or url in seen:
             continue
         seen.add(url)
-        shown = _SHOWN_DATE.search(_squash(" ".join(link.xpath(".//text()").getall())))
+        shown = _SHOWN_DATE.search(squash(" ".join(link.xpath(".//text()").getall())))
         entries.append(
             ListingEntry(
                 url=url,
@@ -108,7 +105,7 @@ def next_listing_url(sel: Selector, base_url: str) -> str | None:
     if href:
         return urljoin(base_url, href.strip())
     for link in sel.css("a[href]"):
-        if _squash(" ".join(link.xpath(".//text()").getall())).casefold() in _NEXT_WORDS:
+        if squash(" ".join(link.xpath(".//text()").getall())).casefold() in _NEXT_WORDS:
             return urljoin(base_url, (link.attrib.get("href") or "").strip())
     return None
 
@@ -133,7 +130,7 @@ def feed_entries(body: bytes, base_url: str) -> list[ListingEntry]:
         url = urljoin(base_url, link.strip())
         if not is_release_url(url):
             continue
-        title = _squash(item.xpath("title/text()").get() or "")
+        title = squash(item.xpath("title/text()").get() or "")
         date = item.xpath("pubDate/text() | published/text() | updated/text()").get()
         entries.append(
             ListingEntry(url=url, title=title or None, published_raw=date.strip() if date else None)

@@ -16,6 +16,7 @@ from trafilatura.htmlprocessing import build_html_output
 from trafilatura.settings import Document
 
 from pressarchive.extract.page import Page
+from pressarchive.text import squash
 
 # build_html_output wraps the content in a document; the record keeps inner HTML.
 _DOCUMENT_WRAPPER = re.compile(r"^\s*<html>\s*<body>\s*|\s*</body>\s*</html>\s*$")
@@ -55,10 +56,10 @@ def main_content(page: Page) -> MainContent:
     if not _has_text(body_html):
         body_html = ""
     return MainContent(
-        title=_squash(getattr(document, "title", None)),
+        title=_or_none(getattr(document, "title", None)),
         body_html=body_html,
-        date=_squash(getattr(document, "date", None)),
-        author=_squash(getattr(document, "author", None)),
+        date=_or_none(getattr(document, "date", None)),
+        author=_or_none(getattr(document, "author", None)),
     )
 
 
@@ -71,8 +72,5 @@ def _has_text(html: str) -> bool:
     return bool(re.sub(r"<[^>]+>|\s+", "", html))
 
 
-def _squash(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    return value or None
+def _or_none(value: str | None) -> str | None:
+    return squash(value) or None

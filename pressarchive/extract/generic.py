@@ -24,6 +24,7 @@ from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
 from pressarchive.refine.contacts import normalise_phone
+from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "body_html")
 
@@ -39,11 +40,6 @@ _KIND_WORDS = (
 
 
 # ------------------------------------------------------------------ shared helpers
-
-
-def squash(text: str | None) -> str:
-    """Whitespace folded to single spaces, ends trimmed."""
-    return " ".join(text.split()) if text else ""
 
 
 def text_of(selector: Selector | None) -> str:

@@ -15,8 +15,9 @@ import re
 import lxml.html
 
 from pressarchive.extract.generic import make_contact
-from pressarchive.extract.page import Page, element_text, squash
+from pressarchive.extract.page import Page, element_text
 from pressarchive.items import Contact
+from pressarchive.text import squash
 
 _HEADINGS = "//h2 | //h3 | //h4"
 _ABOUT = re.compile(r"^Om(?:\s+.{2,80})?:?$")

@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pressarchive.extract.page import Page, squash
+from pressarchive.extract.page import Page
+from pressarchive.text import squash
 
 ARTICLE_TYPES = frozenset(
     (

@@ -30,10 +30,11 @@ from datetime import UTC, datetime
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
-from pressarchive.extract.page import Page, squash
+from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
 from pressarchive.refine.contacts import normalise_phone
+from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
 

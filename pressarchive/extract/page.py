@@ -19,6 +19,7 @@ import lxml.html
 from parsel import Selector
 
 from pressarchive.refine.html import remove_hidden
+from pressarchive.text import squash
 
 DEFAULT_ENCODING = "utf-8"
 # Browsers look for a meta charset in the first 1024 bytes; pages in the wild put
@@ -105,11 +106,6 @@ def drop_stylesheet_hidden(root: lxml.html.HtmlElement) -> int:
         if el.getparent() is not None:
             el.drop_tree()
     return len(doomed)
-
-
-def squash(text: str | None) -> str:
-    """Whitespace (including no-break spaces) collapsed to single spaces."""
-    return " ".join(text.split()) if text else ""
 
 
 class Page:

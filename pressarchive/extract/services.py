@@ -27,9 +27,10 @@ from urllib.parse import urlencode
 import lxml.html
 
 from pressarchive.dedupe.fingerprint import platform_release_id
-from pressarchive.extract.page import element_text, squash
+from pressarchive.extract.page import element_text
 from pressarchive.extract.titles import decode
 from pressarchive.items import Release
+from pressarchive.text import squash
 
 MYNEWSDESK_SERVICE = "https://www.mynewsdesk.com/services/pressroom/list/{key}"
 _MYNEWSDESK_KINDS = {

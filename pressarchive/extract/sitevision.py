@@ -52,9 +52,10 @@ from pressarchive.extract.generic import (
     make_contact,
 )
 from pressarchive.extract.metadata import read_metadata
-from pressarchive.extract.page import Page, element_text, squash
+from pressarchive.extract.page import Page, element_text
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Contact, Image, Release
+from pressarchive.text import squash
 from pressarchive.times import STOCKHOLM
 
 PLATFORM = "sitevision"

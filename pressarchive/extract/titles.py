@@ -15,13 +15,11 @@ import html
 import re
 from collections.abc import Iterable
 
+from pressarchive.text import squash
+
 _PIPE_TAIL = re.compile(r"\s+\|\s+(?P<tail>[^|]{1,60})$")
 _DASH_TAIL = re.compile(r"\s+[-–—]\s+(?P<tail>[^-–—]{1,60})$")
 _MAX_TAIL_WORDS = 5
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def decode(text: str | None) -> str:
@@ -32,7 +30,7 @@ def decode(text: str | None) -> str:
         if decoded == value:
             break
         value = decoded
-    return _squash(value)
+    return squash(value)
 
 
 def clean_title(title: str | None, site_names: Iterable[str | None] = ()) -> str:

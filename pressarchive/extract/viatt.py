@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import lxml.html
 
 from pressarchive.dedupe.fingerprint import platform_release_id
-from pressarchive.extract.page import Page, element_text, squash
+from pressarchive.extract.page import Page, element_text
 from pressarchive.extract.viatt_article import (
     Structure,
     clean_email,
@@ -48,6 +48,7 @@ from pressarchive.extract.viatt_state import (
 )
 from pressarchive.items import Attachment, Contact, Image, Release
 from pressarchive.refine.contacts import normalise_phone
+from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
 

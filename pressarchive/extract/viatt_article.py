@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import lxml.html
 
-from pressarchive.extract.page import Page, element_text, inner_html, squash
+from pressarchive.extract.page import Page, element_text, inner_html
 from pressarchive.items import Attachment, Contact, Image, Release
 from pressarchive.refine.contacts import normalise_phone
+from pressarchive.text import squash
 
 # The date line as the real page shows it; CET/CEST say the offset themselves.
 _DATE_LINE = re.compile(
