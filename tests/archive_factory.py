@@ -19,13 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pressarchive.items import Contact, Event, Image, Release, Tag
 from pressarchive.sources import Source
 from pressarchive.storage.store import Archive
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from pressarchive.times import STOCKHOLM
 
 MYNEWSDESK = Source(
     "norrkoping-mynewsdesk",

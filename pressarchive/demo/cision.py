@@ -16,19 +16,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from html import escape
-from zoneinfo import ZoneInfo
 
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
 from pressarchive.demo.shared import Flaky, PathIndex, display_name, page_number
 from pressarchive.demo.sitevision import slugify
+from pressarchive.times import STOCKHOLM
 
 PLATFORM = "cision"
 ROOM = "norrkopings-kommun"
 START_PATH = f"/se/{ROOM}"
 PAGE_SIZE = 15
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 HTML_TYPE = "text/html; charset=utf-8"

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from pressarchive.times import STOCKHOLM
+
 ORGANISATION = "Norrköpings kommun"
 PLATFORMS: tuple[str, ...] = ("mynewsdesk", "viatt", "sitevision", "cision", "generic")
 

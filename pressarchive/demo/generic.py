@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from html import escape
-from zoneinfo import ZoneInfo
 
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
 from pressarchive.demo.shared import PathIndex, display_name
 from pressarchive.demo.sitevision import slugify
+from pressarchive.times import STOCKHOLM
 
 PLATFORM = "generic"
 START_PATH = "/"
 FEED_SIZE = 10
 PAGE_SIZE = 10
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november december"
 ).split()

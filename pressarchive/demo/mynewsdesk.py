@@ -26,7 +26,6 @@ import unicodedata
 import zlib
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from pressarchive.demo.corpus import (
     FLAKY_KEY,
@@ -39,13 +38,13 @@ from pressarchive.demo.corpus import (
 )
 from pressarchive.demo.server import Reply, html_reply, not_found, text_reply
 from pressarchive.demo.shared import Flaky, display_name, page_number
+from pressarchive.times import STOCKHOLM
 
 PLATFORM = "mynewsdesk"
 ROOM = "norrkopings_kommun"
 START_PATH = f"/se/{ROOM}"
 PAGE_SIZE = 10
 FLAKY_FAILURES = 2
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Releases before this date are linked with the older URL generation.
 NEW_URLS_FROM = datetime(2017, 7, 1, tzinfo=STOCKHOLM)
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -40,12 +40,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from html import escape
-from zoneinfo import ZoneInfo
 
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
 from pressarchive.demo.shared import Flaky, display_name, page_number
+from pressarchive.times import STOCKHOLM
 
 PLATFORM = "sitevision"
 START_PATH = "/nyhetsarkiv"
@@ -55,7 +55,6 @@ PAGE_PARAM = "sv.12.4f0a3b5189a1c7d2e.page"
 PAGE_SIZE = 4  # small pages, so that the bundled archive's years are paged too
 SIZED_PAGE_SIZE = 20  # benchmark rooms (thousands of releases)
 TEASER_SIZE = 5
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november december"
 ).split()
