@@ -45,10 +45,41 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
+from pressarchive.refine.date_fields import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Fields,
+    ParsedDate,
+    aware_moment,
+    clock_from,
+    context_day,
+    fields_from,
+    instant,
+    localize,
+    offset_from,
+    resolve,
+)
+from pressarchive.refine.date_formats import (
+    ABSOLUTE_PATTERNS,
+    BARE_TIME,
+    DAY_RANGE_PATTERN,
+    END_TIME_PATTERN,
+    NUMBER_WORDS,
+    RANGE_SEPARATOR,
+    RELATIVE_AGO_PATTERN,
+    RELATIVE_DAY_OFFSETS,
+    RELATIVE_DAY_PATTERN,
+    RELATIVE_UNITS,
+    RELATIVE_WORDS,
+    TIME_ONLY_KEYWORD,
+    TIME_ONLY_PATTERN,
+    WHITESPACE,
+    Precision,
+)
 from pressarchive.times import STOCKHOLM
 
 if TYPE_CHECKING:
@@ -62,390 +93,8 @@ __all__ = [
     "parse_date_range",
 ]
 
-Precision = Literal["day", "minute", "second"]
-
 # dateparser is slow and creative; longer strings are prose, not a date.
 DATEPARSER_MAX_CHARS = 80
-MIN_YEAR, MAX_YEAR = 1900, 2100
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedDate:
-    utc: datetime  # aware, UTC
-    local: datetime  # aware, Europe/Stockholm
-    precision: Precision
-    year_inferred: bool
-    raw: str
-    flags: tuple[str, ...] = ()
-
-
-# --- vocabulary --------------------------------------------------------------
-
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "januari january jan",
-        "februari february feb",
-        "mars march mar",
-        "april apr",
-        "maj may",
-        "juni june jun",
-        "juli july jul",
-        "augusti august aug",
-        "september sept sep",
-        "oktober october okt oct",
-        "november nov",
-        "december dec",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
-
-WEEKDAYS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "måndag måndagen mån monday mon",
-        "tisdag tisdagen tis tuesday tues tue",
-        "onsdag onsdagen ons wednesday wed",
-        "torsdag torsdagen tors tor thursday thurs thur thu",
-        "fredag fredagen fre friday fri",
-        "lördag lördagen lör saturday sat",
-        "söndag söndagen sön sunday sun",
-    )
-):
-    for _name in _names.split():
-        WEEKDAYS[_name] = _number
-
-# Fixed offsets of zone labels; CET/CEST are what Swedish platforms print.
-ZONE_LABELS: dict[str, timedelta] = {
-    "cet": timedelta(hours=1),
-    "cest": timedelta(hours=2),
-    "utc": timedelta(0),
-    "gmt": timedelta(0),
-    "z": timedelta(0),
-}
-
-NUMBER_WORDS: dict[str, int] = {
-    "en": 1,
-    "ett": 1,
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "två": 2,
-    "two": 2,
-    "tre": 3,
-    "three": 3,
-    "fyra": 4,
-    "four": 4,
-    "fem": 5,
-    "five": 5,
-}
-
-# unit -> (timedelta per unit, precision); day units count calendar days.
-RELATIVE_UNITS: dict[str, tuple[timedelta, Precision]] = {}
-for _names, _delta, _precision in (
-    ("sekund sekunder second seconds", timedelta(seconds=1), "second"),
-    ("minut minuter minute minutes", timedelta(minutes=1), "minute"),
-    ("timme timmar hour hours", timedelta(hours=1), "minute"),
-    ("dag dagar day days", timedelta(days=1), "day"),
-    ("vecka veckor week weeks", timedelta(weeks=1), "day"),
-):
-    for _name in _names.split():
-        RELATIVE_UNITS[_name] = (_delta, _precision)  # type: ignore[assignment]
-
-
-def _alternation(words: dict[str, int] | dict[str, Any]) -> str:
-    # Longest first so that "mars" wins over "mar" and "måndagen" over "måndag".
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-
-
-_MONTH = rf"(?P<mon>{_alternation(MONTHS)})\.?(?![a-zåäö])"
-_WEEKDAY = rf"(?:(?P<wd>{_alternation(WEEKDAYS)})\.?,?\s+)?"
-# Numeric offsets need their minutes: "18.30-21" is a time range, not -21:00.
-# "GMT+1" (Mynewsdesk-style "3 Feb 2025 13:45 GMT+1") is an offset, not GMT.
-_ZONE = (
-    r"(?P<zone>(?:gmt|utc)\s*[+-]\d{1,2}(?::?\d{2})?|cest|cet|utc|gmt|z|[+-]\d{2}:?\d{2})"
-    r"(?![a-z\d])"
-)
-_TIME = (
-    # "3 feb 2025 • 13:45" (a listing's bullets) joins a date and its time too.
-    r"(?:\s*[,•·]?\s*(?:(?:kl\.?|klockan|at|@)\s*)?"
-    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?(?![\d])"
-    r"|\s*[,•·]?\s*(?:kl\.?|klockan)\s*(?P<hh>\d{1,2})(?![\d:.]))"
-    r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)(?![a-z]))?"
-    rf"(?:\s*{_ZONE})?"
-)
-_TIME_OPT = rf"(?:{_TIME})?"
-_DAY_FIRST_BODY = (
-    r"(?:den\s+)?(?P<d>\d{1,2})(?::?[ae]|st|nd|rd|th)?(?![\d])\.?\s*"
-    rf"{_MONTH}(?:,?\s+(?P<y>\d{{4}})(?!\d))?"
-)
-
-# name -> pattern; every pattern yields some of: y, mon, d, wd, time groups.
-ABSOLUTE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "iso": re.compile(
-        r"(?<![\d.])(?P<y>\d{4})-(?P<mon>\d{1,2})-(?P<d>\d{1,2})(?!\d)"
-        # "2025-02-03 kl. 13:45" and "Publicerad 2024-05-14 kl. 13:37" (Sitevision).
-        r"(?:(?:t|\s+(?:(?:kl\.?|klockan)\s*)?)(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?!\d)"
-        r"(?::(?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?"
-        rf"(?:\s*{_ZONE})?)?"
-    ),
-    "dotted": re.compile(
-        r"(?<![\d.])(?P<d>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<y>\d{4})(?!\d)" + _TIME_OPT
-    ),
-    "day_first": re.compile(r"(?<![\d.:])" + _WEEKDAY + _DAY_FIRST_BODY + _TIME_OPT),
-    # The time first: "13:45, 3 februari 2025".
-    "time_first": re.compile(
-        r"(?<![\d.:])(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*"
-        + _ZONE
-        + r")?\s*,\s*"
-        + _WEEKDAY
-        + _DAY_FIRST_BODY
-    ),
-    "month_first": re.compile(
-        _WEEKDAY
-        + r"(?<![a-zåäö])"
-        + _MONTH
-        + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d.:])(?:,?\s+(?P<y>\d{4})(?!\d))?"
-        + _TIME_OPT
-    ),
-}
-# "9–11 mars 2024": a day range sharing one month.
-DAY_RANGE_PATTERN = re.compile(
-    r"(?<![\d.:])" + _WEEKDAY + r"(?P<d0>\d{1,2})\.?\s*(?:-|–|—)\s*" + _DAY_FIRST_BODY + _TIME_OPT
-)
-RANGE_SEPARATOR = re.compile(r"\s*(?:-|–|—|till|to|until)\s*")
-END_TIME_PATTERN = re.compile(
-    r"(?:kl\.?\s*|klockan\s*)?(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2})(?::(?P<s>\d{2}))?)?(?![\d])"
-    rf"(?:\s*{_ZONE})?"
-)
-TIME_ONLY_PATTERN = re.compile(r"(?<![\d.:])" + _TIME.replace(r"\s*[,•·]?\s*", "", 1))
-TIME_ONLY_KEYWORD = re.compile(r"(?:^|(?<=\s)|(?<=,))(?:kl\.?|klockan)\s*\d")
-BARE_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*" + _ZONE + ")?")
-
-RELATIVE_DAY_PATTERN = re.compile(
-    r"(?<![a-zåäö])(?P<word>i\s*förrgår|förrgår|i\s*går|igår|yesterday|i\s*dag|idag|today)"
-    r"(?![a-zåäö])" + _TIME_OPT
-)
-RELATIVE_DAY_OFFSETS = {"förrgår": 2, "går": 1, "yesterday": 1, "dag": 0, "today": 0}
-RELATIVE_AGO_PATTERN = re.compile(
-    rf"(?<![a-zåäö\d])(?:för\s+)?(?P<n>\d+|{_alternation(NUMBER_WORDS)})\s+"
-    rf"(?P<unit>{_alternation(RELATIVE_UNITS)})\s+(?:sedan|ago)(?![a-zåäö])"
-)
-WHITESPACE = re.compile(r"\s+")
-# Words that make dateparser count from the system clock; such strings are
-# either read by the relative patterns above (against `now`) or not at all.
-RELATIVE_WORDS = re.compile(
-    r"(?<![a-zåäö])(?:i\s*dag|i\s*går|förrgår|i\s*morgon|övermorgon|sedan|nästa|förra|"
-    r"today|yesterday|tomorrow|ago|next|last|now|nu)(?![a-zåäö])"
-)
-
-
-# --- the fields a pattern read ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Fields:
-    day: int
-    month: int
-    year: int | None
-    weekday: int | None
-    clock: time | None  # wall time, seconds included when given
-    precision: Precision
-    offset: timedelta | None  # from the zone label or numeric offset
-    zone_label: str | None
-
-
-def _clock_from(groups: dict[str, str | None]) -> tuple[time | None, Precision] | None:
-    """The time part of a match; None when the time is impossible."""
-    hour_text = groups.get("h") or groups.get("hh")
-    if hour_text is None:
-        return (None, "day")
-    hour, minute = int(hour_text), int(groups.get("mi") or 0)
-    second = int(groups.get("s") or 0)
-    fraction = groups.get("fr")
-    micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
-    ampm = groups.get("ampm")
-    if ampm:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    precision: Precision = "second" if groups.get("s") else "minute"
-    return (time(hour, minute, second, micro), precision)
-
-
-_NAMED_OFFSET = re.compile(r"(?:gmt|utc)\s*([+-])(\d{1,2})(?::?(\d{2}))?")
-
-
-def _offset_from(zone: str | None) -> timedelta | None:
-    if zone is None:
-        return None
-    if zone in ZONE_LABELS:
-        return ZONE_LABELS[zone]
-    named = _NAMED_OFFSET.fullmatch(zone)
-    if named:
-        sign = -1 if named.group(1) == "-" else 1
-        hours, minutes = int(named.group(2)), int(named.group(3) or 0)
-        if hours > 14 or minutes > 59:
-            return None
-        return sign * timedelta(hours=hours, minutes=minutes)
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 14 or minutes > 59:
-        return None
-    return sign * timedelta(hours=hours, minutes=minutes)
-
-
-def _month_from(text: str) -> int:
-    return int(text) if text.isdigit() else MONTHS[text]
-
-
-def _fields_from(groups: dict[str, str | None]) -> _Fields | None:
-    clock = _clock_from(groups)
-    if clock is None:
-        return None
-    zone = groups.get("zone")
-    offset = _offset_from(zone)
-    if zone is not None and offset is None:
-        return None
-    wd = groups.get("wd")
-    year = groups.get("y")
-    return _Fields(
-        day=int(groups["d"] or 0),
-        month=_month_from(groups["mon"] or "0"),
-        year=int(year) if year else None,
-        weekday=WEEKDAYS[wd] if wd else None,
-        clock=clock[0],
-        precision=clock[1],
-        offset=offset,
-        zone_label=zone if zone in ("cet", "cest") else None,
-    )
-
-
-# --- turning fields into instants -----------------------------------------------
-
-
-def _valid_date(year: int, month: int, day: int) -> date | None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _localize(wall: datetime) -> tuple[datetime, tuple[str, ...]]:
-    """Stockholm wall time -> aware datetime, resolving DST gaps and folds."""
-    first = wall.replace(tzinfo=STOCKHOLM, fold=0)
-    second = wall.replace(tzinfo=STOCKHOLM, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first, ()
-    round_trip = first.astimezone(UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
-    if round_trip != wall:
-        # fold=0 in a gap uses the winter offset: 02:30 reads as 03:30 summer time.
-        return first, ("dst_nonexistent",)
-    # fold=0 in a fold is the first occurrence (still summer time).
-    return first, ("dst_ambiguous",)
-
-
-def _instant(
-    day: date, clock: time | None, offset: timedelta | None, zone_label: str | None
-) -> tuple[datetime, tuple[str, ...]]:
-    """(UTC instant, flags) of a calendar day and an optional wall time."""
-    wall = datetime.combine(day, clock or time(0))
-    if offset is None:
-        aware, flags = _localize(wall)
-        return aware.astimezone(UTC), flags
-    utc = wall.replace(tzinfo=timezone(offset)).astimezone(UTC)
-    if zone_label is not None and utc.astimezone(STOCKHOLM).utcoffset() != offset:
-        return utc, ("zone_label_mismatch",)
-    return utc, ()
-
-
-def _context_day(context: date | datetime | None) -> date | None:
-    if context is None:
-        return None
-    if isinstance(context, datetime):
-        if context.tzinfo is None:
-            return context.date()  # naive context is Stockholm wall time
-        return context.astimezone(STOCKHOLM).date()
-    return context
-
-
-def _aware_now(now: datetime | None) -> datetime | None:
-    if now is None:
-        return None
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now
-
-
-def _reference_day(
-    context: date | datetime | None, now: datetime | None
-) -> tuple[date, tuple[str, ...]]:
-    """The day a yearless date is placed near, and how it was chosen."""
-    day = _context_day(context)
-    if day is not None:
-        return day, ()
-    aware_now = _aware_now(now)
-    if aware_now is not None:
-        return aware_now.astimezone(STOCKHOLM).date(), ("year_from_now",)
-    return datetime.now(STOCKHOLM).date(), ("year_from_clock",)
-
-
-def _infer_year(
-    month: int, day: int, weekday: int | None, reference: date
-) -> tuple[date, tuple[str, ...]] | None:
-    """The nearest valid date to `reference`, preferring a matching weekday."""
-    candidates = [
-        found
-        for year in (reference.year - 1, reference.year, reference.year + 1)
-        if (found := _valid_date(year, month, day)) is not None
-    ]
-    if not candidates:
-        return None
-    by_distance = sorted(candidates, key=lambda c: abs((c - reference).days))
-    if weekday is None:
-        return by_distance[0], ()
-    for candidate in by_distance:
-        if candidate.weekday() == weekday:
-            return candidate, ()
-    return by_distance[0], ("weekday_mismatch",)
-
-
-def _resolve(
-    fields: _Fields,
-    raw: str,
-    context: date | datetime | None,
-    now: datetime | None,
-    year_hint: int | None = None,
-) -> ParsedDate | None:
-    flags: tuple[str, ...] = ()
-    year = fields.year if fields.year is not None else year_hint
-    if year is not None:
-        day = _valid_date(year, fields.month, fields.day)
-        if day is None:
-            return None
-        if fields.weekday is not None and day.weekday() != fields.weekday:
-            flags += ("weekday_mismatch",)
-    else:
-        reference, how = _reference_day(context, now)
-        inferred = _infer_year(fields.month, fields.day, fields.weekday, reference)
-        if inferred is None:
-            return None
-        day, mismatch = inferred
-        flags += how + mismatch
-    utc, zone_flags = _instant(day, fields.clock, fields.offset, fields.zone_label)
-    return ParsedDate(
-        utc=utc,
-        local=utc.astimezone(STOCKHOLM),
-        precision=fields.precision,
-        year_inferred=fields.year is None,
-        raw=raw,
-        flags=flags + zone_flags,
-    )
 
 
 # --- scanning -------------------------------------------------------------------
@@ -455,7 +104,7 @@ def _resolve(
 class _Found:
     start: int
     end: int
-    fields: _Fields | None  # None: looked like a date but is impossible
+    fields: Fields | None  # None: looked like a date but is impossible
     range_start_day: int | None = None  # "9–11 mars": the 9
 
 
@@ -476,7 +125,7 @@ def _first_absolute(text: str, pos: int = 0) -> _Found | None:
             continue
         groups = match.groupdict()
         d0 = groups.get("d0")
-        best = _Found(match.start(), match.end(), _fields_from(groups), int(d0) if d0 else None)
+        best = _Found(match.start(), match.end(), fields_from(groups), int(d0) if d0 else None)
     return best
 
 
@@ -485,16 +134,16 @@ def _absolute_at(text: str, pos: int) -> _Found | None:
     for pattern in ABSOLUTE_PATTERNS.values():
         match = pattern.match(text, pos)
         if match is not None:
-            return _Found(match.start(), match.end(), _fields_from(match.groupdict()))
+            return _Found(match.start(), match.end(), fields_from(match.groupdict()))
     return None
 
 
 def _relative(
     text: str, raw: str, context: date | datetime | None, now: datetime | None
 ) -> ParsedDate | None:
-    aware_now = _aware_now(now)
+    aware_now = aware_moment(now)
     if aware_now is None and isinstance(context, datetime):
-        aware_now = _aware_now(context) if context.tzinfo else context.replace(tzinfo=STOCKHOLM)
+        aware_now = aware_moment(context) if context.tzinfo else context.replace(tzinfo=STOCKHOLM)
     if aware_now is None:
         return None
     day_match = RELATIVE_DAY_PATTERN.search(text)
@@ -506,10 +155,10 @@ def _relative(
     word = day_match.group("word").replace(" ", "")
     key = next(k for k in RELATIVE_DAY_OFFSETS if word.endswith(k))
     day = aware_now.astimezone(STOCKHOLM).date() - timedelta(days=RELATIVE_DAY_OFFSETS[key])
-    fields = _fields_from({**day_match.groupdict(), "d": str(day.day), "mon": str(day.month)})
+    fields = fields_from({**day_match.groupdict(), "d": str(day.day), "mon": str(day.month)})
     if fields is None:
         return None
-    utc, zone_flags = _instant(day, fields.clock, fields.offset, fields.zone_label)
+    utc, zone_flags = instant(day, fields.clock, fields.offset, fields.zone_label)
     return ParsedDate(
         utc, utc.astimezone(STOCKHOLM), fields.precision, False, raw, ("relative", *zone_flags)
     )
@@ -521,7 +170,7 @@ def _relative_ago(match: re.Match[str], raw: str, now: datetime) -> ParsedDate:
     step, precision = RELATIVE_UNITS[match.group("unit")]
     if precision == "day":
         day = now.astimezone(STOCKHOLM).date() - step * count
-        utc, flags = _instant(day, None, None, None)
+        utc, flags = instant(day, None, None, None)
     else:
         utc = (now - step * count).astimezone(UTC)
         utc = (
@@ -537,7 +186,7 @@ def _time_only(
     text: str, raw: str, context: date | datetime | None
 ) -> tuple[ParsedDate, ParsedDate | None] | None:
     """ "klockan 11.30" (or a bare "11:30") on the context's day; "kl 11-18" as a range."""
-    day = _context_day(context)
+    day = context_day(context)
     if day is None:
         return None
     keyword = TIME_ONLY_KEYWORD.search(text)
@@ -549,10 +198,10 @@ def _time_only(
         return None
     if match is None:
         return None
-    fields = _fields_from({**match.groupdict(), "d": str(day.day), "mon": str(day.month)})
+    fields = fields_from({**match.groupdict(), "d": str(day.day), "mon": str(day.month)})
     if fields is None or fields.clock is None:
         return None
-    utc, flags = _instant(day, fields.clock, fields.offset, fields.zone_label)
+    utc, flags = instant(day, fields.clock, fields.offset, fields.zone_label)
     start = ParsedDate(utc, utc.astimezone(STOCKHOLM), fields.precision, False, raw, flags)
     separator = RANGE_SEPARATOR.match(text, match.end())
     return start, _end_time(text, separator.end(), start, raw) if separator else None
@@ -591,7 +240,7 @@ def _with_dateparser(text: str, raw: str) -> ParsedDate | None:
     flags: tuple[str, ...] = ("dateparser",)
     if found.tzinfo is None:
         wall = found if precision != "day" else datetime.combine(found.date(), time(0))
-        aware, dst_flags = _localize(wall)
+        aware, dst_flags = localize(wall)
         utc = aware.astimezone(UTC)
         flags += dst_flags
     else:
@@ -635,27 +284,27 @@ def _with_range(
         return None  # an impossible date is not a date, and not dateparser's to guess
     if found.range_start_day is not None:
         start_fields = _replace_day(fields, found.range_start_day)
-        end = _resolve(fields, raw, context, now)
+        end = resolve(fields, raw, context, now)
         if end is None:
             return None
-        start = _resolve(start_fields, raw, context, now, year_hint=end.local.year)
+        start = resolve(start_fields, raw, context, now, year_hint=end.local.year)
         return (start, end) if start is not None else None
     separator = RANGE_SEPARATOR.match(text, found.end)
     end_found = _absolute_at(text, separator.end()) if separator else None
     if end_found is not None and end_found.fields is not None:
-        end = _resolve(end_found.fields, raw, context, now)
+        end = resolve(end_found.fields, raw, context, now)
         if end is None:
             return None
         hint = end.local.year
         if fields.year is None and (fields.month, fields.day) > (end.local.month, end.local.day):
             hint -= 1  # "december–januari 2025" starts the year before
-        start = _resolve(fields, raw, context, now, year_hint=hint if fields.year is None else None)
+        start = resolve(fields, raw, context, now, year_hint=hint if fields.year is None else None)
         if start is None:
             return None
         if end_found.fields.year is None:
-            end = _resolve(end_found.fields, raw, start.local, now)
+            end = resolve(end_found.fields, raw, start.local, now)
         return (start, end) if end is not None else None
-    start = _resolve(fields, raw, context, now)
+    start = resolve(fields, raw, context, now)
     if start is None:
         return None
     if separator is not None and fields.clock is not None:
@@ -663,8 +312,8 @@ def _with_range(
     return start, None
 
 
-def _replace_day(fields: _Fields, day: int) -> _Fields:
-    return _Fields(
+def _replace_day(fields: Fields, day: int) -> Fields:
+    return Fields(
         day,
         fields.month,
         fields.year,
@@ -682,14 +331,14 @@ def _end_time(text: str, pos: int, start: ParsedDate, raw: str) -> ParsedDate | 
     if match is None:
         return None
     groups = match.groupdict()
-    clock = _clock_from(groups)
+    clock = clock_from(groups)
     if clock is None or clock[0] is None:
         return None
-    offset = _offset_from(groups.get("zone"))
+    offset = offset_from(groups.get("zone"))
     day = start.local.date()
-    utc, flags = _instant(day, clock[0], offset, groups.get("zone"))
+    utc, flags = instant(day, clock[0], offset, groups.get("zone"))
     if utc < start.utc:
-        utc, flags = _instant(day + timedelta(days=1), clock[0], offset, groups.get("zone"))
+        utc, flags = instant(day + timedelta(days=1), clock[0], offset, groups.get("zone"))
         flags += ("end_next_day",)
     return ParsedDate(utc, utc.astimezone(STOCKHOLM), clock[1], start.year_inferred, raw, flags)
 
