@@ -5,9 +5,9 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from pressarchive.refine.chrome import is_chrome
 from pressarchive.refine.html import (
     html_blocks,
-    is_chrome,
     normalise_text,
     remove_hidden,
     sanitise_html,

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pressarchive.dedupe.fingerprint import minhash
-from pressarchive.refine.html import is_chrome
+from pressarchive.refine.chrome import is_chrome
 
 # Paragraphs with fewer words are compared whole (normalised), not by bigrams.
 SHORT_WORDS = 8

@@ -17,12 +17,11 @@ from urllib.parse import urlsplit
 
 from pressarchive.items import Release
 from pressarchive.refine.about_model import ABOUT_WORDS, AboutModel, heading_like, tokens
+from pressarchive.refine.chrome import is_chrome, is_latest_list_start
 from pressarchive.refine.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
 from pressarchive.refine.events import extract_events, is_invitation
 from pressarchive.refine.html import (
     Block,
-    is_chrome,
-    is_latest_list_start,
     normalise_text,
     parse_blocks,
     render_html,
