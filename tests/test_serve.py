@@ -23,7 +23,7 @@ from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
 from pressarchive.serve import build_datasette, is_being_written, load_metadata, serve_command
 
 # Tables Datasette hides or that hold internal state only.
-INTERNAL = {"extractions", "release_signatures", "about_models"}
+INTERNAL = {"extractions", "release_signatures", "release_bands", "about_models"}
 
 
 @pytest.fixture(scope="module")
