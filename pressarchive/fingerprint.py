@@ -201,9 +201,13 @@ def content_hash(title: str, lead: str, body: str) -> str:
 _WORD = re.compile(r"\w+")
 
 
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 def words(text: str) -> list[str]:
     """Case-folded word tokens (letters and digits; punctuation dropped)."""
-    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+    return _WORD.findall(_folded(text))
 
 
 # --------------------------------------------------------------------------- MinHash
@@ -247,7 +251,8 @@ def _figure_hashes(text: str) -> tuple[int, ...]:
     return tuple(sorted({_word_hash(t) & 0xFFFFFFFF for t in _FIGURE.findall(text)}))
 
 
-_FIGURE = re.compile(r"\w*\d\w*")
+# tried at word starts only, and no backtracking into a word: linear in the text
+_FIGURE = re.compile(r"\b[^\W\d]*\d\w*")
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,7 +322,8 @@ class Signature:
 
 def signature(text: str) -> Signature:
     """The MinHash signature of `text` (re-wrapping and case do not change it)."""
-    shingles = _shingle_hashes(words(text))
+    folded = _folded(text)
+    shingles = _shingle_hashes(_WORD.findall(folded))
     if len(shingles) == 0:
         return Signature(np.full(NUM_PERM, _EMPTY, dtype=np.uint32), (), 0)
     # multiply-shift hashing, one (a, b) per permutation: the minimum of the
@@ -330,7 +336,7 @@ def signature(text: str) -> Signature:
         np.minimum(minimum, permuted.min(axis=0), out=minimum)
     return Signature(
         (minimum >> np.uint64(32)).astype(np.uint32),
-        _figure_hashes(unicodedata.normalize("NFC", text).casefold()),
+        _figure_hashes(folded),
         len(shingles),
     )
 
