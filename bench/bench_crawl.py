@@ -69,7 +69,7 @@ BARE_SPIDER = textwrap.dedent(
     import json, sys, time
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from pressarchive.fingerprint import platform_release_id
+    from pressarchive.dedupe.fingerprint import platform_release_id
 
     START, PLATFORM, SETTINGS = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 
@@ -102,7 +102,7 @@ FULL_CRAWL = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from pressarchive.crawl import run_crawl
+    from pressarchive.crawl.runner import run_crawl
     from pressarchive.sources import parse_sources
 
     SOURCES_TOML, PLATFORM, DB, SETTINGS = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])

@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import BATCH, new_archive
 from synthetic import releases
 
-from pressarchive.clusters import cluster_pending, load_index
+from pressarchive.dedupe.clusters import cluster_pending, load_index
 from pressarchive.items import Release
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 GOAL_SECONDS_PER_RELEASE = 0.1
 

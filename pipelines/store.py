@@ -14,11 +14,11 @@ import time
 from collections import Counter
 from typing import Any
 
-from pressarchive.about import refresh_source
-from pressarchive.clusters import cluster_pending
+from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.items import Release
+from pressarchive.refine.about_learning import refresh_source
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class StorePipeline:
         source: Source | None = getattr(spider, "source", None)
         started = time.perf_counter()
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
-            # Whoever cleaned the crawl's releases remembers how (pressarchive.about.CleaningLog)
+            # Whoever cleaned the crawl's releases remembers how (pressarchive.refine.about_learning.CleaningLog)
             # and re-cleans where that memory is: in the worker, or here.
             memory = getattr(spider, "cleaning_memory", None)
             if memory is not None:

@@ -33,10 +33,10 @@ PRESSARCHIVE_RETRY_BACKOFF_BASE = 1.0
 PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "pressarchive.middlewares.BackoffRetryMiddleware": 550,
+    "pressarchive.crawl.middlewares.BackoffRetryMiddleware": 550,
     # Above the cache, retry, redirect and decompression middlewares, so it
     # sees every response as the server sent it (404s and 500s included).
-    "pressarchive.scrapy_warc.WarcRecorderMiddleware": 950,
+    "pressarchive.crawl.warc.WarcRecorderMiddleware": 950,
 }
 
 # Development cache (`pressarchive crawl --cache`): off by default.
@@ -52,10 +52,10 @@ PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}
 
 # A live line of pages, items and errors when run on a terminal (not under cron).
-EXTENSIONS = {"pressarchive.crawl_progress.CrawlProgress": 500}
+EXTENSIONS = {"pressarchive.crawl.progress.CrawlProgress": 500}
 
 # Worker processes that read and clean release pages off the reactor thread
-# (pressarchive.workers); 0 reads them in the crawl process. A worker shortens
+# (pressarchive.crawl.pool); 0 reads them in the crawl process. A worker shortens
 # a crawl only while a second core is idle, and costs CPU (pickling pages and
 # releases, a second interpreter) and memory (a second process) on every page:
 # in process by default (bench/bench_crawl.py).
@@ -66,8 +66,8 @@ PRESSARCHIVE_WORKERS = 0
 CONCURRENT_ITEMS = 16
 
 ITEM_PIPELINES = {
-    "pressarchive.pipelines.worker.WorkerPipeline": 50,
-    "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
+    "pressarchive.pipelines.read_pages.ReadPagesPipeline": 50,
+    "pressarchive.pipelines.dates.NormaliseDatesPipeline": 100,
     "pressarchive.pipelines.refine.RefinePipeline": 200,
     "pressarchive.pipelines.dedupe.DedupePipeline": 300,
     "pressarchive.pipelines.store.StorePipeline": 400,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pressarchive.clusters import (
+from pressarchive.dedupe.clusters import (
     candidates,
     cluster_pending,
     cluster_text,
@@ -13,10 +13,10 @@ from pressarchive.clusters import (
     load_candidates,
     load_index,
 )
-from pressarchive.fingerprint import signature
+from pressarchive.dedupe.fingerprint import signature
 from pressarchive.items import Release
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 BODY = (
     "Stadsdelen Klockaretorpet i Norrköping har funnits med på polisens nationella lista över "

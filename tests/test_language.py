@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pressarchive import language
-from pressarchive.language import confirms, detect_language
+from pressarchive.refine import language
+from pressarchive.refine.language import confirms, detect_language
 
 SWEDISH = (
     "Kommunen har beslutat att bygga en ny skola i Hageby och att den ska stå klar till "

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive import search as search_module
 from pressarchive.items import Release
-from pressarchive.search import Filters, search
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage import search as search_module
+from pressarchive.storage.search import Filters, search
+from pressarchive.storage.store import Archive
 
 START = datetime(2015, 1, 1, 8, tzinfo=UTC)
 

@@ -1,0 +1,92 @@
+"""The child process of `run_crawl`: reads a job (JSON) on stdin, runs Scrapy.
+
+Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from pressarchive.crawl.runner import job_dir
+from pressarchive.sources import Source
+
+
+def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
+    db = Path(job["db"])
+    settings: dict[str, Any] = {
+        "PRESSARCHIVE_DB": str(db),
+        "PRESSARCHIVE_WARC_DIR": str(db.parent / "warc"),
+        "JOBDIR": str(job_dir(db, source.id)),
+    }
+    contact = source.option("contact_url")
+    if contact:
+        settings["USER_AGENT"] = f"pressarchive/0.1 (+{contact})"
+    if job.get("cache"):
+        settings["HTTPCACHE_ENABLED"] = True
+        settings["HTTPCACHE_DIR"] = str((db.parent / "httpcache").resolve())
+    settings.update(job.get("settings") or {})
+    return settings
+
+
+def project_settings() -> Settings:
+    """pressarchive's settings wherever the command runs: an installed
+    `pressarchive crawl` has no scrapy.cfg to find them by."""
+    settings = Settings()
+    settings.setmodule("pressarchive.settings", priority="project")
+    return settings
+
+
+def main(job: dict[str, Any]) -> int:
+    sources = [
+        Source(
+            id=s["id"],
+            organisation=s["organisation"],
+            platform=s["platform"],
+            start_urls=tuple(s["start_urls"]),
+            allowed_domains=tuple(s["allowed_domains"]),
+            options=s.get("options", {}),
+        )
+        for s in job["sources"]
+    ]
+    base = project_settings()
+    base.setdict(job.get("settings") or {}, priority="cmdline")
+    process = CrawlerProcess(base)
+    since = job.get("since")
+    if since:
+        date.fromisoformat(since)  # validated by the CLI; fail early if not
+    for index, source in enumerate(sources):
+        settings = base.copy()
+        settings.setdict(crawl_settings(job, source), priority="cmdline")
+        # Each source gets its own settings (its JOBDIR); the first crawler
+        # installs the reactor, as CrawlerProcess.create_crawler would.
+        crawler = Crawler(
+            process.spider_loader.load(source.platform), settings, init_reactor=index == 0
+        )
+        process.crawl(crawler, source=source, full=job.get("full", False), since=since)
+    process.start()
+    return 0
+
+
+def run() -> int:
+    """main() on the job from stdin; an unexpected error is one line on stderr,
+    unless Scrapy's log is on (`pressarchive crawl -v`), which gets the traceback."""
+    job = json.loads(sys.stdin.read())
+    try:
+        return main(job)
+    except Exception as exc:
+        level = (job.get("settings") or {}).get("LOG_LEVEL") or project_settings()["LOG_LEVEL"]
+        if str(level).upper() in ("DEBUG", "INFO"):
+            raise
+        print(f"pressarchive: crawl: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run())
