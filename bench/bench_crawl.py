@@ -185,7 +185,8 @@ class TreeMemory:
     def stop(self) -> list[float]:
         self._stop.set()
         self._thread.join()
-        return sorted((kb / 1024 for kb in self.peaks.values()), reverse=True)
+        # a process polled only as a zombie has no memory left to report
+        return sorted((kb / 1024 for kb in self.peaks.values() if kb), reverse=True)
 
 
 def run_measured(kind: str, argv: list[str], *, pinned: bool) -> Run:
@@ -204,12 +205,15 @@ def run_measured(kind: str, argv: list[str], *, pinned: bool) -> Run:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    # Wait for the exit without reaping (WNOWAIT), so that the run's pid cannot be
+    # given to another process while its memory is still being polled.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    rss = memory.stop()
     # wait4, not proc.wait(): its rusage covers the child and all it waited for
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
-    rss = memory.stop()
     out, err = chunks.get("out", ""), chunks.get("err", "")
     if proc.returncode != 0:
         raise SystemExit(f"{kind} run failed ({proc.returncode}): {err.strip()[-2000:]}")
