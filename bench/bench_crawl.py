@@ -1,35 +1,54 @@
-"""Crawl rate: the full pipeline against a bare spider on the same press room.
+"""Crawl cost: the full pipeline against a bare spider on the same press room.
 
-    .venv/bin/python bench/bench_crawl.py [--platform mynewsdesk] [--count 5000]
+    .venv/bin/python bench/bench_crawl.py [--platform mynewsdesk] [--count 5000] [--rounds 3]
 
 A generated copy of one platform's press room (`--count` releases) is served on
-127.0.0.1. Politeness is off for both runs. The bare spider follows the same
-listing and release links and yields only the title; the full run is
-`pressarchive crawl --full` with extraction, cleaning, dates, clustering, WARC
-recording and the store. Goal (issue 4): the full pipeline keeps at least 70%
-of the bare spider's pages per second, and peak memory stays under 300 MB.
+127.0.0.1 by this process. Politeness is off for both runs. The bare spider
+follows the same listing and release links and yields only the title; the full
+run is `pressarchive crawl --full` (`run_crawl`: extraction, cleaning, dates,
+language, clustering, WARC recording and the store, in its child processes).
 
-`--workers N` sets PRESSARCHIVE_WORKERS for the full run (0 reads pages in the
-crawl process). The project sets CONCURRENT_ITEMS = 16 where Scrapy's default is
-100; `--bare-concurrent-items 16` gives the bare spider the same, to see how
-much of the ratio that setting makes.
+What a user pays, measured per run on the whole process tree of the crawl (the
+run's own process and every process it starts, the worker included):
+
+- **CPU seconds per page**: user + sys of the tree, from `os.wait4` on the run's
+  process (the kernel adds every waited-for descendant). CPU time barely
+  depends on how busy the machine is, unlike wall time.
+- **sum of peak RSS**: each process's high-water mark (`VmHWM` in
+  /proc/<pid>/status, polled every 50 ms), summed over the processes of the
+  tree. Processes that run at once are all counted, which is what the machine
+  has to hold.
+- wall pages per second, for what it is worth on a shared machine.
+
+Bare and full alternate for `--rounds` rounds (median and spread are
+reported), then one round of each runs pinned to one core (`taskset -c 0`),
+where the full run's extra processes cannot hide on an idle second core. The
+machine's load average is printed beside every run.
+
+Left out: the press-room server's own CPU (it runs in this process and serves
+both runs alike), the first import of Python modules is in both figures.
+
+Goals (issue 12): full CPU per page <= 1.5 x bare; pinned, full pages/s >= 0.65
+x bare; sum of peak RSS of the full run < 250 MB at 5,000 releases.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pressarchive.crawl.runner import run_crawl
 from pressarchive.demo.server import DemoPressRooms
-from pressarchive.sources import parse_sources
 
 FAST: dict[str, object] = {
     "DOWNLOAD_DELAY": 0,
@@ -41,6 +60,9 @@ FAST: dict[str, object] = {
     "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0,
     "PRESSARCHIVE_PROGRESS": False,
 }
+GOAL_CPU_RATIO = 1.5
+GOAL_PINNED_RATE = 0.65
+GOAL_RSS_MB = 250
 
 BARE_SPIDER = textwrap.dedent(
     """
@@ -69,97 +91,294 @@ BARE_SPIDER = textwrap.dedent(
     process = CrawlerProcess(dict(SETTINGS, TWISTED_REACTOR="twisted.internet.asyncioreactor.AsyncioSelectorReactor"))
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
-    started = time.perf_counter()
     process.start()
-    elapsed = time.perf_counter() - started
     stats = crawler.stats.get_stats()
     print(json.dumps({"pages": stats.get("response_received_count", 0),
-                      "items": stats.get("item_scraped_count", 0), "seconds": elapsed}))
+                      "items": stats.get("item_scraped_count", 0)}))
+    """
+)
+
+FULL_CRAWL = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from pressarchive.crawl.runner import run_crawl
+    from pressarchive.sources import parse_sources
+
+    SOURCES_TOML, PLATFORM, DB, SETTINGS = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+    (source,) = [s for s in parse_sources(SOURCES_TOML) if s.platform == PLATFORM]
+    (result,) = run_crawl([source], db=Path(DB), full=True, settings_overrides=SETTINGS, quiet=True)
+    print(json.dumps({"pages": result.stats.get("response_received_count", 0),
+                      "items": result.stored + result.updated + result.unchanged,
+                      "status": result.status}))
     """
 )
 
 
-def run_bare(
-    start: str, platform: str, workdir: Path, settings: dict[str, object]
-) -> dict[str, float]:
-    # A file, not `python -c`: Scrapy reads the callbacks' source code.
-    script = workdir / "bare_spider.py"
-    script.write_text(BARE_SPIDER, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(script), start, platform, json.dumps(settings)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+@dataclass
+class Run:
+    kind: str  # "bare" or "full"
+    pinned: bool
+    pages: int
+    items: int
+    wall: float
+    cpu: float  # user + sys of the whole process tree
+    rss_sum_mb: float  # sum over the tree's processes of their peak RSS
+    rss_by_process: list[float] = field(default_factory=list)
+    load: float = 0.0  # 1-minute load average when the run started
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu / self.pages
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall
 
 
-def run_full(
-    rooms: DemoPressRooms, platform: str, db: Path, settings: dict[str, object]
-) -> dict[str, float]:
-    (source,) = [s for s in parse_sources(rooms.sources_toml()) if s.platform == platform]
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(_children(current))
+    return found
+
+
+def _peak_rss_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class TreeMemory:
+    """Peak RSS of every process of a tree, polled until stopped."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            for pid in _tree(self.root):
+                peak = _peak_rss_kb(pid)
+                if peak is not None:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
+            self._stop.wait(0.05)
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        self._thread.join()
+        # a process polled only as a zombie has no memory left to report
+        return sorted((kb / 1024 for kb in self.peaks.values() if kb), reverse=True)
+
+
+def run_measured(kind: str, argv: list[str], *, pinned: bool) -> Run:
+    if pinned:
+        argv = ["taskset", "-c", "0", *argv]
+    load = os.getloadavg()[0]
     started = time.perf_counter()
-    (result,) = run_crawl([source], db=db, full=True, settings_overrides=settings, quiet=True)
-    elapsed = time.perf_counter() - started
-    return {
-        "pages": float(result.stats.get("response_received_count", 0)),
-        "items": float(result.stored + result.updated + result.unchanged),
-        "seconds": elapsed,
-        "status": result.status,  # type: ignore[dict-item]
-    }
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(proc.pid)
+    assert proc.stdout is not None and proc.stderr is not None
+    chunks: dict[str, str] = {}
+
+    def read() -> None:
+        chunks["out"] = proc.stdout.read()  # type: ignore[union-attr]
+        chunks["err"] = proc.stderr.read()  # type: ignore[union-attr]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    # Wait for the exit without reaping (WNOWAIT), so that the run's pid cannot be
+    # given to another process while its memory is still being polled.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    rss = memory.stop()
+    # wait4, not proc.wait(): its rusage covers the child and all it waited for
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    out, err = chunks.get("out", ""), chunks.get("err", "")
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} run failed ({proc.returncode}): {err.strip()[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    return Run(
+        kind=kind,
+        pinned=pinned,
+        pages=int(result["pages"]),
+        items=int(result["items"]),
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        rss_sum_mb=sum(rss),
+        rss_by_process=rss,
+        load=load,
+    )
+
+
+def median_spread(values: list[float], fmt: str) -> str:
+    if len(values) == 1:
+        return format(values[0], fmt)
+    return (
+        f"{format(statistics.median(values), fmt)} "
+        f"({format(min(values), fmt)}–{format(max(values), fmt)})"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--platform", default="mynewsdesk")
     parser.add_argument("--count", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None, help="PRESSARCHIVE_WORKERS")
-    parser.add_argument("--bare-concurrent-items", type=int, default=None)
+    parser.add_argument("--no-pinned", action="store_true", help="skip the one-core round")
+    parser.add_argument("--json", type=Path, help="also write every run here")
     args = parser.parse_args()
-    bare_settings = dict(FAST)
-    if args.bare_concurrent_items is not None:
-        bare_settings["CONCURRENT_ITEMS"] = args.bare_concurrent_items
     full_settings = dict(FAST)
     if args.workers is not None:
         full_settings["PRESSARCHIVE_WORKERS"] = args.workers
+    runs: list[Run] = []
     with (
         DemoPressRooms([args.platform], size=args.count) as rooms,
         tempfile.TemporaryDirectory() as tmp,
     ):
+        workdir = Path(tmp)
+        (workdir / "bare_spider.py").write_text(BARE_SPIDER, encoding="utf-8")
+        (workdir / "full_crawl.py").write_text(FULL_CRAWL, encoding="utf-8")
         start = rooms.url(args.platform)
-        bare = run_bare(start, args.platform, Path(tmp), bare_settings)
-        bare_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        full = run_full(rooms, args.platform, Path(tmp) / "bench.db", full_settings)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    bare_rate = bare["pages"] / bare["seconds"]
-    full_rate = full["pages"] / full["seconds"]
-    ratio = full_rate / bare_rate
-    rate_ok = ratio >= 0.7
-    memory_ok = peak_mb < 300
+        bare_argv = [
+            sys.executable,
+            str(workdir / "bare_spider.py"),
+            start,
+            args.platform,
+            json.dumps(FAST),
+        ]
+
+        def full_argv(n: int) -> list[str]:
+            # a fresh archive each time: every run stores all releases
+            folder = workdir / f"full{n}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            return [
+                sys.executable,
+                str(workdir / "full_crawl.py"),
+                rooms.sources_toml(),
+                args.platform,
+                str(folder / "bench.db"),
+                json.dumps(full_settings),
+            ]
+
+        schedule = [(n, False) for n in range(args.rounds)]
+        if not args.no_pinned:
+            schedule.append((args.rounds, True))
+        for n, pinned in schedule:
+            # alternate which goes first, so a drift in load favours neither
+            order = ("bare", "full") if n % 2 == 0 else ("full", "bare")
+            for kind in order:
+                argv = bare_argv if kind == "bare" else full_argv(n)
+                run = run_measured(kind, argv, pinned=pinned)
+                runs.append(run)
+                print(
+                    f"round {n}{' pinned' if pinned else ''} {kind}: {run.pages} pages, "
+                    f"{run.cpu_ms_per_page:.2f} ms CPU/page, {run.pages_per_s:.0f} pages/s, "
+                    f"RSS sum {run.rss_sum_mb:.0f} MB "
+                    f"({' + '.join(f'{m:.0f}' for m in run.rss_by_process)}), load {run.load:.1f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                if kind == "full":
+                    shutil.rmtree(workdir / f"full{n}", ignore_errors=True)
+    free = [r for r in runs if not r.pinned]
+    pinned_runs = [r for r in runs if r.pinned]
+
+    def of(kind: str, chosen: list[Run]) -> list[Run]:
+        return [r for r in chosen if r.kind == kind]
+
+    bare, full = of("bare", free), of("full", free)
+    # ratios per round (paired), then their median
+    cpu_ratios = [f.cpu_ms_per_page / b.cpu_ms_per_page for b, f in zip(bare, full, strict=True)]
+    rate_ratios = [f.pages_per_s / b.pages_per_s for b, f in zip(bare, full, strict=True)]
+    cpu_ratio = statistics.median(cpu_ratios)
+    rss = statistics.median(r.rss_sum_mb for r in full)
     print(
-        f"## Crawl rate ({args.platform}, {args.count:,} releases on 127.0.0.1, politeness off)\n"
+        f"## Crawl cost ({args.platform}, {args.count:,} releases on 127.0.0.1, politeness off, "
+        f"{args.rounds} interleaved rounds; median (min–max))\n"
     )
     workers = "project default" if args.workers is None else str(args.workers)
-    bare_items = args.bare_concurrent_items or "Scrapy default"
-    print(f"PRESSARCHIVE_WORKERS: {workers}; bare spider CONCURRENT_ITEMS: {bare_items}\n")
-    print("| run | pages | releases | seconds | pages/s |")
-    print("|---|---|---|---|---|")
+    print(f"PRESSARCHIVE_WORKERS: {workers}; {os.cpu_count()} cores\n")
     print(
-        f"| bare spider | {bare['pages']:.0f} | {bare['items']:.0f} | {bare['seconds']:.1f} | {bare_rate:.0f} |"
+        "| run | pages | CPU ms per page (all processes) | pages/s (wall) "
+        "| sum of peak RSS | processes | load (1 min) |"
     )
-    print(
-        f"| pressarchive crawl --full | {full['pages']:.0f} | {full['items']:.0f} | {full['seconds']:.1f} | {full_rate:.0f} |"
-    )
+    print("|---|---:|---:|---:|---:|---|---:|")
+    for label, chosen in (("bare spider", bare), ("pressarchive crawl --full", full)):
+        print(
+            f"| {label} | {chosen[0].pages} "
+            f"| {median_spread([r.cpu_ms_per_page for r in chosen], '.2f')} "
+            f"| {median_spread([r.pages_per_s for r in chosen], '.0f')} "
+            f"| {median_spread([r.rss_sum_mb for r in chosen], '.0f')} MB "
+            f"| {' + '.join(f'{m:.0f}' for m in chosen[-1].rss_by_process)} MB "
+            f"| {median_spread([r.load for r in chosen], '.1f')} |"
+        )
+    pinned_ratio = None
+    if pinned_runs:
+        (pb,), (pf,) = of("bare", pinned_runs), of("full", pinned_runs)
+        pinned_ratio = pf.pages_per_s / pb.pages_per_s
+        for label, r in (("bare, one core", pb), ("full, one core", pf)):
+            print(
+                f"| {label} | {r.pages} | {r.cpu_ms_per_page:.2f} | {r.pages_per_s:.0f} "
+                f"| {r.rss_sum_mb:.0f} MB | {' + '.join(f'{m:.0f}' for m in r.rss_by_process)} MB "
+                f"| {r.load:.1f} |"
+            )
     print()
+    checks = [
+        (
+            "full / bare CPU per page",
+            median_spread(cpu_ratios, ".2f"),
+            f"<= {GOAL_CPU_RATIO}",
+            cpu_ratio <= GOAL_CPU_RATIO,
+        ),
+        ("full / bare pages/s, both cores", median_spread(rate_ratios, ".2f"), "", True),
+        (
+            "sum of peak RSS, full",
+            f"{rss:.0f} MB",
+            f"< {GOAL_RSS_MB} MB",
+            rss < GOAL_RSS_MB,
+        ),
+    ]
+    if pinned_ratio is not None:
+        checks.append(
+            (
+                "full / bare pages/s, one core",
+                f"{pinned_ratio:.2f}",
+                f">= {GOAL_PINNED_RATE}",
+                pinned_ratio >= GOAL_PINNED_RATE,
+            )
+        )
     print("| measure | value | goal | ok |")
     print("|---|---|---|---|")
-    print(
-        f"| full / bare pages per second | {ratio:.2f} | >= 0.70 | {'yes' if rate_ok else 'NO'} |"
-    )
-    print(
-        f"| peak memory of a crawl process | {peak_mb:.0f} MB (bare {bare_peak_mb:.0f} MB) | < 300 MB | {'yes' if memory_ok else 'NO'} |"
-    )
-    return 0 if rate_ok and memory_ok else 1
+    for name, value, goal, ok in checks:
+        print(f"| {name} | {value} | {goal} | {'yes' if ok or not goal else 'NO'} |")
+    if args.json:
+        args.json.write_text(
+            json.dumps([dict(vars(r), cpu_ms_per_page=r.cpu_ms_per_page) for r in runs], indent=1)
+        )
+    return 0 if all(ok for _, _, _, ok in checks) else 1
 
 
 if __name__ == "__main__":

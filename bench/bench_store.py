@@ -2,9 +2,19 @@
 
     .venv/bin/python bench/bench_store.py [--count 100000]
 
-Goals (issue 2): storing at least half the raw speed; FTS search p95 under 20 ms.
-Both writers fill the same schema (releases with their FTS index, contacts and
-tags) in the same run, so the ratio does not depend on the machine.
+Goals: storing at least half the raw speed (issue 2); search p95 under 20 ms
+newest first and under 60 ms by relevance (issue 12), for queries that include
+the commonest Swedish words and phrases (`och`, `att`, `det är`, `"i
+Norrköping"`), which match most of the archive. Both writers fill the same
+schema (releases with their FTS index, contacts and tags) in the same run, so
+the ratio does not depend on the machine. Search times are CPU milliseconds
+(`time.process_time`) of `pressarchive.search.search` (query, rows and
+snippets), the page cache warmed by a first round; the machine's load average
+is printed beside them.
+
+`--search-only PATH` skips the store comparison and times search on the
+archive at PATH, built there first if it does not exist (100,000 releases take
+minutes to store).
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -27,11 +38,15 @@ from pressarchive.storage.search import search
 from pressarchive.storage.store import Archive, iso
 
 BATCH = 1000
+SEARCH_GOAL_MS = 20.0
+RELEVANCE_GOAL_MS = 60.0
 QUERIES = (
     "bro", "trygghet", "skolan", "kommunstyrelsen", "cykelvägar", "får", "hamnen",
     "budget investeringar", '"öppnar parken"', "klimatet OR energin", "biblioteket",
     "äldreomsorgen", "demokratin", "polisen NOT trafiken", "utställningen", "strömmen",
     "bostäder", "idrott", "ungdomar", "integration",
+    # the commonest words and phrases: they match most releases
+    "och", "att", "det är", '"det är"', '"i Norrköping"', "i Norrköping", "och det",
 )  # fmt: skip
 
 
@@ -101,46 +116,82 @@ def bench_raw(path: Path, count: int) -> float:
     return count / elapsed
 
 
-def bench_search(path: Path, order: str) -> tuple[float, float]:
+def bench_search(path: Path, order: str) -> tuple[float, float, str]:
+    """p50 and p95 CPU milliseconds, and the slowest query with its median."""
     archive = Archive(path, readonly=True)
-    timings = []
-    for _ in range(3):  # the first round warms the page cache
+    timings: list[float] = []
+    by_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for round_ in range(4):  # the first round warms the page cache
         for query in QUERIES:
-            started = time.perf_counter()
+            started = time.process_time()
             search(archive.conn, query, limit=20, order=order)
-            timings.append((time.perf_counter() - started) * 1000)
+            elapsed = (time.process_time() - started) * 1000
+            if round_:
+                timings.append(elapsed)
+                by_query[query].append(elapsed)
     archive.close()
-    timings = timings[len(QUERIES) :]
     p50 = statistics.median(timings)
     p95 = statistics.quantiles(timings, n=20)[18]
-    return p50, p95
+    worst = max(by_query, key=lambda q: statistics.median(by_query[q]))
+    return p50, p95, f"{worst} ({statistics.median(by_query[worst]):.1f} ms)"
+
+
+def search_only(path: Path, count: int) -> int:
+    if not path.exists():
+        bench_pressarchive(path, count)
+    load = os.getloadavg()[0]
+    with Archive(path, readonly=True) as archive:
+        held = archive.conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0]
+    results = {order: bench_search(path, order) for order in ("newest", "relevance")}
+    print(f"## Search ({held:,} releases, {len(QUERIES)} queries, load {load:.1f})\n")
+    print("| order | p50 | p95 | goal | slowest query (median) | ok |")
+    print("|---|---:|---:|---|---|---|")
+    ok = True
+    for order, goal in (("newest", SEARCH_GOAL_MS), ("relevance", RELEVANCE_GOAL_MS)):
+        p50, p95, worst = results[order]
+        ok = ok and p95 < goal
+        print(
+            f"| {order} | {p50:.1f} ms | {p95:.1f} ms | < {goal:.0f} ms | {worst} "
+            f"| {'yes' if p95 < goal else 'NO'} |"
+        )
+    return 0 if ok else 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--search-only", type=Path, metavar="PATH")
     args = parser.parse_args()
+    if args.search_only:
+        return search_only(args.search_only, args.count)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         raw = bench_raw(Path(tmp) / "raw.db", args.count)
         ours = bench_pressarchive(Path(tmp) / "ours.db", args.count)
-        p50, p95 = bench_search(Path(tmp) / "ours.db", "newest")
-        rel50, rel95 = bench_search(Path(tmp) / "ours.db", "relevance")
+        p50, p95, worst = bench_search(Path(tmp) / "ours.db", "newest")
+        rel50, rel95, rel_worst = bench_search(Path(tmp) / "ours.db", "relevance")
     ratio = ours / raw
     store_ok = ratio >= 0.5
-    search_ok = p95 < 20
-    print(f"## Store and search ({args.count:,} releases, ~2 KB bodies, FTS on)\n")
+    search_ok = p95 < SEARCH_GOAL_MS and rel95 < RELEVANCE_GOAL_MS
+    print(f"## Store and search ({args.count:,} releases, ~2 KB bodies, FTS on, load {load:.1f})\n")
     print("| measure | value | goal | ok |")
     print("|---|---|---|---|")
     print(f"| raw sqlite3 executemany | {raw:,.0f} releases/s | | |")
     print(f"| pressarchive store | {ours:,.0f} releases/s | | |")
     print(f"| ratio | {ratio:.2f} | >= 0.50 | {'yes' if store_ok else 'NO'} |")
-    print(f"| search p50 (default, newest first) | {p50:.1f} ms | | |")
+    print(f"| search p50 (default, newest first), CPU | {p50:.1f} ms | | |")
     print(
-        f"| search p95 (default, newest first) | {p95:.1f} ms | < 20 ms | {'yes' if search_ok else 'NO'} |"
+        f"| search p95 (default, newest first), CPU | {p95:.1f} ms | < {SEARCH_GOAL_MS:.0f} ms "
+        f"| {'yes' if p95 < SEARCH_GOAL_MS else 'NO'} |"
     )
-    print(f"| search p50 (--order relevance) | {rel50:.1f} ms | | |")
-    print(f"| search p95 (--order relevance) | {rel95:.1f} ms | | |")
+    print(f"| slowest query, newest first (median) | {worst} | | |")
+    print(f"| search p50 (--order relevance), CPU | {rel50:.1f} ms | | |")
+    print(
+        f"| search p95 (--order relevance), CPU | {rel95:.1f} ms | < {RELEVANCE_GOAL_MS:.0f} ms "
+        f"| {'yes' if rel95 < RELEVANCE_GOAL_MS else 'NO'} |"
+    )
+    print(f"| slowest query, relevance (median) | {rel_worst} | | |")
     if args.json:
         args.json.write_text(
             json.dumps(

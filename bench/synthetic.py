@@ -82,6 +82,9 @@ def _vocabulary(size: int = 20_000, seed: int = 1) -> list[str]:
             words.append(word)
     for i, word in enumerate(dict.fromkeys(WORDS)):
         words.insert(len(FUNCTION_WORDS) + 100 + i * 20, word)
+    # The town the press room is in is among its most frequent words, so that
+    # "i Norrköping" is a common phrase, as in a real municipality's archive.
+    words.insert(len(FUNCTION_WORDS) + 5, "Norrköping")
     return words
 
 

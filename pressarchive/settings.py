@@ -55,8 +55,11 @@ SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}
 EXTENSIONS = {"pressarchive.crawl.progress.CrawlProgress": 500}
 
 # Worker processes that read and clean release pages off the reactor thread
-# (pressarchive.crawl.pool); 0 reads them in the crawl process.
-PRESSARCHIVE_WORKERS = 1
+# (pressarchive.crawl.pool); 0 reads them in the crawl process. A worker shortens
+# a crawl only while a second core is idle, and costs CPU (pickling pages and
+# releases, a second interpreter) and memory (a second process) on every page:
+# in process by default (bench/bench_crawl.py).
+PRESSARCHIVE_WORKERS = 0
 # Scrapy starts this many asyncio tasks for *every* response's output; a release
 # page yields one item and a listing page a dozen requests, so the default 100
 # spends a fifth of the reactor thread starting tasks that have nothing to do.

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pressarchive.dedupe.clusters import cluster_pending, load_index, match_window
+from pressarchive.dedupe.clusters import (
+    candidates,
+    cluster_pending,
+    cluster_text,
+    ensure_bands,
+    load_candidates,
+    load_index,
+)
+from pressarchive.dedupe.fingerprint import signature
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.storage.store import Archive
@@ -102,28 +110,60 @@ def _clusters(archive: Archive) -> dict[int, int]:
     return {r[0]: r[1] for r in archive.conn.execute("SELECT id, cluster_id FROM releases")}
 
 
-def test_a_crawl_loads_only_the_releases_its_new_ones_could_match(tmp_path: Path) -> None:
+def test_a_crawl_loads_only_the_releases_sharing_a_band_whatever_their_dates(
+    tmp_path: Path,
+) -> None:
     with Archive(tmp_path / "a.db") as archive:
         archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
-        years = [
+        others = [
             release(
                 "s", "viatt", n, f"Nyhet {n}", f"{OTHER} Nummer {n}.", AT - timedelta(days=30 * n)
             )
             for n in range(1, 40)
         ]
-        recent = release("s", "viatt", 50, "Jordskugga", OTHER, AT - timedelta(days=3))
-        archive.store([*years, recent])
+        old_copy = release("s", "viatt", 50, "Klockaretorpet", BODY, AT - timedelta(days=2900))
+        archive.store([*others, old_copy])
         cluster_pending(archive)
-        archive.store([release("s", "viatt", 100, "Klockaretorpet", BODY, AT)])
-        window = match_window([AT])
-        assert window is not None
-        assert len(load_index(archive, window)) == 1  # the one release within a week
+        new = signature(cluster_text("", BODY))
+        ids = candidates(archive.conn, [new])
+        assert ids == {40}  # the 2015 copy, and not one of the 39 unrelated releases
+        assert len(load_candidates(archive.conn, ids)) == 1
         assert len(load_index(archive)) == 40
 
 
-def test_a_window_judges_a_join_as_the_whole_archive_would(tmp_path: Path) -> None:
-    """A cluster reaching outside the window keeps its whole span: a release that
-    matches its newest member but lies too far from its oldest stays apart."""
+def test_an_undated_release_is_matched_without_loading_the_archive(tmp_path: Path) -> None:
+    title = "Klockaretorpet klassas inte längre som utsatt område"
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
+        archive.store(
+            [
+                release("s", "viatt", n, f"Nyhet {n}", f"{OTHER} Nummer {n}.", AT)
+                for n in range(1, 20)
+            ]
+            + [release("s", "viatt", 20, title, BODY, AT)]
+        )
+        cluster_pending(archive)
+        undated = release("s", "viatt", 21, "Nytt namn på sidan", BODY, AT)
+        undated.published_at = None
+        archive.store([undated])
+        assert candidates(archive.conn, [signature(BODY)]) == {20}
+        assert cluster_pending(archive) == 1  # the same text: the title does not matter
+        assert _clusters(archive)[21] == _clusters(archive)[20]
+
+
+def test_the_band_table_is_filled_from_signatures_stored_before_it(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        archive.ensure_source(Source("s", "Norrköpings kommun", "viatt", ("https://x/",)))
+        archive.store([release("s", "viatt", 1, "Klockaretorpet", BODY, AT)])
+        cluster_pending(archive)
+        archive.conn.execute("DROP TABLE release_bands")
+        ensure_bands(archive.conn)
+        assert candidates(archive.conn, [signature(BODY)]) == {1}
+
+
+def test_a_join_is_judged_against_members_that_were_not_loaded(tmp_path: Path) -> None:
+    """A cluster keeps its whole span: a release that matches its newest member
+    but lies too far from its oldest stays apart."""
     title = "Klockaretorpet klassas inte längre som utsatt område"
     with Archive(tmp_path / "a.db") as archive:
         for sid, platform in (
@@ -135,15 +175,17 @@ def test_a_window_judges_a_join_as_the_whole_archive_would(tmp_path: Path) -> No
         archive.store(
             [
                 release("s-viatt", "viatt", 1, title, BODY, AT),
-                release("s-site", "sitevision", 2, title, BODY, AT + timedelta(days=6)),
+                release("s-site", "sitevision", 2, title, BODY, AT + timedelta(days=20)),
             ]
         )
         cluster_pending(archive)
         assert len(set(_clusters(archive).values())) == 1
-        # 12 days after the first copy, 6 after the second: within a week of one member only
-        archive.store([release("s-mnd", "mynewsdesk", 3, title, BODY, AT + timedelta(days=12))])
-        window = match_window([AT + timedelta(days=12)])
-        assert window is not None and len(load_index(archive, window)) == 1
+        # only the second member loaded: the cluster's span still starts at the first
+        index = load_candidates(archive.conn, {2})
+        assert len(index) == 1
+        assert not index._fits(_clusters(archive)[2], AT + timedelta(days=45))
+        # 45 days after the first copy, 25 after the second: within 30 days of one member only
+        archive.store([release("s-mnd", "mynewsdesk", 3, title, BODY, AT + timedelta(days=45))])
         cluster_pending(archive)
         clusters = _clusters(archive)
         assert clusters[1] == clusters[2] != clusters[3]

@@ -175,7 +175,7 @@ def test_signature_round_trips_and_ignores_wrapping() -> None:
     assert Signature.from_bytes(sig.to_bytes()).similarity(sig) == 1.0
     assert signature(textwrap.fill(text.upper(), 40)).similarity(sig) == 1.0
     with pytest.raises(ValueError):
-        Signature.from_bytes(b"\x02" + sig.to_bytes()[1:])
+        Signature.from_bytes(b"\x03" + sig.to_bytes()[1:])
 
 
 def test_empty_text_matches_nothing() -> None:
@@ -343,3 +343,54 @@ def test_an_undated_release_cannot_bridge_two_dated_ones() -> None:
     index.remove(1)  # only the undated member is left to match
     later = T0 + timedelta(days=365)
     assert index.add(3, signature(text), title="Kulturnatten", published_at=later) == 3
+
+
+REPOST = " ".join(
+    f"Kommunen bygger {w} vid skolan och invånarna får säga sitt om planen för området"
+    for w in ("en park", "en lekplats", "en cykelbana", "ett torg", "en brygga")
+)
+
+
+def test_the_same_text_under_a_rewritten_title_is_the_same_release() -> None:
+    index = DuplicateIndex()
+    assert index.add(1, signature(REPOST), title="Ny park vid skolan", published_at=T0) == 1
+    assert index.add(2, signature(REPOST), title="Samråd om Hagebyplanen", published_at=T0) == 1
+
+
+def test_the_same_text_reposted_within_thirty_days_is_the_same_release() -> None:
+    index = DuplicateIndex()
+    assert index.add(1, signature(REPOST), title="Ny park", published_at=T0) == 1
+    assert (
+        index.add(2, signature(REPOST), title="Påminnelse", published_at=T0 + timedelta(days=10))
+        == 1
+    )
+    assert (
+        index.add(3, signature(REPOST), title="Ny park", published_at=T0 + timedelta(days=30)) == 1
+    )
+    assert (
+        index.add(4, signature(REPOST), title="Ny park", published_at=T0 + timedelta(days=61)) == 4
+    )
+
+
+def test_issues_of_a_template_release_stay_apart() -> None:
+    def agenda(week: int) -> str:
+        return (
+            f"Veckans agenda vecka {week}. Kommunstyrelsen sammanträder måndag {week + 3} mars "
+            f"klockan 13.00 i stadshuset. " + REPOST
+        )
+
+    index = DuplicateIndex()
+    assert index.add(1, signature(agenda(10)), title="Veckans agenda", published_at=T0) == 1
+    later = T0 + timedelta(days=7)
+    assert index.add(2, signature(agenda(11)), title="Veckans agenda", published_at=later) == 2
+    # a copy that only adds a dateline is still the same release
+    copy = "Norrköping 2023-12-01. " + agenda(10)
+    assert index.add(3, signature(copy), title="Veckans agenda", published_at=T0) == 1
+
+
+def test_signatures_stored_before_figures_were_kept_still_load() -> None:
+    sig = signature(REPOST)
+    old = b"\x01" + sig.values.astype("<u4").tobytes()
+    loaded = Signature.from_bytes(old)
+    assert loaded.similarity(sig) == 1.0 and loaded.figures is None
+    assert not loaded.figures_replaced(sig)

@@ -24,7 +24,7 @@ from pressarchive.datasette.plugin import MATCH_NOTHING, paragraphs_html, sv_fts
 from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
 
 # Tables Datasette hides or that hold internal state only.
-INTERNAL = {"extractions", "release_signatures", "about_models"}
+INTERNAL = {"extractions", "release_signatures", "release_bands", "about_models"}
 
 
 @pytest.fixture(scope="module")

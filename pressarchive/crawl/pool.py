@@ -45,7 +45,7 @@ from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive, ArchiveError
 log = logging.getLogger(__name__)
 
 WORKERS_SETTING = "PRESSARCHIVE_WORKERS"
-DEFAULT_WORKERS = 1
+DEFAULT_WORKERS = 0
 
 
 @dataclass(frozen=True)

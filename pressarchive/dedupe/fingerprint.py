@@ -213,9 +213,13 @@ def content_hash(title: str, lead: str, body: str) -> str:
 _WORD = re.compile(r"\w+")
 
 
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 def words(text: str) -> list[str]:
     """Case-folded word tokens (letters and digits; punctuation dropped)."""
-    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+    return _WORD.findall(_folded(text))
 
 
 # --------------------------------------------------------------------------- MinHash
@@ -224,7 +228,7 @@ NUM_PERM = 128
 BANDS = 25
 ROWS = 5  # BANDS * ROWS <= NUM_PERM; candidate threshold ~ (1/BANDS) ** (1/ROWS) = 0.53
 SHINGLE = 3
-_SIGNATURE_VERSION = 1
+_SIGNATURE_VERSION = 2  # 1: the MinHash alone; 2: and the figures' hashes
 _EMPTY = np.uint32(0xFFFFFFFF)
 _CHUNK = 4096  # shingles hashed at once
 
@@ -252,11 +256,25 @@ def _shingle_hashes(tokens: list[str]) -> np.ndarray:
     return combined
 
 
+def _figure_hashes(text: str) -> tuple[int, ...]:
+    """32-bit hashes of the words that hold a digit (dates, times, week numbers,
+    figures), sorted and unique: what a template release changes from one issue
+    to the next while the rest of its text stays."""
+    return tuple(sorted({_word_hash(t) & 0xFFFFFFFF for t in _FIGURE.findall(text)}))
+
+
+# tried at word starts only, and no backtracking into a word: linear in the text
+_FIGURE = re.compile(r"\b[^\W\d]*\d\w*")
+
+
 @dataclass(frozen=True, eq=False)
 class Signature:
-    """A MinHash of a text's word 3-shingles: NUM_PERM 32-bit values."""
+    """A MinHash of a text's word 3-shingles (NUM_PERM 32-bit values) and the
+    hashes of its figures (None in a signature stored before they were kept)."""
 
     values: np.ndarray  # uint32, shape (NUM_PERM,)
+    figures: tuple[int, ...] | None = None
+    shingles: int | None = None  # how many the text has (None: not kept)
 
     @property
     def is_empty(self) -> bool:
@@ -268,14 +286,33 @@ class Signature:
             return 0.0
         return float(np.count_nonzero(self.values == other.values)) / NUM_PERM
 
+    def figures_replaced(self, other: Signature) -> bool:
+        """Each text has figures the other lacks: a date, a time or a week number
+        was changed, as from one issue of a template release to the next. A copy
+        that only adds or drops a passage (a dateline, a contact line) does not."""
+        if self.figures is None or other.figures is None:
+            return False
+        mine, theirs = set(self.figures), set(other.figures)
+        return bool(mine - theirs) and bool(theirs - mine)
+
+    def is_substantial(self, words: int) -> bool:
+        """At least `words` shingles (unknown counts as enough)."""
+        return self.shingles is None or self.shingles >= words
+
     def to_bytes(self) -> bytes:
-        return bytes([_SIGNATURE_VERSION]) + self.values.astype("<u4").tobytes()
+        extra = np.array([self.shingles or 0, *(self.figures or ())], dtype="<u4").tobytes()
+        return bytes([_SIGNATURE_VERSION]) + self.values.astype("<u4").tobytes() + extra
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
-        if len(data) != 1 + 4 * NUM_PERM or data[0] != _SIGNATURE_VERSION:
+        size = 1 + 4 * NUM_PERM
+        if data[:1] == b"\x01" and len(data) == size:  # before figures were kept
+            return cls(np.frombuffer(data, dtype="<u4", offset=1).astype(np.uint32))
+        if len(data) < size + 4 or (len(data) - size) % 4 or data[0] != _SIGNATURE_VERSION:
             raise ValueError("not a pressarchive signature (wrong version or size)")
-        return cls(np.frombuffer(data, dtype="<u4", offset=1).astype(np.uint32))
+        values = np.frombuffer(data, dtype="<u4", offset=1, count=NUM_PERM).astype(np.uint32)
+        extra = np.frombuffer(data, dtype="<u4", offset=size).tolist()
+        return cls(values, tuple(extra[1:]), extra[0])
 
     def band_keys(self, bands: int = BANDS, rows: int = ROWS) -> list[int]:
         """One integer per LSH band (deterministic, but rebuilt rather than stored).
@@ -288,16 +325,29 @@ class Signature:
         mixed = (grid * _BAND_MULT[:rows]).sum(axis=1, dtype=np.uint64)
         return mixed.tolist()
 
+    def stored_band_keys(self) -> list[int]:
+        """The band keys as SQLite integers (signed 64-bit), the band's number mixed
+        in so that equal rows in two different bands are different keys."""
+        if self.is_empty:
+            return []
+        keys = []
+        for band, key in enumerate(self.band_keys()):
+            mixed = (key + (band + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+            keys.append(mixed - (1 << 64) if mixed >= 1 << 63 else mixed)
+        return keys
+
 
 def signature(text: str) -> Signature:
     """The MinHash signature of `text` (re-wrapping and case do not change it)."""
-    return minhash(_shingle_hashes(words(text)))
+    folded = _folded(text)
+    sig = minhash(_shingle_hashes(_WORD.findall(folded)))
+    return Signature(sig.values, _figure_hashes(folded), sig.shingles)
 
 
 def minhash(shingles: np.ndarray) -> Signature:
-    """The MinHash signature of a set of 64-bit shingle hashes."""
+    """The MinHash signature of a set of 64-bit shingle hashes (no figures)."""
     if len(shingles) == 0:
-        return Signature(np.full(NUM_PERM, _EMPTY, dtype=np.uint32))
+        return Signature(np.full(NUM_PERM, _EMPTY, dtype=np.uint32), (), 0)
     # multiply-shift hashing, one (a, b) per permutation: the minimum of the
     # full 64-bit a*x+b (mod 2**64) is decided by its high bits, which are kept.
     # Chunked so that a book-length page does not allocate shingles x 128 at once.
@@ -306,7 +356,7 @@ def minhash(shingles: np.ndarray) -> Signature:
         permuted = np.multiply(shingles[start : start + _CHUNK, None], _PERM_A)
         np.add(permuted, _PERM_B, out=permuted)
         np.minimum(minimum, permuted.min(axis=0), out=minimum)
-    return Signature((minimum >> np.uint64(32)).astype(np.uint32))
+    return Signature((minimum >> np.uint64(32)).astype(np.uint32), (), len(shingles))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -328,16 +378,25 @@ def title_similarity(a: str, b: str) -> float:
 class MatchRule:
     """When a candidate pair is the same release.
 
-    Bodies must be similar; the less similar, the more the titles must agree.
-    Publication more than `max_days` apart is never the same release (an
-    annual event's release reuses last year's text). Without a date on one
-    side that guard is gone, so the titles must then agree word for word:
-    releases written from one template ("Ny detaljplan för <place> ute på
-    samråd") differ only in a word or two of the title.
+    The same text (`body_alone`) is the same release whatever the titles (a
+    platform rewrites them) up to `max_days` apart (a press room re-posts a
+    release a week or a month later). A text edited more than that needs
+    agreeing titles and publication within `edit_days`. Never the same release:
+    two texts of which each has figures the other lacks (a date, a time, a week
+    number: the next issue of a weekly agenda, a recurring invitation), and two
+    publications more than `max_days` apart (an annual event's release reuses
+    last year's text). A text shorter than `substantial_words` (a contact block
+    left of a page whose body was not found) is no evidence on its own: it
+    needs titles that agree. Without a date on one side the time guard is gone, so
+    only the same text, or titles that agree word for word, will do: releases
+    written from one template ("Ny detaljplan för <place> ute på samråd")
+    differ only in a word or two of the title.
     """
 
-    max_days: float = 7.0
-    body_alone: float = 0.9  # the same text: a title rewritten by the platform still matches
+    max_days: float = 30.0
+    edit_days: float = 7.0
+    body_alone: float = 0.9
+    substantial_words: int = 40
     body_with_title: float = 0.45
     title_needed: float = 0.5
     title_when_identical: float = 0.2
@@ -350,17 +409,26 @@ class MatchRule:
         title_b: str,
         published_a: datetime | None,
         published_b: datetime | None,
+        *,
+        figures_replaced: bool = False,
+        substantial: bool = True,
     ) -> bool:
-        if body_sim < self.body_with_title:
+        if body_sim < self.body_with_title or figures_replaced:
             return False
-        tsim = title_similarity(title_a, title_b)
-        if published_a is None or published_b is None:
-            return tsim >= self.title_when_undated
-        if not self.close_in_time(published_a, published_b):
-            return False
-        if body_sim >= self.body_alone:
-            return tsim >= self.title_when_identical
-        return tsim >= self.title_needed
+        same_text = body_sim >= self.body_alone
+        if published_a is not None and published_b is not None:
+            apart = abs(_comparable(published_a) - _comparable(published_b))
+            if apart > timedelta(days=self.max_days):
+                return False
+            if same_text and substantial:
+                return True
+            if apart > timedelta(days=self.edit_days):
+                return False
+            needed = self.title_when_identical if same_text else self.title_needed
+            return title_similarity(title_a, title_b) >= needed
+        if same_text and substantial:
+            return True
+        return title_similarity(title_a, title_b) >= self.title_when_undated
 
     def close_in_time(self, a: datetime, b: datetime) -> bool:
         return abs(_comparable(a) - _comparable(b)) <= timedelta(days=self.max_days)
@@ -433,7 +501,16 @@ class DuplicateIndex:
         for key in self.candidates(sig):
             entry = self._entries[key]
             sim = sig.similarity(entry.signature)
-            if self.rule.accepts(sim, title, entry.title, published_at, entry.published_at):
+            if self.rule.accepts(
+                sim,
+                title,
+                entry.title,
+                published_at,
+                entry.published_at,
+                figures_replaced=sig.figures_replaced(entry.signature),
+                substantial=sig.is_substantial(self.rule.substantial_words)
+                and entry.signature.is_substantial(self.rule.substantial_words),
+            ):
                 accepted.append((key, sim))
         accepted.sort(key=lambda pair: (-pair[1], pair[0]))
         return accepted

@@ -225,5 +225,7 @@ def refine(release: Release, *, about: AboutModel | None = None) -> Release:
             release.events = extract_events(lines, context=context)
             if not release.events:
                 release.flag("event_not_found")
-    release.language = detect_language(release.body_text) or release.language
+    release.language = (
+        detect_language(release.body_text, declared=release.language) or release.language
+    )
     return release

@@ -284,6 +284,104 @@ def snippet(text: str, terms: tuple[Term, ...], *, size: int = SNIPPET_TOKENS) -
     return " ".join("".join(pieces).split())
 
 
+# Newest (oldest) first: a query with few matches reads them all and sorts
+# them (SPARSE of them at most); one with more walks the publication-date index
+# in chunks that double in size, asking FTS5 for the matches within each
+# chunk's range of ids (FTS5 reads a rowid range of its index without touching
+# the rest), and stops at the chunk that completes the page of results. A word
+# in every release costs one small chunk. Release ids follow the order in which
+# releases were first stored, which is close to publication order; where it is
+# not (a backfilled history), a chunk's id range is wider and costs more, never
+# a wrong result.
+SPARSE = 500
+FIRST_CHUNK = 256
+# Relevance (BM25) scores every match. A query matching more releases than this
+# is ranked among its RELEVANCE_POOL most recently archived matches (FTS5 reads
+# them off the end of its index): BM25 then spends its time on the releases a
+# reader is likeliest to want, and a word in every release (whose BM25 weight
+# is nil anyway) costs what a rarer one does.
+RELEVANCE_POOL = 1000
+
+
+def _matching_ids(
+    conn: sqlite3.Connection,
+    match: str,
+    limit: int,
+    low: int | None = None,
+    high: int | None = None,
+) -> list[int]:
+    """Rowids matching `match` (within low..high), at most `limit` of them."""
+    if low is None or high is None:
+        sql = "SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? LIMIT ?"
+        return [int(r[0]) for r in conn.execute(sql, (match, limit))]
+    sql = (
+        "SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? "
+        "AND rowid BETWEEN ? AND ? LIMIT ?"
+    )
+    return [int(r[0]) for r in conn.execute(sql, (match, low, high, limit))]
+
+
+def _passing(conn: sqlite3.Connection, ids: list[int], filters: Filters) -> set[int]:
+    """Those of `ids` that pass `filters`."""
+    clauses, params = filters.where("r")
+    passing: set[int] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        sql = (
+            f"SELECT r.id FROM releases r WHERE r.id IN ({', '.join('?' * len(chunk))})"
+            + "".join(f" AND {c}" for c in clauses)
+        )
+        passing.update(int(r[0]) for r in conn.execute(sql, [*chunk, *params]))
+    return passing
+
+
+def _in_date_order(
+    conn: sqlite3.Connection,
+    match: str,
+    filters: Filters,
+    limit: int,
+    *,
+    direction: str = "DESC",
+) -> list[int]:
+    """The first `limit` matches in order of publication (`direction` DESC:
+    newest first, undated last; ASC: the reverse), ties by id the same way."""
+    unfiltered = not filters.where("r")[0]
+    few = _matching_ids(conn, match, SPARSE + 1)
+    if len(few) <= SPARSE:
+        if not unfiltered:
+            few = [i for i in few if i in _passing(conn, few, filters)]
+        if not few:
+            return []
+        rows = conn.execute(
+            f"""SELECT id FROM releases WHERE id IN ({", ".join("?" * len(few))})
+                ORDER BY published_at {direction}, id {direction} LIMIT ?""",
+            [*few, limit],
+        )
+        return [int(r[0]) for r in rows]
+    found: list[int] = []
+    offset, size = 0, FIRST_CHUNK
+    while len(found) < limit:
+        chunk = [
+            int(r[0])
+            for r in conn.execute(
+                f"""SELECT id FROM releases INDEXED BY releases_published
+                    ORDER BY published_at {direction}, id {direction} LIMIT ? OFFSET ?""",
+                (size, offset),
+            )
+        ]
+        if not chunk:
+            break
+        hits = set(_matching_ids(conn, match, len(chunk) * 4 + 1_000_000, min(chunk), max(chunk)))
+        in_chunk = [i for i in chunk if i in hits]
+        if in_chunk and not unfiltered:
+            passing = _passing(conn, in_chunk, filters)
+            in_chunk = [i for i in in_chunk if i in passing]
+        found.extend(in_chunk)
+        offset += size
+        size *= 2
+    return found[:limit]
+
+
 def search(
     conn: sqlite3.Connection,
     query: str,
@@ -294,31 +392,22 @@ def search(
 ) -> list[Hit]:
     """Releases matching `query`, newest first by default.
 
-    Newest-first walks the publication-date index and stops after `limit`
-    matches, so it stays fast on words that occur in most releases;
-    `relevance` (BM25, title weighted highest) has to score every match.
+    Newest (and oldest) first read the date index chunk by chunk and stop at
+    the chunk that fills the page (see FIRST_CHUNK); `relevance` (BM25, title
+    weighted highest) ranks every match, or the RELEVANCE_POOL most recently
+    archived of a query that matches more.
     """
     compiled = compile_query(query)
     if order not in ORDERS:
         raise SearchError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
-    clauses, params = (filters or Filters()).where("r")
-    filter_sql = "".join(f" AND {c}" for c in clauses)
-    if order == "relevance":
-        sql = f"""
-            SELECT r.id, bm25(releases_fts, 5.0, 2.0, 1.0) AS rank
-            FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
-            WHERE releases_fts MATCH ?{filter_sql}
-            ORDER BY rank LIMIT ?"""
-        args: list[Any] = [compiled.match, *params, limit]
-    else:
-        direction = "DESC" if order == "newest" else "ASC"
-        sql = f"""
-            SELECT r.id, 0.0 FROM releases r INDEXED BY releases_published
-            WHERE r.id IN (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ?){filter_sql}
-            ORDER BY r.published_at {direction}, r.id {direction} LIMIT ?"""
-        args = [compiled.match, *params, limit]
+    filters = filters or Filters()
     try:
-        ranked = conn.execute(sql, args).fetchall()
+        if order == "relevance":
+            ranked = _relevance(conn, compiled.match, filters, limit)
+        else:
+            direction = "DESC" if order == "newest" else "ASC"
+            ids = _in_date_order(conn, compiled.match, filters, limit, direction=direction)
+            ranked = [(i, 0.0) for i in ids]
     except sqlite3.OperationalError as exc:
         raise SearchError(f"cannot search for {query!r}: {exc}") from None
     if not ranked:
@@ -351,3 +440,46 @@ def search(
             )
         )
     return hits
+
+
+def _relevance(
+    conn: sqlite3.Connection, match: str, filters: Filters, limit: int
+) -> list[tuple[int, float]]:
+    clauses, params = filters.where("r")
+    filter_sql = "".join(f" AND {c}" for c in clauses)
+    many = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? LIMIT ?)",
+        (match, RELEVANCE_POOL + 1),
+    ).fetchone()[0]
+    if many <= RELEVANCE_POOL:
+        sql = f"""
+            SELECT r.id, bm25(releases_fts, 5.0, 2.0, 1.0) AS rank
+            FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
+            WHERE releases_fts MATCH ?{filter_sql}
+            ORDER BY rank LIMIT ?"""
+        return [(int(i), float(rank)) for i, rank in conn.execute(sql, [match, *params, limit])]
+    pool = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (match, RELEVANCE_POOL),
+        )
+    ]
+    if clauses:
+        passing = _passing(conn, pool, filters)
+        pool = [i for i in pool if i in passing]
+    if not pool:
+        return []
+    low, high = min(pool), max(pool)
+    wanted = set(pool)
+    scored = [
+        (float(rank), int(i))
+        for i, rank in conn.execute(
+            """SELECT rowid, bm25(releases_fts, 5.0, 2.0, 1.0) FROM releases_fts
+               WHERE releases_fts MATCH ? AND rowid BETWEEN ? AND ?""",
+            (match, low, high),
+        )
+        if int(i) in wanted
+    ]
+    scored.sort()
+    return [(i, rank) for rank, i in scored[:limit]]
