@@ -5,8 +5,12 @@ Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,14 +19,17 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from pressarchive.crawl import job_dir
+from pressarchive.paths import under_archive
 from pressarchive.sources import Source
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
     db = Path(job["db"])
     settings: dict[str, Any] = {
         "PRESSARCHIVE_DB": str(db),
-        "PRESSARCHIVE_WARC_DIR": str(db.parent / "warc"),
+        "PRESSARCHIVE_WARC_DIR": str(under_archive(db, "warc")),
         "JOBDIR": str(job_dir(db, source.id)),
     }
     contact = source.option("contact_url")
@@ -30,7 +37,7 @@ def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
         settings["USER_AGENT"] = f"pressarchive/0.1 (+{contact})"
     if job.get("cache"):
         settings["HTTPCACHE_ENABLED"] = True
-        settings["HTTPCACHE_DIR"] = str((db.parent / "httpcache").resolve())
+        settings["HTTPCACHE_DIR"] = str(under_archive(db, "httpcache"))
     settings.update(job.get("settings") or {})
     return settings
 
@@ -52,6 +59,7 @@ def main(job: dict[str, Any]) -> int:
             start_urls=tuple(s["start_urls"]),
             allowed_domains=tuple(s["allowed_domains"]),
             options=s.get("options", {}),
+            allow_private=bool(s.get("allow_private", False)),
         )
         for s in job["sources"]
     ]
@@ -69,15 +77,44 @@ def main(job: dict[str, Any]) -> int:
         crawler = Crawler(
             process.spider_loader.load(source.platform), settings, init_reactor=index == 0
         )
-        process.crawl(crawler, source=source, full=job.get("full", False), since=since)
+        process.crawl(
+            crawler,
+            source=source,
+            full=job.get("full", False),
+            since=since,
+            deep=source.id in (job.get("deep") or ()),
+        )
     process.start()
     return 0
+
+
+def die_with_parent(parent_pid: int | None) -> None:
+    """The crawl child must not outlive `pressarchive crawl`: an orphan would
+    crawl on without the lock. On Linux the kernel kills us when the parent
+    dies; everywhere, a thread exits when the parent's end of stdin closes."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the stdin watch below still holds
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before prctl took effect
+
+    def watch() -> None:
+        while sys.stdin.readline():
+            pass
+        os._exit(1)  # end of file: the parent is gone
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def run() -> int:
     """main() on the job from stdin; an unexpected error is one line on stderr,
     unless Scrapy's log is on (`pressarchive crawl -v`), which gets the traceback."""
-    job = json.loads(sys.stdin.read())
+    job = json.loads(sys.stdin.readline())
+    if job.get("watch_parent"):
+        die_with_parent(job.get("parent_pid"))
     try:
         return main(job)
     except Exception as exc:

@@ -24,6 +24,7 @@ from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
 from pressarchive.sources import Source
 
 Outcome = Literal["stored", "updated", "unchanged"]
+OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
 
 # Set in a release's `extracted` record by the refine stage: which about-text
 # model cleaned it (pressarchive.about.model_key). Stored in its own column.
@@ -32,6 +33,20 @@ ABOUT_MODEL_KEY = "_about_model"
 
 class ArchiveError(Exception):
     """The archive cannot be opened or used; the message is for the user."""
+
+
+class CrawlSuperseded(Exception):
+    """The crawl's row is no longer 'running': a later crawl marked it
+    interrupted, so this process is an orphan and must not write."""
+
+
+def storage_full(exc: BaseException) -> bool:
+    """The disk (or the file system's quota) is full: SQLite's or the OS's word for it."""
+    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "disk is full" in str(exc) or "disk I/O error" in str(exc)
+    )
 
 
 @dataclass(frozen=True)
@@ -205,7 +220,7 @@ class Archive:
             self.conn.execute(
                 """UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
                        unchanged = ?, dropped = ?, error_count = ?, errors = ?, stats = ?
-                   WHERE id = ?""",
+                   WHERE id = ? AND status = 'running'""",
                 (
                     iso(utc_now()),
                     status,
@@ -279,7 +294,23 @@ class Archive:
         with self.conn:
             for release in releases:
                 results.append(self._store_one(release, now, crawl_id, revise, touch))
+            if crawl_id is not None:
+                self._count_in_crawl(crawl_id, results)
         return results
+
+    def _count_in_crawl(self, crawl_id: int, results: list[StoreResult]) -> None:
+        """The crawl row's counts grow in the batch's own transaction, so a
+        crawl killed at any moment says truly what it stored; and a crawl whose
+        row was marked interrupted (an orphan) has its batch rolled back."""
+        counts = {key: sum(r.outcome == key for r in results) for key in OUTCOMES}
+        cur = self.conn.execute(
+            """UPDATE crawls SET stored = stored + ?, updated = updated + ?,
+                   unchanged = unchanged + ?
+               WHERE id = ? AND status = 'running'""",
+            (counts["stored"], counts["updated"], counts["unchanged"], crawl_id),
+        )
+        if cur.rowcount == 0:
+            raise CrawlSuperseded(f"crawl {crawl_id} is no longer running; its batch is not stored")
 
     def _store_one(
         self, r: Release, now: str, crawl_id: int | None, revise: bool, touch: bool

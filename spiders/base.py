@@ -29,12 +29,17 @@ from twisted.python.failure import Failure
 
 from pressarchive.dates import parse_date
 from pressarchive.extract import MISSING_PREFIX
+from pressarchive.gaps import WALK_CUT_STAT
 from pressarchive.items import Release
 from pressarchive.seen import EmptySeenIndex, SeenIndex, open_seen_index
 from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load_sources
 from pressarchive.workers import FetchedPage, PendingRelease, read_release
 
 log = logging.getLogger(__name__)
+
+# A press room of ten years at twenty releases a page is a few hundred listing
+# pages; a walk past this many is a listing that never ends.
+DEFAULT_MAX_LISTING_PAGES = 2000
 
 TRUE_WORDS = frozenset(("1", "true", "yes", "y", "on", "full"))
 
@@ -90,11 +95,16 @@ class PressroomSpider(scrapy.Spider):
         sources_file: str | None = None,
         full: bool | str = False,
         since: date | str | None = None,
+        deep: bool | str = False,
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.full: bool = as_bool(full)
+        # The last run did not finish its walk (pressarchive.gaps): walk the
+        # listings to the end, fetching only what is not archived.
+        self.deep: bool = as_bool(deep)
+        self.listing_pages_walked = 0
         self.since: date | None = as_date(since)
         self.sources_file = sources_file
         self.seen: SeenIndex = EmptySeenIndex()
@@ -109,7 +119,12 @@ class PressroomSpider(scrapy.Spider):
         if not isinstance(spider._source_arg, Source):
             spider._use_source(spider._resolve_source(crawler.settings))
         spider.seen = open_seen_index(crawler.settings)
+        spider.max_listing_pages = crawler.settings.getint(
+            "PRESSARCHIVE_MAX_LISTING_PAGES", DEFAULT_MAX_LISTING_PAGES
+        )
         return spider
+
+    max_listing_pages: int = 0
 
     # -- the source -------------------------------------------------------------
 
@@ -192,6 +207,9 @@ class PressroomSpider(scrapy.Spider):
                 cb_kwargs={"entry": entry},
             )
         self.crawler.stats.inc_value("pressarchive/listing_pages")
+        self.listing_pages_walked += 1
+        if self.deep:
+            self.crawler.stats.set_value("pressarchive/deep_walk", True)
         if not entries:
             # A listing page always lists something: its selectors stopped matching.
             self.logger.warning(
@@ -200,8 +218,26 @@ class PressroomSpider(scrapy.Spider):
                 self.platform,
             )
             self.crawler.stats.inc_value("pressarchive/missing_field/listing_entries")
-        if next_url and not reached_since and (self.full or new_here):
-            yield response.follow(next_url, callback=callback or self.parse, errback=self.errback)
+        if next_url and not reached_since and (self.full or self.deep or new_here):
+            if self.max_listing_pages and self.listing_pages_walked >= self.max_listing_pages:
+                self.cut_walk(
+                    next_url,
+                    f"the listing page cap of {self.max_listing_pages} "
+                    "(PRESSARCHIVE_MAX_LISTING_PAGES) was reached",
+                )
+                return
+            # A deep walk must reach pages a killed run saw but never fetched.
+            yield response.follow(
+                next_url,
+                callback=callback or self.parse,
+                errback=self.errback,
+                dont_filter=self.deep,
+            )
+
+    def cut_walk(self, url: str, reason: str) -> None:
+        """The walk stops before its end: an error, and a gap the next run closes."""
+        self.crawler.stats.set_value(WALK_CUT_STAT, reason)
+        self.record_error(url, f"walk stopped: {reason}")
 
     # -- release pages -------------------------------------------------------------
 
