@@ -24,6 +24,7 @@ from pressarchive.cli_common import (
     resolve_filters,
 )
 from pressarchive.dates import STOCKHOLM
+from pressarchive.gaps import open_gap
 from pressarchive.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
@@ -109,7 +110,8 @@ def crawl(
     archive exits with code 75 while one runs.
 
     Exit codes: 0 new or changed releases stored; 3 finished, nothing new;
-    1 a source failed or was interrupted; 75 the archive is busy.
+    1 a source failed, was interrupted or hit a cap (the next run closes the
+    gap it left; `pressarchive stats` shows it); 75 the archive is busy.
     """
     from pressarchive.crawl import CrawlLocked, exit_code, run_crawl
 
@@ -209,6 +211,10 @@ def stats(db: Path, as_json: bool) -> None:
     """Per source: releases, first and last publication, the last crawl."""
     conn = open_readonly(db)
     rows = [dict(row) for row in conn.execute(STATS_SQL)]
+    for row in rows:
+        # releases a run that stopped part-way may have left behind; the next
+        # crawl of the source walks deep enough to close it
+        row["gap"] = open_gap(conn, row["source"])
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

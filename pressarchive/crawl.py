@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from pressarchive.gaps import open_gap
+from pressarchive.gaps import WALK_CUT_STAT, open_gap
 from pressarchive.paths import UnsafePath, is_safe_id, remove_tree, under_archive
 from pressarchive.sources import Source
 from pressarchive.store import Archive, ArchiveError, storage_full
@@ -239,6 +239,8 @@ def _run_worker(job: dict[str, Any], *, quiet: bool, lock: IO[str] | None = None
 def exit_code(results: list[CrawlResult]) -> int:
     if not results or any(r.status != "finished" for r in results):
         return EXIT_FAILED
+    if any(r.stats.get(WALK_CUT_STAT) for r in results):
+        return EXIT_FAILED  # a cap cut the walk short: the archive has a gap
     if any(r.stored or r.updated for r in results):
         return EXIT_NEW
     return EXIT_NOTHING_NEW

@@ -65,7 +65,9 @@ def url_problem(url: str, *, allow_private: bool = False) -> str | None:
         return "not http(s)"
     if not host:
         return "no host"
-    if allow_private:
-        return None
     reason = private_host_reason(host)
-    return f"{host} is {reason}" if reason else None
+    # link-local is the cloud metadata service, never a press room: refused even
+    # where a registry allows private hosts
+    if reason and (not allow_private or reason == "a link-local address"):
+        return f"{host} is {reason}"
+    return None

@@ -48,6 +48,8 @@ PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "pressarchive.middlewares.BackoffRetryMiddleware": 550,
+    # Before RedirectMiddleware (600) sees a 3xx: loops and off-site redirects are errors.
+    "pressarchive.middlewares.RedirectGuardMiddleware": 650,
     # Above the cache, retry, redirect and decompression middlewares, so it
     # sees every response as the server sent it (404s and 500s included).
     "pressarchive.scrapy_warc.WarcRecorderMiddleware": 950,

@@ -76,6 +76,15 @@ def failure_reason(failure: Failure) -> str:
         return f"HTTP {response.status}"
     message = str(failure.value).strip()
     name = type(failure.value).__name__
+    lowered = message.lower()
+    if "during decompression" in lowered:
+        return f"decompression bomb: {message}"
+    if "max size" in lowered or "maxsize" in lowered:
+        return f"too large: {message}"
+    if "max redirections" in lowered:
+        return f"redirect loop: {message}"
+    if lowered.startswith(("redirect loop", "off-site redirect", "redirect to a refused")):
+        return message
     return f"{name}: {message}" if message else name
 
 
@@ -289,6 +298,8 @@ class PressroomSpider(scrapy.Spider):
     def errback(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if request is not None and request.meta.get("redirect_urls"):
+            url = request.meta["redirect_urls"][0]  # the page the listing named
         reason = failure_reason(failure)
         self.record_error(url, reason)
 

@@ -1,0 +1,96 @@
+"""Hostile rooms: every lost page is an error with its reason, nothing runs past
+its caps, and Retry-After delays only the site that asked."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from pressarchive.crawl import EXIT_FAILED, exit_code, run_crawl
+from pressarchive.gaps import open_gap
+from pressarchive.sources import parse_sources
+
+from .conftest import FAULT_SETTINGS
+from .rooms import GOOD, RETRY_AFTER, STORED_HOSTILE, FaultRoom
+
+EXPECTED_REASONS = {
+    "/loop-self": "redirect loop",
+    "/loop-a": "redirect loop",
+    "/offsite": "off-site redirect",
+    "/to-metadata": "169.254.169.254 is a link-local address",
+    "/bomb": "decompression bomb",
+    "/huge": "too large",
+}
+
+
+def releases(db: Path) -> dict[str, sqlite3.Row]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return {row["url"].split(":", 2)[2].split("/", 1)[1]: row for row in conn.execute(
+            "SELECT url, title, body_text, flags FROM releases")}  # fmt: skip
+    finally:
+        conn.close()
+
+
+def test_every_lost_page_is_an_error_with_its_reason(
+    fault_room: Callable[..., FaultRoom], tmp_path: Path
+) -> None:
+    room = fault_room()
+    (source,) = parse_sources(room.sources_toml())
+    db = tmp_path / "a.db"
+    (result,) = run_crawl([source], db=db, settings_overrides=FAULT_SETTINGS, quiet=True)
+
+    assert result.status == "finished"
+    stored = releases(db)
+    assert sorted(stored) == sorted(p.lstrip("/") for p in GOOD + STORED_HOSTILE)
+    reasons = {e["url"].removeprefix(room.base): e["reason"] for e in result.errors}
+    for path, expected in EXPECTED_REASONS.items():
+        assert expected in reasons.get(path, ""), (path, reasons)
+    assert len(result.errors) == len(EXPECTED_REASONS), reasons
+
+    latin1 = stored["latin1"]
+    assert latin1["title"] == "Växjö får ny bro"
+    assert "charset_guessed" in json.loads(latin1["flags"])
+    controls = stored["controls"]
+    for text in (controls["title"], controls["body_text"]):
+        assert not any(ord(c) < 32 and c not in "\t\n\r" for c in text), repr(text)
+
+
+def test_an_endless_listing_stops_at_the_page_cap_and_leaves_a_gap(
+    fault_room: Callable[..., FaultRoom], tmp_path: Path
+) -> None:
+    room = fault_room(endless=True)
+    (source,) = parse_sources(room.sources_toml())
+    db = tmp_path / "a.db"
+    settings = {**FAULT_SETTINGS, "PRESSARCHIVE_MAX_LISTING_PAGES": 4}
+    (result,) = run_crawl([source], db=db, settings_overrides=settings, quiet=True)
+    feed_pages = [p for _, p in room.requests if p.startswith("/feed?page=")]
+    assert len(feed_pages) == 4
+    assert any("listing page cap of 4" in e["reason"] for e in result.errors)
+    assert exit_code([result]) == EXIT_FAILED
+    assert open_gap(sqlite3.connect(db), "faults") is not None
+
+
+def test_retry_after_waits_in_the_sites_slot_not_for_everyone(
+    fault_room: Callable[..., FaultRoom], tmp_path: Path
+) -> None:
+    busy, calm = fault_room(), fault_room()
+    sources = [
+        *parse_sources(busy.sources_toml("busy-room")),
+        *parse_sources(calm.sources_toml("calm-room")),
+    ]
+    results = run_crawl(sources, db=tmp_path / "a.db", settings_overrides=FAULT_SETTINGS, quiet=True)
+    assert {r.source_id: r.status for r in results} == {
+        "busy-room": "finished",
+        "calm-room": "finished",
+    }
+    first, retry = busy.served("/busy")
+    assert retry - first >= RETRY_AFTER - 0.1  # Retry-After honoured
+    # the other press room, crawled in the same run, did not wait for it
+    calm_done = max(t for t, p in calm.requests if p.startswith("/ok/"))
+    assert calm_done < first + RETRY_AFTER
+    # nor did the busy room's other pages, once the retry was due
+    assert "upptagen-sida" not in {e["reason"] for r in results for e in r.errors}
