@@ -34,6 +34,7 @@ MAX_SIZE = 1024 * 1024
 RETRY_AFTER = 3
 
 GOOD = [f"/ok/{n}" for n in range(1, 6)]
+MANY_GOOD = [f"/ok/{n}" for n in range(1, 21)]
 HOSTILE = [
     "/loop-self",
     "/loop-a",
@@ -58,15 +59,15 @@ def article(title: str, body: str, *, charset: str | None = "utf-8") -> str:
     )
 
 
-def rss(base: str, paths: list[str]) -> bytes:
+def rss(links: list[str]) -> bytes:
     items = "".join(
-        f"<item><title>{p.strip('/')}</title><link>{base}{p}</link>"
+        f"<item><title>{link.rsplit('/', 1)[1]}</title><link>{link}</link>"
         "<pubDate>Tue, 04 Mar 2025 09:00:00 +0100</pubDate></item>"
-        for p in paths
+        for link in links
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Fault room</title><link>{base}/</link>{items}</channel></rss>"
+        f"<title>Fault room</title>{items}</channel></rss>"
     ).encode()
 
 
@@ -94,8 +95,21 @@ def bomb() -> bytes:
 class FaultRoom:
     """The room as a context manager: `with FaultRoom() as room: room.base`."""
 
-    def __init__(self, *, endless: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        endless: bool = False,
+        retry_after: int = RETRY_AFTER,
+        listing: list[str] | None = None,
+        good_host: str = "127.0.0.1",
+    ) -> None:
+        """`listing`: the feed's paths (default: the good and the hostile ones);
+        `good_host`: the host name the feed gives the good releases (another
+        name for this server is another site to the crawler: another slot)."""
         self.endless = endless
+        self.retry_after = retry_after
+        self.listing = listing if listing is not None else GOOD + HOSTILE
+        self.good_host = good_host
         self.requests: list[tuple[float, str]] = []
         self._busy_answered = False
         self._lock = threading.Lock()
@@ -119,6 +133,7 @@ class FaultRoom:
         return (
             f'[[source]]\nid = "{source_id}"\norganisation = "Felkommunen"\n'
             f'platform = "generic"\nstart_urls = ["{self.base}/"]\nallow_private = true\n'
+            f'allowed_domains = ["127.0.0.1", "{self.good_host}"]\n'
         )
 
     def reply(self, path: str) -> Reply:
@@ -130,7 +145,9 @@ class FaultRoom:
                 "</head><body>Felkommunen</body></html>"
             ).encode()
         if path == "/feed.xml":
-            return 200, {"Content-Type": "application/rss+xml"}, rss(self.base, GOOD + HOSTILE)
+            good_base = self.base.replace("127.0.0.1", self.good_host)
+            links = [good_base + p if p.startswith("/ok/") else self.base + p for p in self.listing]
+            return 200, {"Content-Type": "application/rss+xml"}, rss(links)
         if path.startswith("/feed?page="):
             page = int(path.split("=", 1)[1])
             return 200, {"Content-Type": "application/atom+xml"}, atom_page(self.base, page)
@@ -160,7 +177,7 @@ class FaultRoom:
             with self._lock:
                 first, self._busy_answered = not self._busy_answered, True
             if first:
-                return 429, {"Retry-After": str(RETRY_AFTER), "Content-Type": "text/plain"}, b"busy"
+                return 429, {"Retry-After": str(self.retry_after), "Content-Type": "text/plain"}, b"busy"
             return 200, html, article("Upptagen sida", "Svar efter väntan.").encode()
         return 404, {"Content-Type": "text/plain"}, b"not found"
 
