@@ -16,6 +16,7 @@ from typing import Any
 
 from pressarchive.about import refresh_source
 from pressarchive.clusters import cluster_pending
+from pressarchive.gaps import REPLAY_STAT
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.stopping import (
@@ -82,6 +83,8 @@ class StorePipeline:
         )
         if spider is not None:
             spider.crawl_id = self.crawl_id
+        if self.replay and self.stats is not None:
+            self.stats.set_value(REPLAY_STAT, True)  # not a walk: no gap opened or closed
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Release):

@@ -328,19 +328,27 @@ def _highlight(snippet: str, styled: bool) -> str:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Stop the query after this many seconds (0: no limit).",
+)
 @db_option
-def sql(query: str, fmt: str, db: Path) -> None:
-    """Run a read-only SQL query on the archive (writes are refused)."""
+def sql(query: str, fmt: str, timeout: float, db: Path) -> None:
+    """Run a read-only SQL query on the archive (writes, ATTACH, VACUUM and
+    pragmas that set something are refused)."""
+    from pressarchive.readonly_sql import explain, guard
+
     conn = open_readonly(db)
     conn.execute("PRAGMA query_only = ON")
+    guard(conn, timeout=timeout)
     try:
         cursor = conn.execute(query)
         rows = cursor.fetchall()
     except sqlite3.Error as exc:
-        message = str(exc)
-        if "readonly" in message or "query_only" in message or "read-only" in message:
-            fail("the archive is read-only here: `sql` runs queries, not changes", 2)
-        fail(f"SQL error: {message}", 2)
+        fail(explain(exc, timeout=timeout), 2)
     headers = tuple(d[0] for d in cursor.description or ())
     if fmt == "json":
         click.echo(

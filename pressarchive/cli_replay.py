@@ -139,7 +139,7 @@ def reextract_command(
     Replays the WARC archive through the same spiders and pipelines, updating
     releases in place (a better extraction is not a new version).
     """
-    from pressarchive.crawl import CrawlLocked, exit_code, run_crawl
+    from pressarchive.crawl import EXIT_FAILED, CrawlLocked, exit_code, run_crawl
 
     if not db.exists():
         fail(f"{db}: no archive here (run a crawl first, or pass --db)")
@@ -191,6 +191,8 @@ def reextract_command(
             f"{r.stored} new, {r.error_count} errors"
         )
     code = exit_code(results)
+    if any(r.error_count for r in results):
+        code = EXIT_FAILED  # a page that could not be re-read is not a success
     sys.exit(0 if code == 3 else code)
 
 

@@ -28,6 +28,7 @@ from typing import IO, Any, TextIO
 
 import click
 
+from pressarchive.atomic import atomic_output
 from pressarchive.cli_common import (
     db_option,
     fail,
@@ -357,9 +358,17 @@ def export(
     total = count_releases(conn, filters, query) if enabled or fmt == "xlsx" else None
     with progress(total, f"export {fmt}", enabled=enabled) as bar:
         rows = _counted(export_rows(conn, filters, query), bar)
-        if fmt == "xlsx":
-            return _export_xlsx(rows, output, total)
-        return _export_text(rows, fmt, output, dialect)
+        if output is None:
+            return (
+                _export_xlsx(rows, None, total)
+                if fmt == "xlsx"
+                else _export_text(rows, fmt, None, dialect)
+            )
+        # written beside the target and renamed: a killed export leaves no half file
+        with atomic_output(output) as partial:
+            if fmt == "xlsx":
+                return _export_xlsx(rows, partial, total)
+            return _export_text(rows, fmt, partial, dialect)
 
 
 def _export_xlsx(rows: Iterable[dict[str, Any]], output: Path | None, total: int | None) -> int:

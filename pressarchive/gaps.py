@@ -16,26 +16,31 @@ import sqlite3
 # Set in a run's stats when its listing walk stopped before the end although
 # the incremental rule would have gone on (a page cap, the wall-clock cap).
 WALK_CUT_STAT = "pressarchive/walk_cut"
+# Set in the stats of a `reextract` run: it replays archived pages and walks
+# nothing live, so it neither opens nor closes a gap.
+REPLAY_STAT = "pressarchive/replay"
 
 
 def open_gap(conn: sqlite3.Connection, source_id: str) -> str | None:
     """Why the source's archive may miss releases, or None when its last run
     finished its walk."""
-    row = conn.execute(
-        "SELECT id, status, started_at, stats FROM crawls WHERE source_id = ? "
-        "ORDER BY id DESC LIMIT 1",
+    rows = conn.execute(
+        "SELECT id, status, started_at, stats FROM crawls WHERE source_id = ? ORDER BY id DESC",
         (source_id,),
-    ).fetchone()
-    if row is None:
+    )
+    for crawl_id, status, started_at, stats_json in rows:
+        try:
+            stats = json.loads(stats_json or "{}")
+        except ValueError:
+            stats = {}
+        if not isinstance(stats, dict):
+            stats = {}
+        if stats.get(REPLAY_STAT):
+            continue
+        if status != "finished":
+            return f"crawl {crawl_id} ({started_at}) {status}"
+        cut = stats.get(WALK_CUT_STAT)
+        if cut:
+            return f"crawl {crawl_id} ({started_at}) stopped its walk: {cut}"
         return None
-    crawl_id, status, started_at, stats_json = row[0], row[1], row[2], row[3]
-    if status != "finished":
-        return f"crawl {crawl_id} ({started_at}) {status}"
-    try:
-        stats = json.loads(stats_json or "{}")
-    except ValueError:
-        stats = {}
-    cut = stats.get(WALK_CUT_STAT) if isinstance(stats, dict) else None
-    if cut:
-        return f"crawl {crawl_id} ({started_at}) stopped its walk: {cut}"
     return None

@@ -32,7 +32,13 @@ def stop_crawl(crawler: Any, reason: str) -> None:
     if getattr(crawler, "_pressarchive_stopping", None):
         return
     crawler._pressarchive_stopping = reason
-    log.error("stopping the crawl: %s", reason)
+    log.info("stopping the crawl: %s", reason)
+    if reason == DISK_FULL:
+        # Everything that writes now fails (Scrapy's own disk queue too), each
+        # with a traceback; the reason has been said once, and the run's
+        # errors record it: the rest is noise in a cron mail.
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.CRITICAL)
     if hasattr(engine, "close_spider_async"):
         from scrapy.utils.defer import deferred_from_coro
 
