@@ -54,7 +54,23 @@ def _load_registry(path: Path) -> list[Source]:
         fail(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """A database error no command foresaw (a damaged archive page found
+    mid-query) is one line and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            fail(
+                f"the archive cannot be read ({exc}); `pressarchive sql 'PRAGMA quick_check'` checks it"
+            )
+
+
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="pressarchive")
 def main() -> None:
     """Archive press releases from press rooms (Mynewsdesk, Via TT, Sitevision,

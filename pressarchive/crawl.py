@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -100,7 +100,8 @@ def job_dir(db: Path, source_id: str) -> Path:
 
 
 def remove_job_dir(db: Path, source_id: str) -> None:
-    job_dir(db, source_id)  # refuses an unsafe id
+    if not is_safe_id(source_id):
+        raise UnsafePath(f"source id {source_id!r} is not a slug; it cannot name a job directory")
     remove_tree(db, "jobs", source_id)
 
 
@@ -144,7 +145,9 @@ def run_crawl(
             )
     except sqlite3.OperationalError as exc:
         if storage_full(exc):
-            raise ArchiveError(f"{db}: the disk is full ({exc}); free space and run again") from None
+            raise ArchiveError(
+                f"{db}: the disk is full ({exc}); free space and run again"
+            ) from None
         raise ArchiveError(f"{db}: {exc}") from None
 
 
@@ -160,7 +163,8 @@ def _locked_run(
     settings_overrides: dict[str, Any] | None,
     quiet: bool,
 ) -> list[CrawlResult]:
-    with Archive(db) as archive:  # creates or upgrades the archive before spiders read it
+    # creates or upgrades the archive before spiders read it; a damaged one is refused
+    with Archive(db, check=db.exists()) as archive:
         archive.mark_stale_crawls_interrupted()
         for source in sources:
             archive.ensure_source(source)
@@ -228,10 +232,8 @@ def _run_worker(job: dict[str, Any], *, quiet: bool, lock: IO[str] | None = None
             proc.kill()
             proc.wait()
         if proc.stdin is not None:
-            try:
+            with suppress(BrokenPipeError):
                 proc.stdin.close()
-            except BrokenPipeError:
-                pass
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -460,7 +460,7 @@ def export_command(
         fail("xlsx is a binary file: give --output FILE (or redirect stdout)")
     if output is not None and output.parent and not output.parent.exists():
         fail(f"{output.parent}: no such folder")
-    conn = open_readonly(db)
+    conn = open_readonly(db, check=True)  # it reads everything: refuse a damaged archive
     try:
         filters = resolve_filters(conn, filters)
         try:

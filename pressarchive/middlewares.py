@@ -19,7 +19,7 @@ import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -108,7 +108,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 if slot.delay == 0.001:
                     slot.delay = original
 
-            reactor.callLater(seconds, restore)  # type: ignore[attr-defined]
+            cast(Any, reactor).callLater(seconds, restore)
 
 
 class RedirectGuardMiddleware:

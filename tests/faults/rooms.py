@@ -19,6 +19,7 @@ thing a real server can do to a crawler:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import threading
@@ -140,10 +141,14 @@ class FaultRoom:
         html = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/":
             link = "/feed?page=1" if self.endless else "/feed.xml"
-            return 200, html, (
-                f'<html><head><link rel="alternate" type="application/rss+xml" href="{link}">'
-                "</head><body>Felkommunen</body></html>"
-            ).encode()
+            return (
+                200,
+                html,
+                (
+                    f'<html><head><link rel="alternate" type="application/rss+xml" href="{link}">'
+                    "</head><body>Felkommunen</body></html>"
+                ).encode(),
+            )
         if path == "/feed.xml":
             good_base = self.base.replace("127.0.0.1", self.good_host)
             links = [good_base + p if p.startswith("/ok/") else self.base + p for p in self.listing]
@@ -172,12 +177,20 @@ class FaultRoom:
             page = article("Växjö får ny bro", "Övergången över ån blir klar i år.", charset=None)
             return 200, {"Content-Type": "text/html"}, page.encode("latin-1")
         if path == "/controls":
-            return 200, html, article("Kontroll\x02tecken", "Text med \x02markör\x03 och \x1b[31m.").encode()
+            return (
+                200,
+                html,
+                article("Kontroll\x02tecken", "Text med \x02markör\x03 och \x1b[31m.").encode(),
+            )
         if path == "/busy":
             with self._lock:
                 first, self._busy_answered = not self._busy_answered, True
             if first:
-                return 429, {"Retry-After": str(self.retry_after), "Content-Type": "text/plain"}, b"busy"
+                return (
+                    429,
+                    {"Retry-After": str(self.retry_after), "Content-Type": "text/plain"},
+                    b"busy",
+                )
             return 200, html, article("Upptagen sida", "Svar efter väntan.").encode()
         return 404, {"Content-Type": "text/plain"}, b"not found"
 
@@ -188,10 +201,9 @@ class FaultRoom:
             protocol_version = "HTTP/1.1"
 
             def handle(self) -> None:
-                try:
+                # the crawler hangs up on a page too large: that is the point
+                with contextlib.suppress(ConnectionResetError):
                     super().handle()
-                except ConnectionResetError:
-                    pass  # the crawler hung up on a page too large: that is the point
 
             def do_GET(self) -> None:
                 with room._lock:
@@ -202,10 +214,8 @@ class FaultRoom:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the crawler hung up on a page too large: that is the point
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

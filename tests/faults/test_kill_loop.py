@@ -9,6 +9,7 @@ archived once, the archive intact and the exit codes true.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -38,10 +39,8 @@ def crawl_command(db: Path, sources: Path) -> list[str]:
 def children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
