@@ -5,10 +5,8 @@ Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 import sys
 import threading
 from datetime import date
@@ -20,9 +18,8 @@ from scrapy.settings import Settings
 
 from pressarchive.crawl import job_dir
 from pressarchive.paths import under_archive
+from pressarchive.process_tree import die_with_parent
 from pressarchive.sources import Source
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
@@ -88,18 +85,11 @@ def main(job: dict[str, Any]) -> int:
     return 0
 
 
-def die_with_parent(parent_pid: int | None) -> None:
+def watch_parent(parent_pid: int | None) -> None:
     """The crawl child must not outlive `pressarchive crawl`: an orphan would
     crawl on without the lock. On Linux the kernel kills us when the parent
     dies; everywhere, a thread exits when the parent's end of stdin closes."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the stdin watch below still holds
-    if parent_pid is not None and os.getppid() != parent_pid:
-        os._exit(1)  # the parent died before prctl took effect
+    die_with_parent(parent_pid)
 
     def watch() -> None:
         while sys.stdin.readline():
@@ -114,7 +104,7 @@ def run() -> int:
     unless Scrapy's log is on (`pressarchive crawl -v`), which gets the traceback."""
     job = json.loads(sys.stdin.readline())
     if job.get("watch_parent"):
-        die_with_parent(job.get("parent_pid"))
+        watch_parent(job.get("parent_pid"))
     try:
         return main(job)
     except Exception as exc:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import uuid
 import zlib
@@ -39,6 +40,7 @@ from pressarchive.boilerplate import AboutModel
 from pressarchive.extract import MISSING_PREFIX, extract_page
 from pressarchive.items import Release
 from pressarchive.normalise import normalise_dates
+from pressarchive.process_tree import die_with_parent
 from pressarchive.refine import refine
 from pressarchive.store import ABOUT_MODEL_KEY, Archive, ArchiveError
 
@@ -183,7 +185,14 @@ class ReleaseWorkers:
             raise ValueError("a worker pool needs at least one worker")
         # spawn, not fork: the reactor process has threads (DNS, the executor's own).
         context = multiprocessing.get_context("spawn")
-        self.executors = [ProcessPoolExecutor(1, mp_context=context) for _ in range(size)]
+        # a worker dies with the crawl process (pressarchive.process_tree): an
+        # orphan would write to the archive without its lock
+        self.executors = [
+            ProcessPoolExecutor(
+                1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            )
+            for _ in range(size)
+        ]
 
     def _executor(self, source_id: str) -> ProcessPoolExecutor:
         return self.executors[zlib.crc32(source_id.encode("utf-8")) % len(self.executors)]

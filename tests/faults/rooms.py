@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import io
 import threading
 import time
 from collections.abc import Callable
@@ -89,8 +90,17 @@ Reply = tuple[int, dict[str, str], bytes]
 
 
 @functools.cache
-def bomb() -> bytes:
-    return gzip.compress(b"<html>" + b" " * BOMB_BYTES, compresslevel=9)
+def bomb(size: int = BOMB_BYTES, head: bytes = b"<html>") -> bytes:
+    """`head` then spaces, `size` bytes in all, gzipped (about 1/1000 of it)."""
+    out = io.BytesIO()
+    chunk = b" " * (1 << 20)
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as packed:
+        packed.write(head)
+        left = size - len(head)
+        while left > 0:
+            packed.write(chunk[: min(left, len(chunk))])
+            left -= len(chunk)
+    return out.getvalue()
 
 
 class FaultRoom:
@@ -103,6 +113,9 @@ class FaultRoom:
         retry_after: int = RETRY_AFTER,
         listing: list[str] | None = None,
         good_host: str = "127.0.0.1",
+        bomb_bytes: int = BOMB_BYTES,
+        huge_bytes: int = HUGE_BYTES,
+        sitemap_bomb_bytes: int = 0,
     ) -> None:
         """`listing`: the feed's paths (default: the good and the hostile ones);
         `good_host`: the host name the feed gives the good releases (another
@@ -111,6 +124,10 @@ class FaultRoom:
         self.retry_after = retry_after
         self.listing = listing if listing is not None else GOOD + HOSTILE
         self.good_host = good_host
+        self.bomb_bytes, self.huge_bytes = bomb_bytes, huge_bytes
+        # robots.txt names /sitemap.xml.gz, a gzip file (no Content-Encoding:
+        # the spider unpacks it itself) of this many bytes unpacked
+        self.sitemap_bomb_bytes = sitemap_bomb_bytes
         self.requests: list[tuple[float, str]] = []
         self._busy_answered = False
         self._lock = threading.Lock()
@@ -149,6 +166,17 @@ class FaultRoom:
                     "</head><body>Felkommunen</body></html>"
                 ).encode(),
             )
+        if path == "/robots.txt" and self.sitemap_bomb_bytes:
+            return (
+                200,
+                {"Content-Type": "text/plain"},
+                f"Sitemap: {self.base}/sitemap.xml.gz\n".encode(),
+            )
+        if path == "/sitemap.xml.gz" and self.sitemap_bomb_bytes:
+            head = (
+                b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            )
+            return 200, {"Content-Type": "application/x-gzip"}, bomb(self.sitemap_bomb_bytes, head)
         if path == "/feed.xml":
             good_base = self.base.replace("127.0.0.1", self.good_host)
             links = [good_base + p if p.startswith("/ok/") else self.base + p for p in self.listing]
@@ -169,9 +197,9 @@ class FaultRoom:
         if path in redirects:
             return 302, {"Location": redirects[path]}, b""
         if path == "/bomb":
-            return 200, {**html, "Content-Encoding": "gzip"}, bomb()
+            return 200, {**html, "Content-Encoding": "gzip"}, bomb(self.bomb_bytes)
         if path == "/huge":
-            filler = "Lång text. " * (HUGE_BYTES // 11)
+            filler = "Lång text. " * (self.huge_bytes // 11)
             return 200, html, article("Jättesida", filler).encode()
         if path == "/latin1":
             page = article("Växjö får ny bro", "Övergången över ån blir klar i år.", charset=None)
