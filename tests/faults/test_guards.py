@@ -244,3 +244,16 @@ def test_a_damaged_archive_is_refused_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="damaged"):
         run_crawl([Source("s", "O", "generic", ("https://x.se/",))], db=db, quiet=True)
     assert db.read_bytes() == before  # nothing was written to it
+
+
+def test_a_lock_left_by_a_dead_crawl_is_taken_over(tmp_path: Path) -> None:
+    """The lock is an flock, which dies with the processes holding it; the file
+    and the pid it names stay behind and mean nothing."""
+    from pressarchive.crawl import CrawlLocked, archive_lock, lock_path
+
+    db = tmp_path / "a.db"
+    lock_path(db).write_text("pid 999999999")
+    with archive_lock(db):
+        assert lock_path(db).read_text() == f"pid {os.getpid()}"
+        with pytest.raises(CrawlLocked, match="already running"), archive_lock(db):
+            pass

@@ -72,10 +72,12 @@ def wait_gone(pgid: int, timeout: float = 15.0) -> list[int]:
 def kill_at_random(
     db: Path, sources: Path, how: str, rng: random.Random, rooms: DemoPressRooms, size: int
 ) -> None:
-    """Start a crawl and SIGKILL it once the room has served a random number of
-    pages (a moment anywhere in the walk, whatever the machine's speed)."""
-    served_before = len(rooms.requests)
-    moment = rng.randint(1, size + 10)
+    """Start a crawl and SIGKILL it at a random moment, whatever the machine's
+    speed: once the room has served a random number of pages (during the walk),
+    or once the archive holds a random number more releases (while storing)."""
+    served_before, stored_before = len(rooms.requests), stored_releases(db)
+    by_pages = rng.random() < 0.5
+    moment = rng.randint(1, size + 10) if by_pages else rng.randint(0, size - stored_before)
     proc = subprocess.Popen(
         crawl_command(db, sources),
         start_new_session=True,
@@ -83,12 +85,14 @@ def kill_at_random(
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while (
-        len(rooms.requests) - served_before < moment
-        and proc.poll() is None
-        and time.monotonic() < deadline
-    ):
-        time.sleep(0.01)
+
+    def due() -> bool:
+        if by_pages:
+            return len(rooms.requests) - served_before >= moment
+        return stored_releases(db) - stored_before >= moment
+
+    while not due() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     time.sleep(rng.uniform(0, 0.05))
     try:
         if how == "parent":
@@ -115,7 +119,10 @@ def stored_releases(db: Path) -> int:
     """Releases in the archive; 0 when a kill came before the archive was made."""
     if not db.exists():
         return 0
-    conn = sqlite3.connect(db)
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    except sqlite3.OperationalError:
+        return 0
     try:
         return int(conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0])
     except sqlite3.OperationalError:
