@@ -25,10 +25,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy pressarchive spiders pipelines
 
+# The quick loop: everything but whole-room crawls, browser, LibreOffice and kill loops.
 unit: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not slow" -n auto -q $(PYTEST_ARGS)
 
-test: lint typecheck unit
+# The whole suite, as CI runs it.
+test: lint typecheck
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

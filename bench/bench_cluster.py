@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pressarchive.fingerprint import ClusterInput, cluster_all
+from pressarchive.dedupe.fingerprint import ClusterInput, cluster_all
 
 GOAL_PRECISION = 0.99
 GOAL_RECALL = 0.97

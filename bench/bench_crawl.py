@@ -27,7 +27,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from pressarchive.crawl import run_crawl
+from pressarchive.crawl.runner import run_crawl
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.sources import parse_sources
 
@@ -47,7 +47,7 @@ BARE_SPIDER = textwrap.dedent(
     import json, sys, time
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from pressarchive.fingerprint import platform_release_id
+    from pressarchive.dedupe.fingerprint import platform_release_id
 
     START, PLATFORM, SETTINGS = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 

@@ -1,4 +1,4 @@
-"""Dates: pressarchive.dates.parse_date against dateparser alone, in one run.
+"""Dates: pressarchive.refine.dates.parse_date against dateparser alone, in one run.
 
     .venv/bin/python bench/bench_dates.py [--rounds 200]
 
@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import dateparser  # noqa: E402
 from dateparser.date import DateDataParser  # noqa: E402
 
-from pressarchive.dates import STOCKHOLM, parse_date  # noqa: E402
+from pressarchive.refine.dates import parse_date  # noqa: E402
+from pressarchive.times import STOCKHOLM  # noqa: E402
 from tests.test_dates import CASES, Case  # noqa: E402
 
 SPEEDUP_GOAL = 20.0
@@ -151,7 +152,7 @@ def main() -> int:
     print(f"Mix of {len(MIX)} date strings; accuracy on {total} cases of tests/test_dates.py.\n")
     print("| parser | µs per call | accuracy |")
     print("|---|---:|---:|")
-    print(f"| pressarchive.dates.parse_date | {ours_us:.1f} | {ours_right}/{total} |")
+    print(f"| pressarchive.refine.dates.parse_date | {ours_us:.1f} | {ours_right}/{total} |")
     print(f"| dateparser.parse | {plain_us:.1f} | {theirs_right}/{total} |")
     print(f"| dateparser DateDataParser, reused | {reused_us:.1f} | (same parser) |")
     print()

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import BATCH, new_archive
 from synthetic import releases
 
-from pressarchive.clusters import cluster_pending, load_index
-from pressarchive.store import Archive
+from pressarchive.dedupe.clusters import cluster_pending, load_index
+from pressarchive.storage.store import Archive
 
 
 def measured(step: Callable[[], Any]) -> tuple[float, float]:

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import SOURCES, releases
 
-from pressarchive.search import search
 from pressarchive.sources import Source
-from pressarchive.store import Archive, iso
+from pressarchive.storage.search import search
+from pressarchive.storage.store import Archive, iso
 
 BATCH = 1000
 QUERIES = (

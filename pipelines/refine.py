@@ -1,17 +1,17 @@
-"""Pipeline stage 2: clean and structure (pressarchive.refine), with the
+"""Pipeline stage 2: clean and structure (pressarchive.refine.cleaning), with the
 source's about-text model learned from the archive and, during the crawl,
-from the pages seen so far (pressarchive.about)."""
+from the pages seen so far (pressarchive.refine.about_learning)."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any
 
-from pressarchive.about import CleaningLog, OnlineAboutLearner, refresh_source
-from pressarchive.boilerplate import AboutModel
+from pressarchive.crawl.pool import learn_and_refine, load_learner
 from pressarchive.items import Release
-from pressarchive.store import Archive
-from pressarchive.workers import learn_and_refine, load_learner
+from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner, refresh_source
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.storage.store import Archive
 
 
 class RefinePipeline:

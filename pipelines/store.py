@@ -14,12 +14,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from pressarchive.about import refresh_source
-from pressarchive.clusters import cluster_pending
-from pressarchive.gaps import REPLAY_STAT
-from pressarchive.items import Release
-from pressarchive.sources import Source
-from pressarchive.stopping import (
+from pressarchive.crawl.gaps import REPLAY_STAT
+from pressarchive.crawl.stopping import (
     CLOSE_STATUS,
     DISK_FULL,
     SUPERSEDED,
@@ -27,7 +23,11 @@ from pressarchive.stopping import (
     stop_crawl,
     stopping_reason,
 )
-from pressarchive.store import Archive, CrawlSuperseded, storage_full
+from pressarchive.dedupe.clusters import cluster_pending
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import refresh_source
+from pressarchive.sources import Source
+from pressarchive.storage.store import Archive, CrawlSuperseded, storage_full
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class StorePipeline:
         source: Source | None = getattr(spider, "source", None)
         started = time.perf_counter()
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
-            # Whoever cleaned the crawl's releases remembers how (pressarchive.about.CleaningLog)
+            # Whoever cleaned the crawl's releases remembers how (pressarchive.refine.about_learning.CleaningLog)
             # and re-cleans where that memory is: in the worker, or here.
             memory = getattr(spider, "cleaning_memory", None)
             if memory is not None:

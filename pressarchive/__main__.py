@@ -1,3 +1,3 @@
-from pressarchive.cli import main
+from pressarchive.cli.main import main
 
 main()

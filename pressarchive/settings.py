@@ -47,12 +47,12 @@ PRESSARCHIVE_RETRY_BACKOFF_BASE = 1.0
 PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "pressarchive.middlewares.BackoffRetryMiddleware": 550,
+    "pressarchive.crawl.middlewares.BackoffRetryMiddleware": 550,
     # Before RedirectMiddleware (600) sees a 3xx: loops and off-site redirects are errors.
-    "pressarchive.middlewares.RedirectGuardMiddleware": 650,
+    "pressarchive.crawl.middlewares.RedirectGuardMiddleware": 650,
     # Above the cache, retry, redirect and decompression middlewares, so it
     # sees every response as the server sent it (404s and 500s included).
-    "pressarchive.scrapy_warc.WarcRecorderMiddleware": 950,
+    "pressarchive.crawl.warc.WarcRecorderMiddleware": 950,
 }
 
 # Development cache (`pressarchive crawl --cache`): off by default.
@@ -68,10 +68,10 @@ PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}
 
 # A live line of pages, items and errors when run on a terminal (not under cron).
-EXTENSIONS = {"pressarchive.crawl_progress.CrawlProgress": 500}
+EXTENSIONS = {"pressarchive.crawl.progress.CrawlProgress": 500}
 
 # Worker processes that read and clean release pages off the reactor thread
-# (pressarchive.workers); 0 reads them in the crawl process.
+# (pressarchive.crawl.pool); 0 reads them in the crawl process.
 PRESSARCHIVE_WORKERS = 1
 # Scrapy starts this many asyncio tasks for *every* response's output; a release
 # page yields one item and a listing page a dozen requests, so the default 100
@@ -79,8 +79,8 @@ PRESSARCHIVE_WORKERS = 1
 CONCURRENT_ITEMS = 16
 
 ITEM_PIPELINES = {
-    "pressarchive.pipelines.worker.WorkerPipeline": 50,
-    "pressarchive.pipelines.normalise.NormaliseDatesPipeline": 100,
+    "pressarchive.pipelines.read_pages.ReadPagesPipeline": 50,
+    "pressarchive.pipelines.dates.NormaliseDatesPipeline": 100,
     "pressarchive.pipelines.refine.RefinePipeline": 200,
     "pressarchive.pipelines.dedupe.DedupePipeline": 300,
     "pressarchive.pipelines.store.StorePipeline": 400,

@@ -6,7 +6,7 @@ next-page URL, and hands them to `listing_page`, which decides what to fetch.
 What a release page says is read by `pressarchive.extract`, never here.
 
 Crawl state a second machine would need is never kept in the process: the
-"already archived?" question goes through `self.seen` (pressarchive.seen).
+"already archived?" question goes through `self.seen` (pressarchive.storage.seen).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from scrapy.contracts import Contract
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from pressarchive.dates import parse_date
+from pressarchive.crawl.gaps import WALK_CUT_STAT
+from pressarchive.crawl.pool import FetchedPage, PendingRelease, read_release
 from pressarchive.extract import MISSING_PREFIX
-from pressarchive.gaps import WALK_CUT_STAT
 from pressarchive.items import Release
-from pressarchive.seen import EmptySeenIndex, SeenIndex, open_seen_index
+from pressarchive.refine.dates import parse_date
 from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load_sources
-from pressarchive.workers import FetchedPage, PendingRelease, read_release
+from pressarchive.storage.seen import EmptySeenIndex, SeenIndex, open_seen_index
 
 log = logging.getLogger(__name__)
 

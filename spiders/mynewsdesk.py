@@ -17,8 +17,8 @@ from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Request, Response, TextResponse
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.page import squash
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Release
 
 ITEMS = ("li.media-list__item", ".media-list li", "article.media-item")

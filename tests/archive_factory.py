@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pressarchive.items import Contact, Event, Image, Release, Tag
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -287,7 +287,7 @@ def served_archive(db: Path, *, timeout: float = 30.0) -> Iterator[str]:
     command = [
         sys.executable,
         "-c",
-        "from pressarchive.serve import serve_command; serve_command()",
+        "from pressarchive.cli.serve import serve_command; serve_command()",
         "--db",
         str(db),
         "--port",

@@ -15,6 +15,16 @@ from pressarchive.demo.server import DemoPressRooms
 FAST_CRAWL_SETTINGS: dict[str, Any] = QUICK_RETRY_SETTINGS
 
 
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Crawls of whole rooms are `e2e`: `make unit` leaves them (and `slow`) out."""
+    for item in items:
+        if E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture
 def fast_crawl_settings() -> dict[str, Any]:
     return dict(FAST_CRAWL_SETTINGS)

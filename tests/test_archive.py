@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.archive import WarcArchive, open_index, payload_digest
-from pressarchive.schema import WARC_RECORDS_TABLE
+from pressarchive.storage.schema import WARC_RECORDS_TABLE
+from pressarchive.storage.warc import WarcArchive, open_index, payload_digest
 
 VENV_BIN = Path(sys.executable).parent
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -230,13 +230,13 @@ def crawl(tmp_path: Path, base: str, *, replay: bool) -> tuple[list[dict[str, ob
     if replay:
         settings |= {
             "HTTPCACHE_ENABLED": "True",
-            "HTTPCACHE_STORAGE": "pressarchive.scrapy_warc.WarcCacheStorage",
+            "HTTPCACHE_STORAGE": "pressarchive.crawl.warc.WarcCacheStorage",
             "HTTPCACHE_IGNORE_MISSING": "True",
             "HTTPCACHE_EXPIRATION_SECS": "0",
         }
     else:
         settings["DOWNLOADER_MIDDLEWARES"] = json.dumps(
-            {"pressarchive.scrapy_warc.WarcRecorderMiddleware": 950}
+            {"pressarchive.crawl.warc.WarcRecorderMiddleware": 950}
         )
     args = [
         str(VENV_BIN / "scrapy"),

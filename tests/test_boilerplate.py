@@ -1,4 +1,4 @@
-"""The learned about-text model (pressarchive.boilerplate) on ~30 synthetic
+"""The learned about-text model (pressarchive.refine.about_model) on ~30 synthetic
 releases of one source whose about paragraph drifts over the years."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from pressarchive.boilerplate import AboutModel, learn_about
+from pressarchive.refine.about_model import AboutModel, learn_about
 
 SUBJECTS = [
     "Tekniska nämnden",

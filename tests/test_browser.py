@@ -99,7 +99,7 @@ def test_the_fixture_crawl_in_a_browser(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from pressarchive.crawl import run_crawl
+    from pressarchive.crawl.runner import run_crawl
     from pressarchive.demo.corpus import about_text, releases_for
     from pressarchive.demo.server import DemoPressRooms
     from pressarchive.sources import parse_sources

@@ -1,11 +1,11 @@
-"""Hidden text, chrome detection, whitespace and sanitising (pressarchive.clean)."""
+"""Hidden text, chrome detection, whitespace and sanitising (pressarchive.refine.html)."""
 
 from __future__ import annotations
 
 import lxml.html
 import pytest
 
-from pressarchive.clean import (
+from pressarchive.refine.html import (
     html_blocks,
     is_chrome,
     normalise_text,

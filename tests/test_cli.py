@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pressarchive.cli import main
-from pressarchive.crawl import EXIT_LOCKED, archive_lock, exit_code
+from pressarchive.cli.main import main
+from pressarchive.crawl.runner import EXIT_LOCKED, archive_lock, exit_code
 from pressarchive.items import Release
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 SOURCE = Source("demo-viatt", "Norrköpings kommun", "viatt", ("http://127.0.0.1/",))
 
@@ -230,7 +230,7 @@ def test_second_crawl_of_the_same_archive_is_refused_with_75(tmp_path: Path) -> 
 
 
 def test_exit_codes_tell_new_nothing_new_failed() -> None:
-    from pressarchive.crawl import CrawlResult
+    from pressarchive.crawl.runner import CrawlResult
 
     def result(status: str, stored: int) -> CrawlResult:
         return CrawlResult(1, "x", "viatt", status, stored, 0, 0, 0, 0, [], {})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pressarchive.clusters import cluster_pending, load_index, match_window
+from pressarchive.dedupe.clusters import cluster_pending, load_index, match_window
 from pressarchive.items import Release
 from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 BODY = (
     "Stadsdelen Klockaretorpet i Norrköping har funnits med på polisens nationella lista över "

@@ -1,17 +1,17 @@
-"""Contact blocks -> contacts (pressarchive.contacts), on the seeds' blocks."""
+"""Contact blocks -> contacts (pressarchive.refine.contacts), on the seeds' blocks."""
 
 from __future__ import annotations
 
 import pytest
 
-from pressarchive.contacts import (
+from pressarchive.items import Contact
+from pressarchive.refine.contacts import (
     email_is_valid,
     extract_contacts,
     looks_like_name,
     merge_contacts,
     normalise_phone,
 )
-from pressarchive.items import Contact
 
 KNOWN = ["Norrköpings kommun", "norrkoping.se"]
 

@@ -23,7 +23,7 @@ def run_job(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]
         "settings": settings,
     }
     return subprocess.run(
-        [sys.executable, "-m", "pressarchive.crawl_worker"],
+        [sys.executable, "-m", "pressarchive.crawl.child"],
         input=json.dumps(job),
         capture_output=True,
         text=True,

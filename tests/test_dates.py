@@ -1,4 +1,4 @@
-"""pressarchive.dates: every form the press rooms print, with exact UTC instants.
+"""pressarchive.refine.dates: every form the press rooms print, with exact UTC instants.
 
 CASES is also the accuracy table of bench/bench_dates.py.
 """
@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pressarchive.dates import STOCKHOLM, ParsedDate, find_date, parse_date, parse_date_range
+from pressarchive.refine.dates import ParsedDate, find_date, parse_date, parse_date_range
+from pressarchive.times import STOCKHOLM
 
 # The crawl time of the relative cases: 12:00 summer time in Stockholm.
 NOW = datetime(2025, 4, 23, 10, 0, tzinfo=UTC)
@@ -393,10 +394,12 @@ LONG_GARBAGE = [
 
 @pytest.mark.parametrize("text", LONG_GARBAGE, ids=lambda t: t[:12])
 def test_ten_kilobytes_of_garbage_is_none_and_fast(text: str) -> None:
+    # A guard against catastrophic backtracking (which takes minutes), not a
+    # speed target: bench/bench_dates.py measures speed. Generous for a busy machine.
     started = time.perf_counter()
     assert parse_date(text) is None
     assert parse_date_range(text) is None
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 2.0
 
 
 def test_never_raises_on_odd_input() -> None:

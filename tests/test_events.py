@@ -1,11 +1,11 @@
-"""Press invitations -> events (pressarchive.events)."""
+"""Press invitations -> events (pressarchive.refine.events)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pressarchive.events import extract_events, is_invitation
 from pressarchive.items import Event
+from pressarchive.refine.events import extract_events, is_invitation
 
 PUBLISHED = datetime(2025, 2, 10, 13, 24, tzinfo=UTC)
 

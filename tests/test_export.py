@@ -15,17 +15,17 @@ import pytest
 from archive_factory import FORMULA_TITLE, build_archive, build_large_archive
 from click.testing import CliRunner, Result
 
-from pressarchive.export import (
+from pressarchive.cli.progress import format_bar, live_line, progress
+from pressarchive.items import Release
+from pressarchive.sources import Source
+from pressarchive.storage.export import (
     COLUMN_NAMES,
     COLUMNS,
     export_command,
     export_rows,
     neutralise,
 )
-from pressarchive.items import Release
-from pressarchive.progress import format_bar, live_line, progress
-from pressarchive.sources import Source
-from pressarchive.store import Archive
+from pressarchive.storage.store import Archive
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pressarchive.demo.corpus import ORGANISATION, DemoRelease, about_text, rele
 from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
+from pressarchive.refine.published import normalise_dates
 
 BASE = "http://127.0.0.1:8124"
 ROOM = room_module.START_PATH

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pressarchive.cli import main
-from pressarchive.cli_replay import guess_platform
+from pressarchive.cli.main import main
+from pressarchive.cli.replay import guess_platform
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -47,17 +47,14 @@ def test_extract_prints_every_field_of_a_saved_page(tmp_path: Path) -> None:
 
 
 def test_extract_jsonl_gives_one_object_per_page() -> None:
-    files = [
-        str(GOLDEN / "real_viatt_seed004_samverkan.html"),
-        str(GOLDEN / "real_mynewsdesk_seed000_extratjanster.html"),
-    ]
-    result = CliRunner().invoke(main, ["extract", *files, "--format", "jsonl"])
+    names = ["real_viatt_seed004_samverkan", "real_viatt_seed003_klockaretorpet"]
+    files = [str(GOLDEN / f"{name}.html") for name in names]
+    result = CliRunner().invoke(
+        main, ["extract", *files, "--platform", "viatt", "--format", "jsonl"]
+    )
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["title"] for r in records] == [
-        expected("real_viatt_seed004_samverkan")["title"],
-        expected("real_mynewsdesk_seed000_extratjanster")["title"],
-    ]
+    assert [r["title"] for r in records] == [expected(name)["title"] for name in names]
 
 
 def test_extract_of_a_missing_file_is_one_line() -> None:
@@ -72,3 +69,37 @@ def test_platform_is_guessed_from_url_shapes() -> None:
     assert guess_platform("https://norrkoping.se/nyhetsarkiv/2024/2024-01-01-x") == "sitevision"
     assert guess_platform("https://news.cision.com/se/x/r/y,c1") == "cision"
     assert guess_platform("https://example.org/blog/post") == "generic"
+
+
+def test_extract_url_tries_again_after_a_server_error() -> None:
+    """A press room that answers 503 once is read on the second try (tenacity)."""
+    import http.server
+    import threading
+
+    page = (GOLDEN / "real_viatt_seed003_klockaretorpet.html").read_bytes()
+    answers = [503, 200]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = answers.pop(0) if answers else 200
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            if status == 200:
+                self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/pressmeddelande/1/x"
+        result = CliRunner().invoke(main, ["extract", url, "--platform", "viatt"])
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert answers == []  # both answers were used: the 503, then the page
+    assert (
+        json.loads(result.output)["title"] == expected("real_viatt_seed003_klockaretorpet")["title"]
+    )

@@ -25,7 +25,7 @@ from pressarchive.extract.fallback import main_content
 from pressarchive.extract.generic import kind_from_label, machine_datetime, split_party
 from pressarchive.extract.page import Page
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
+from pressarchive.refine.published import normalise_dates
 
 BASE = "http://127.0.0.1:8125"
 CHROME = (

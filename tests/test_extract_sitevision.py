@@ -28,7 +28,7 @@ from pressarchive.demo.corpus import (
 from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
+from pressarchive.refine.published import normalise_dates
 
 BASE = "http://127.0.0.1:8123"
 ARCHIVE = "/nyhetsarkiv"

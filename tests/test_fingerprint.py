@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.fingerprint import (
+from pressarchive.dedupe.fingerprint import (
     ClusterInput,
     DuplicateIndex,
     Signature,
@@ -162,7 +162,7 @@ def test_content_hash_ignores_whitespace_but_not_words() -> None:
 
 
 def test_content_hash_matches_the_store() -> None:
-    from pressarchive.store import content_hash as store_hash
+    from pressarchive.storage.store import content_hash as store_hash
 
     assert content_hash("Titel", "Ingress", "Brödtext") == store_hash(
         "Titel", "Ingress", "Brödtext"
@@ -303,7 +303,7 @@ def test_cluster_id_is_the_earliest_publication() -> None:
 def test_long_texts_are_hashed_in_chunks_with_the_same_result() -> None:
     import numpy as np
 
-    from pressarchive.fingerprint import _PERM_A, _PERM_B, _shingle_hashes, words
+    from pressarchive.dedupe.fingerprint import _PERM_A, _PERM_B, _shingle_hashes, words
 
     text = " ".join(f"ord{i % 9000} text{i % 13}" for i in range(6000))  # > 4096 shingles
     shingles = _shingle_hashes(words(text))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pressarchive.extract")
-pytest.importorskip("pressarchive.refine")
+pytest.importorskip("pressarchive.refine.cleaning")
 
 from golden.evaluate import (
     GoldenPage,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
+from pressarchive.refine.published import normalise_dates
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -46,7 +46,7 @@ def test_wheel_holds_the_subpackages(installed: tuple[Path, Path]) -> None:
     wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
-        "pressarchive/cli.py",
+        "pressarchive/cli/main.py",
         "pressarchive/spiders/__init__.py",
         "pressarchive/spiders/base.py",
         "pressarchive/pipelines/store.py",

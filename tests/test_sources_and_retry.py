@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.middlewares import retry_delay
+from pressarchive.crawl.middlewares import retry_delay
 from pressarchive.sources import SourceError, load_sources, parse_sources, select_sources
 
 GOOD = """

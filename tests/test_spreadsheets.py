@@ -15,7 +15,7 @@ import pytest
 from archive_factory import BRO_BODY, FORMULA_TITLE, build_archive
 from click.testing import CliRunner
 
-from pressarchive.export import COLUMN_NAMES, export_command
+from pressarchive.storage.export import COLUMN_NAMES, export_command
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from pressarchive.items import Contact, Event, Image, Release, Tag
-from pressarchive.schema import MIGRATIONS, SCHEMA_VERSION
-from pressarchive.search import SearchError, Term, fts_query, search, snippet
 from pressarchive.sources import Source
-from pressarchive.store import Archive, ArchiveError
+from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from pressarchive.storage.search import SearchError, Term, fts_query, search, snippet
+from pressarchive.storage.store import Archive, ArchiveError
 
 SOURCE = Source("demo-viatt", "Norrköpings kommun", "viatt", ("http://127.0.0.1/",))
 
@@ -268,7 +268,7 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime
     sys.path.insert(0, {tests!r})
     from test_store import SOURCE, make_release
-    from pressarchive.store import Archive
+    from pressarchive.storage.store import Archive
     archive = Archive({db!r})
     archive.ensure_source(SOURCE)
     n = 0

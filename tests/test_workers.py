@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pressarchive.pipelines import worker as stage
+from pressarchive.pipelines import read_pages as stage
 
-from pressarchive.about import (
+from pressarchive.crawl.pool import (
+    FetchedPage,
+    ReleaseWorkers,
+    learn_and_refine,
+    new_crawl_token,
+    read_release,
+)
+from pressarchive.crawl.runner import run_crawl
+from pressarchive.demo.server import DemoPressRooms, ask, room_module, room_start_path
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import (
     MIN_DOCUMENTS,
     CleaningLog,
     OnlineAboutLearner,
@@ -24,20 +34,10 @@ from pressarchive.about import (
     refresh_source,
     stored_record_text,
 )
-from pressarchive.crawl import run_crawl
-from pressarchive.demo.server import DemoPressRooms, ask, room_module, room_start_path
-from pressarchive.items import Release
-from pressarchive.normalise import normalise_dates
-from pressarchive.process import assign_keys
+from pressarchive.refine.process import assign_keys
+from pressarchive.refine.published import normalise_dates
 from pressarchive.sources import Source, parse_sources
-from pressarchive.store import ABOUT_MODEL_KEY, Archive
-from pressarchive.workers import (
-    FetchedPage,
-    ReleaseWorkers,
-    learn_and_refine,
-    new_crawl_token,
-    read_release,
-)
+from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
 FETCHED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 # Content columns: what a reader sees of a release (ids and crawl times vary by run).
@@ -83,7 +83,7 @@ def _takes_size(module: Any) -> bool:
 def _release_paths(platform: str, listing_html: str) -> list[str]:
     from parsel import Selector
 
-    from pressarchive.fingerprint import platform_release_id
+    from pressarchive.dedupe.fingerprint import platform_release_id
 
     hrefs = Selector(text=listing_html).css("a::attr(href)").getall()
     paths = [h for h in hrefs if h.startswith("/") and platform_release_id(platform, h)]
@@ -259,7 +259,7 @@ def test_the_end_of_crawl_recleaning_runs_in_the_worker(
 ) -> None:
     """Re-cleaning needs the language model: in the crawl process it would cost
     about 100 MB at the end of every crawl that stored something."""
-    pipeline = stage.WorkerPipeline(str(tmp_path / "archive.db"), 1)
+    pipeline = stage.ReadPagesPipeline(str(tmp_path / "archive.db"), 1)
     stub = _StubWorkers(answer=7)
     pipeline.workers = stub
 
@@ -274,7 +274,7 @@ def test_the_end_of_crawl_recleaning_runs_in_the_worker(
 def test_a_dead_worker_leaves_the_recleaning_to_the_crawl_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pipeline = stage.WorkerPipeline(str(tmp_path / "archive.db"), 1)
+    pipeline = stage.ReadPagesPipeline(str(tmp_path / "archive.db"), 1)
     pipeline.workers = _StubWorkers(answer=None)
     monkeypatch.setattr(stage, "refresh_source", lambda *args, **kwargs: 2)
     assert pipeline.refresh(None, "demo-viatt", 3) == 2

@@ -1,7 +1,7 @@
 """Datasette plugin for the archive.
 
 - `sv_fts(words)`: SQL function turning what a reader types into the
-  stem-prefix FTS5 query (pressarchive.search.fts_query), so *bro* finds *bron*.
+  stem-prefix FTS5 query (pressarchive.storage.search.fts_query), so *bro* finds *bron*.
 - `sv_snippet(text, words)`: the best window of `text` for those words, with
   the matches marked (rendered as <mark> by render_cell).
 - render_cell: bodies shown as paragraphs, snippets highlighted, release ids
@@ -24,7 +24,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from pressarchive.search import (
+from pressarchive.storage.search import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     CompiledQuery,

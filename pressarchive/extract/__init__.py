@@ -21,8 +21,8 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.page import Page
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Release
 
 __all__ = ["Page", "extract_page", "extractor_for", "flag_missing", "missing_fields"]

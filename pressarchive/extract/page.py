@@ -18,7 +18,7 @@ import lxml.etree
 import lxml.html
 from parsel import Selector
 
-from pressarchive.clean import remove_hidden
+from pressarchive.refine.html import remove_hidden
 
 DEFAULT_ENCODING = "utf-8"
 # Browsers look for a meta charset in the first 1024 bytes; pages in the wild put

@@ -13,6 +13,7 @@ import re
 
 from parsel import Selector
 
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (
@@ -29,7 +30,6 @@ from pressarchive.extract.generic import (
 )
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.items import Image, Release, Tag
 
 PLATFORM = "sitevision"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.crawl.runner import CrawlResult, run_crawl
 from pressarchive.demo.corpus import DemoRelease, releases_for
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.sources import Source, parse_sources

@@ -24,7 +24,7 @@ from typing import ClassVar
 import pytest
 from pressarchive.spiders.generic import NOTHING_LISTED
 
-from pressarchive.crawl import EXIT_FAILED, CrawlResult, exit_code, run_crawl
+from pressarchive.crawl.runner import EXIT_FAILED, CrawlResult, exit_code, run_crawl
 from pressarchive.demo import generic as room_module
 from pressarchive.demo.corpus import releases_for
 from pressarchive.demo.server import DemoPressRooms

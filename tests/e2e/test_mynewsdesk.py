@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.crawl.runner import CrawlResult, run_crawl
+from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.demo import mynewsdesk as room_module
 from pressarchive.demo.corpus import FLAKY_KEY, SENDERS, releases_for
 from pressarchive.demo.server import DemoPressRooms
-from pressarchive.fingerprint import platform_release_id
 from pressarchive.sources import Source, parse_sources
 
 from .helpers import (

@@ -43,8 +43,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from pressarchive.cli import main
-from pressarchive.crawl import CrawlResult, run_crawl
+from pressarchive.cli.main import main
+from pressarchive.crawl.runner import CrawlResult, run_crawl
 from pressarchive.demo import mynewsdesk as mynewsdesk_room
 from pressarchive.demo import viatt as viatt_room
 from pressarchive.demo.corpus import (

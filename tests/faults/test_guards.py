@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.atomic import PREFIX, atomic_output
-from pressarchive.crawl import job_dir, remove_job_dir, run_crawl
-from pressarchive.gaps import WALK_CUT_STAT, open_gap
+from pressarchive.crawl.gaps import WALK_CUT_STAT, open_gap
+from pressarchive.crawl.runner import job_dir, remove_job_dir, run_crawl
 from pressarchive.hosts import url_problem
 from pressarchive.paths import UnsafePath, inside
 from pressarchive.sources import Source, SourceError, parse_sources
-from pressarchive.store import Archive, ArchiveError
+from pressarchive.storage.atomic import PREFIX, atomic_output
+from pressarchive.storage.store import Archive, ArchiveError
 
 
 def registry(**fields: str) -> str:
@@ -193,7 +193,7 @@ def test_the_gap_is_open_until_a_run_finishes_its_walk(tmp_path: Path) -> None:
 
 def test_an_orphans_batch_is_rolled_back(tmp_path: Path) -> None:
     from pressarchive.items import Release
-    from pressarchive.store import CrawlSuperseded
+    from pressarchive.storage.store import CrawlSuperseded
 
     with Archive(tmp_path / "a.db") as archive:
         archive.ensure_source(Source("s", "O", "generic", ("https://x.se/",)))
@@ -249,7 +249,7 @@ def test_a_damaged_archive_is_refused_with_one_line(tmp_path: Path) -> None:
 def test_a_lock_left_by_a_dead_crawl_is_taken_over(tmp_path: Path) -> None:
     """The lock is an flock, which dies with the processes holding it; the file
     and the pid it names stay behind and mean nothing."""
-    from pressarchive.crawl import CrawlLocked, archive_lock, lock_path
+    from pressarchive.crawl.runner import CrawlLocked, archive_lock, lock_path
 
     db = tmp_path / "a.db"
     lock_path(db).write_text("pid 999999999")

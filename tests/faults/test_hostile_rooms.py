@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from pressarchive.crawl import EXIT_FAILED, exit_code, run_crawl
-from pressarchive.gaps import open_gap
+from pressarchive.crawl.gaps import open_gap
+from pressarchive.crawl.runner import EXIT_FAILED, exit_code, run_crawl
 from pressarchive.sources import parse_sources
 
 from .conftest import FAULT_SETTINGS

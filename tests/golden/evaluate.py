@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pressarchive.about import document, learn
-from pressarchive.boilerplate import AboutModel
 from pressarchive.extract import extract_page
 from pressarchive.items import Contact, Release
-from pressarchive.normalise import normalise_dates
-from pressarchive.process import process
+from pressarchive.refine.about_learning import document, learn
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.process import process
+from pressarchive.refine.published import normalise_dates
 
 GOLDEN_DIR = Path(__file__).parent
 ORGANISATION = "Norrköpings kommun"

@@ -1,0 +1,1 @@
+"""The `pressarchive` command line: one module per group of commands."""

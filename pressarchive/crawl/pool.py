@@ -1,0 +1,259 @@
+"""Reading and cleaning release pages in worker processes, off the reactor thread.
+
+A crawl's reactor thread downloads, records WARC and stores; reading a page
+(extraction, dates, cleaning, the about-text learner) is the CPU-heavy part,
+and on a machine with a second core it runs there. The steps are the same
+functions the in-process pipelines call, in the same order, so a release read
+in a worker is the release read in process, byte for byte.
+
+The about-text learner learns online from the documents it sees, so its
+results depend on the order it sees them in: every source is routed to one
+worker (a single-process executor) that feeds the source's learner in the
+order the crawl submitted the pages.
+
+`PRESSARCHIVE_WORKERS` sets the number of worker processes (0 = in process).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import uuid
+import zlib
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from pressarchive.crawl.process_tree import die_with_parent
+from pressarchive.extract import MISSING_PREFIX, extract_page
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import (
+    CleaningLog,
+    OnlineAboutLearner,
+    document,
+    model_key,
+    refresh_source,
+    source_documents,
+)
+from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.cleaning import refine
+from pressarchive.refine.published import normalise_dates
+from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive, ArchiveError
+
+log = logging.getLogger(__name__)
+
+WORKERS_SETTING = "PRESSARCHIVE_WORKERS"
+DEFAULT_WORKERS = 1
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A release page as downloaded: everything reading it needs, and picklable."""
+
+    body: bytes
+    url: str
+    platform: str
+    source_id: str
+    organisation: str | None
+    encoding: str | None
+    fetched_at: datetime
+    listing_published_raw: str | None = None
+
+
+@dataclass
+class PendingRelease(Release):
+    """A release whose page is still to be read (by a worker). The spider yields
+    it when a worker pipeline is on; that pipeline replaces it with the release."""
+
+    page: FetchedPage | None = None
+
+
+def unflag_missing(release: Release, name: str) -> None:
+    """The field was found after all (elsewhere than on the page)."""
+    release.flags = [f for f in release.flags if f != f"{MISSING_PREFIX}{name}"]
+    still_partial = any(f.startswith(MISSING_PREFIX) or f == "extract_error" for f in release.flags)
+    if not still_partial:
+        release.flags = [f for f in release.flags if f != "partial"]
+
+
+def read_release(page: FetchedPage) -> Release:
+    """The release the page shows, the listing's date standing in for a missing one."""
+    release = extract_page(
+        page.body,
+        page.url,
+        platform=page.platform,
+        source_id=page.source_id,
+        organisation=page.organisation,
+        encoding=page.encoding,
+        fetched_at=page.fetched_at,
+    )
+    if not release.published_raw and page.listing_published_raw:
+        # The page has no date but its listing had: better than nothing.
+        release.published_raw = page.listing_published_raw
+        release.layers["published_raw"] = "markup"
+        release.flag("date_from_listing")
+        unflag_missing(release, "published_raw")
+    return release
+
+
+def load_learner(db_path: str, source_id: str) -> OnlineAboutLearner:
+    """The source's about-text learner, primed with what the archive holds."""
+    try:
+        with Archive(db_path) as archive:
+            documents = source_documents(archive, source_id)
+    except ArchiveError:
+        documents = []
+    return OnlineAboutLearner(documents)
+
+
+def learn_and_refine(
+    release: Release, learner: OnlineAboutLearner, log: CleaningLog | None = None
+) -> Release:
+    """The refine stage: keep the extracted record, teach the learner, clean
+    (noting the model's decisions in `log`, for the re-cleaning at the end)."""
+    release.extracted = release.to_json_dict()
+    model = learner.add(document(release.extracted))
+    if log is None:
+        refine(release, about=model)
+    else:
+        log.refine(release, model)
+    release.extracted[ABOUT_MODEL_KEY] = model_key(model)
+    return release
+
+
+# -- inside a worker process ------------------------------------------------------
+
+# (crawl token, source id) -> learner and log; a worker outlives one crawl's pipelines.
+_learners: dict[tuple[str, str], OnlineAboutLearner] = {}
+_logs: dict[tuple[str, str], CleaningLog] = {}
+
+
+def process_page(page: FetchedPage, crawl_token: str, db_path: str) -> Release:
+    """Everything before the keys and the store: read, dates, learn and clean."""
+    release = read_release(page)
+    normalise_dates(release)
+    key = (crawl_token, page.source_id)
+    if key not in _learners:
+        _learners[key] = load_learner(db_path, page.source_id)
+        _logs[key] = CleaningLog()
+    return learn_and_refine(release, _learners[key], _logs[key])
+
+
+def unchanged_cleanings(
+    crawl_token: str, source_id: str, model: AboutModel, digests: dict[int, str]
+) -> set[int]:
+    """CleaningLog.unchanged for the crawl's log of the source."""
+    log = _logs.get((crawl_token, source_id))
+    return log.unchanged(model, digests) if log is not None else set()
+
+
+def refresh_cleanings(crawl_token: str, source_id: str, db_path: str, crawl_id: int | None) -> int:
+    """The end-of-crawl re-cleaning (about.refresh_source), run in the worker
+    that cleaned the source's pages: the cleaning log is here, and so is the
+    language model that re-cleaning needs, which would otherwise be loaded into
+    the crawl process (about 100 MB) for the last seconds of the crawl."""
+    with Archive(db_path) as archive:
+        return refresh_source(
+            archive,
+            source_id,
+            crawl_id=crawl_id,
+            unchanged=partial(unchanged_cleanings, crawl_token, source_id),
+        )
+
+
+def forget_crawl(crawl_token: str) -> int:
+    """Drop a finished crawl's learners and logs; returns how many."""
+    doomed = [key for key in _learners if key[0] == crawl_token]
+    for key in doomed:
+        del _learners[key]
+        _logs.pop(key, None)
+    return len(doomed)
+
+
+# -- the pool, shared by the crawlers of one process ------------------------------
+
+
+class ReleaseWorkers:
+    """`size` single-process executors; a source always goes to the same one."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        # spawn, not fork: the reactor process has threads (DNS, the executor's own).
+        context = multiprocessing.get_context("spawn")
+        # a worker dies with the crawl process (pressarchive.process_tree): an
+        # orphan would write to the archive without its lock
+        self.executors = [
+            ProcessPoolExecutor(
+                1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            )
+            for _ in range(size)
+        ]
+
+    def _executor(self, source_id: str) -> ProcessPoolExecutor:
+        return self.executors[zlib.crc32(source_id.encode("utf-8")) % len(self.executors)]
+
+    def submit(self, page: FetchedPage, crawl_token: str, db_path: str) -> Future[Release]:
+        return self._executor(page.source_id).submit(process_page, page, crawl_token, db_path)
+
+    def unchanged(
+        self, crawl_token: str, source_id: str, model: AboutModel, digests: dict[int, str]
+    ) -> set[int]:
+        """Ask the source's worker which releases `model` would clean as before."""
+        future = self._executor(source_id).submit(
+            unchanged_cleanings, crawl_token, source_id, model, digests
+        )
+        return future.result()
+
+    def refresh(self, crawl_token: str, source_id: str, db_path: str, crawl_id: int | None) -> int:
+        """Have the source's worker re-clean what the crawl's final model changes."""
+        future = self._executor(source_id).submit(
+            refresh_cleanings, crawl_token, source_id, db_path, crawl_id
+        )
+        return future.result()
+
+    def forget(self, crawl_token: str) -> None:
+        for executor in self.executors:
+            executor.submit(forget_crawl, crawl_token)
+
+    def shutdown(self) -> None:
+        for executor in self.executors:
+            executor.shutdown(wait=True, cancel_futures=False)
+
+
+_shared_lock = threading.Lock()
+_shared: dict[int, tuple[ReleaseWorkers, int]] = {}
+
+
+def acquire_workers(size: int) -> ReleaseWorkers:
+    """The process's pool of `size` workers, started on first use."""
+    with _shared_lock:
+        workers, users = _shared.get(size) or (ReleaseWorkers(size), 0)
+        _shared[size] = (workers, users + 1)
+        return workers
+
+
+def release_workers(workers: ReleaseWorkers) -> None:
+    """One user less; the last one shuts the pool down."""
+    with _shared_lock:
+        for size, (shared, users) in list(_shared.items()):
+            if shared is workers:
+                if users > 1:
+                    _shared[size] = (shared, users - 1)
+                    return
+                del _shared[size]
+                break
+    workers.shutdown()
+
+
+def new_crawl_token() -> str:
+    return uuid.uuid4().hex
+
+
+def workers_setting(settings: Any) -> int:
+    """PRESSARCHIVE_WORKERS from Scrapy settings (negative means none)."""
+    return max(0, settings.getint(WORKERS_SETTING, DEFAULT_WORKERS))

@@ -1,0 +1,540 @@
+"""The SQLite archive: opening (with migrations), idempotent writes, crawl rows.
+
+One writer at a time (SQLite has one): the crawl's store pipeline, `reextract`,
+or the scale-out queue drainer. Every batch of releases is one transaction, so
+a process killed at any moment leaves each release either wholly stored or not
+at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pressarchive.items import Contact, Release
+from pressarchive.sources import Source
+from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from pressarchive.times import STOCKHOLM
+
+Outcome = Literal["stored", "updated", "unchanged"]
+OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
+
+# Set in a release's `extracted` record by the refine stage: which about-text
+# model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
+ABOUT_MODEL_KEY = "_about_model"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or used; the message is for the user."""
+
+
+class CrawlSuperseded(Exception):
+    """The crawl's row is no longer 'running': a later crawl marked it
+    interrupted, so this process is an orphan and must not write."""
+
+
+def storage_full(exc: BaseException) -> bool:
+    """The disk (or the file system's quota) is full: SQLite's or the OS's word for it."""
+    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "disk is full" in str(exc) or "disk I/O error" in str(exc)
+    )
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    release_id: int
+    outcome: Outcome
+    revision_id: int | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime reached the store: {value!r}")
+    return value.isoformat(timespec="seconds")
+
+
+def _utc_iso(value: datetime | None) -> str | None:
+    return iso(value.astimezone(UTC)) if value is not None else None
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def content_hash(title: str, lead: str, body_text: str) -> str:
+    """A hash of what a reader would call the release's content.
+
+    Whitespace is folded so that a re-wrapped page is not a new version.
+    """
+    return _digest(
+        *(" ".join(unicodedata.normalize("NFC", s).split()) for s in (title, lead, body_text))
+    )
+
+
+def person_key(contact: Contact, organisation: str | None) -> str:
+    name = " ".join(unicodedata.normalize("NFC", contact.name).casefold().split())
+    org = " ".join((contact.organisation or organisation or "").casefold().split())
+    return f"{name}|{org}"
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    path = Path(path)
+    if readonly:
+        if not path.exists():
+            raise ArchiveError(f"{path}: no archive here (run a crawl first, or pass --db)")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA busy_timeout = 30000")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ArchiveError(f"{path}: not a pressarchive archive ({exc})") from None
+    return conn
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
+    """PRAGMA quick_check, for the commands that read or write everything (crawl,
+    reextract, export): about a second on an archive of 100,000 releases, too
+    slow to pay on every search, which a damaged page still fails cleanly."""
+    try:
+        verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        verdict = [str(exc)]
+    if verdict != ["ok"]:
+        said = [line for line in verdict[0].splitlines() if not line.startswith("***")]
+        first = (said or ["?"])[0]
+        raise ArchiveError(
+            f"{path}: the archive is damaged ({first}); nothing was changed. "
+            f"Restore a backup, or recover what is readable with `sqlite3 {path} .recover`"
+        )
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
+    """Bring the archive to `target`; returns the version it had before."""
+    before = schema_version(conn)
+    if before > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"this archive has schema version {before}, newer than this pressarchive "
+            f"understands ({SCHEMA_VERSION}); upgrade pressarchive to open it"
+        )
+    for version in range(before, target):
+        # executescript commits first; the migration and its version bump are one transaction.
+        conn.executescript(
+            f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+        )
+    return before
+
+
+def check_readable(conn: sqlite3.Connection, path: Path | str) -> None:
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"{path}: schema version {version} is newer than this pressarchive "
+            f"understands ({SCHEMA_VERSION}); upgrade pressarchive to read it"
+        )
+    if version < SCHEMA_VERSION:
+        raise ArchiveError(
+            f"{path}: schema version {version} is older than this pressarchive's "
+            f"({SCHEMA_VERSION}); run any write command (e.g. `pressarchive stats`) to upgrade it"
+        )
+
+
+class Archive:
+    """The archive opened for writing (or, with readonly=True, for reading)."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False, check: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.conn = connect(self.path, readonly=readonly)
+        try:
+            if check:
+                check_integrity(self.conn, self.path)
+            if readonly:
+                check_readable(self.conn, self.path)
+            else:
+                migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise ArchiveError(f"{self.path}: not a pressarchive archive ({exc})") from None
+        except ArchiveError:
+            self.conn.close()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources and crawls -------------------------------------------------
+
+    def ensure_source(self, source: Source) -> None:
+        with self.conn:
+            self.conn.execute(
+                """INSERT INTO sources (id, organisation, platform, start_urls, added_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET organisation = excluded.organisation,
+                       platform = excluded.platform, start_urls = excluded.start_urls""",
+                (
+                    source.id,
+                    source.organisation,
+                    source.platform,
+                    json.dumps(list(source.start_urls)),
+                    iso(utc_now()),
+                ),
+            )
+
+    def begin_crawl(self, spider: str, source_id: str | None) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO crawls (spider, source_id, started_at) VALUES (?, ?, ?)",
+                (spider, source_id, iso(utc_now())),
+            )
+        return int(cur.lastrowid or 0)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        status: str,
+        counts: dict[str, int],
+        errors: Sequence[dict[str, Any]],
+        stats: dict[str, Any],
+    ) -> None:
+        with self.conn:
+            self.conn.execute(
+                """UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
+                       unchanged = ?, dropped = ?, error_count = ?, errors = ?, stats = ?
+                   WHERE id = ? AND status = 'running'""",
+                (
+                    iso(utc_now()),
+                    status,
+                    counts.get("stored", 0),
+                    counts.get("updated", 0),
+                    counts.get("unchanged", 0),
+                    counts.get("dropped", 0),
+                    len(errors),
+                    json.dumps(list(errors), ensure_ascii=False, default=str),
+                    json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
+                    crawl_id,
+                ),
+            )
+
+    def mark_stale_crawls_interrupted(self) -> int:
+        """Crawls still 'running' belong to a process that was killed."""
+        with self.conn:
+            cur = self.conn.execute(
+                "UPDATE crawls SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) "
+                "WHERE status = 'running'",
+                (iso(utc_now()),),
+            )
+        return cur.rowcount
+
+    # -- lookups -------------------------------------------------------------
+
+    def find_release_id(
+        self, *, platform: str, platform_id: str | None, canonical_url: str
+    ) -> int | None:
+        if platform_id:
+            row = self.conn.execute(
+                "SELECT id FROM releases WHERE platform = ? AND platform_id = ?",
+                (platform, platform_id),
+            ).fetchone()
+            if row:
+                return int(row[0])
+        row = self.conn.execute(
+            "SELECT id FROM releases WHERE canonical_url = ?", (canonical_url,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def release_ids(self, source_id: str | None = None) -> list[int]:
+        if source_id is None:
+            rows = self.conn.execute("SELECT id FROM releases ORDER BY id")
+        else:
+            rows = self.conn.execute(
+                "SELECT id FROM releases WHERE source_id = ? ORDER BY id", (source_id,)
+            )
+        return [int(r[0]) for r in rows]
+
+    # -- writes --------------------------------------------------------------
+
+    def store(
+        self,
+        releases: Iterable[Release],
+        *,
+        crawl_id: int | None = None,
+        seen_at: datetime | None = None,
+        revise: bool = True,
+        touch: bool = True,
+    ) -> list[StoreResult]:
+        """Store a batch in one transaction; idempotent per release.
+
+        `revise=False` is for re-cleaning what is already archived (a better
+        extraction is not a new version of the release); `touch=False` leaves
+        `last_seen_at` alone because nothing was fetched.
+        """
+        now = iso(seen_at or utc_now())
+        assert now is not None
+        results: list[StoreResult] = []
+        with self.conn:
+            for release in releases:
+                results.append(self._store_one(release, now, crawl_id, revise, touch))
+            if crawl_id is not None:
+                self._count_in_crawl(crawl_id, results)
+        return results
+
+    def _count_in_crawl(self, crawl_id: int, results: list[StoreResult]) -> None:
+        """The crawl row's counts grow in the batch's own transaction, so a
+        crawl killed at any moment says truly what it stored; and a crawl whose
+        row was marked interrupted (an orphan) has its batch rolled back."""
+        counts = {key: sum(r.outcome == key for r in results) for key in OUTCOMES}
+        cur = self.conn.execute(
+            """UPDATE crawls SET stored = stored + ?, updated = updated + ?,
+                   unchanged = unchanged + ?
+               WHERE id = ? AND status = 'running'""",
+            (counts["stored"], counts["updated"], counts["unchanged"], crawl_id),
+        )
+        if cur.rowcount == 0:
+            raise CrawlSuperseded(f"crawl {crawl_id} is no longer running; its batch is not stored")
+
+    def _store_one(
+        self, r: Release, now: str, crawl_id: int | None, revise: bool, touch: bool
+    ) -> StoreResult:
+        canonical = r.canonical_url or r.url
+        row = _release_row(r, canonical)
+        chash = content_hash(r.title, r.lead, r.body_text)
+        rhash = _record_hash(row, r)
+        existing_id = self.find_release_id(
+            platform=r.platform, platform_id=r.platform_id, canonical_url=canonical
+        )
+        if existing_id is None:
+            cur = self.conn.execute(
+                f"""INSERT INTO releases ({", ".join(row)}, first_seen_at, last_seen_at,
+                        content_hash, record_hash, crawl_id, cluster_id)
+                    VALUES ({", ".join("?" * len(row))}, ?, ?, ?, ?, ?, NULL)""",
+                (*row.values(), now, now, chash, rhash, crawl_id),
+            )
+            release_id = int(cur.lastrowid or 0)
+            self.conn.execute(
+                "UPDATE releases SET cluster_id = ? WHERE id = ?", (release_id, release_id)
+            )
+            self._write_parts(release_id, r)
+            return StoreResult(release_id, "stored")
+
+        old = self.conn.execute(
+            """SELECT title, lead, body_text, body_html, content_hash, record_hash,
+                      first_seen_at, last_seen_at, updated_at FROM releases WHERE id = ?""",
+            (existing_id,),
+        ).fetchone()
+        if old["record_hash"] == rhash:
+            if touch:
+                self.conn.execute(
+                    "UPDATE releases SET last_seen_at = ? WHERE id = ?", (now, existing_id)
+                )
+            return StoreResult(existing_id, "unchanged")
+
+        revision_id: int | None = None
+        updated_at = old["updated_at"]
+        last_seen = now if touch else old["last_seen_at"]
+        if revise and old["content_hash"] != chash:
+            cur = self.conn.execute(
+                """INSERT INTO revisions (release_id, seen_from, replaced_at, title, lead,
+                       body_text, body_html, content_hash)
+                   VALUES (?, COALESCE(?, ?), ?, ?, ?, ?, ?, ?)""",
+                (
+                    existing_id,
+                    old["updated_at"],
+                    old["first_seen_at"],
+                    now,
+                    old["title"],
+                    old["lead"],
+                    old["body_text"],
+                    old["body_html"],
+                    old["content_hash"],
+                ),
+            )
+            revision_id = int(cur.lastrowid or 0)
+            updated_at = _utc_iso(r.updated_at) or now
+        # The row keeps the canonical URL it was first stored under: a variant
+        # URL found by platform id must not move it (nor collide with another row).
+        changes = {k: v for k, v in row.items() if k != "canonical_url"}
+        assignments = ", ".join(f"{col} = ?" for col in changes)
+        self.conn.execute(
+            f"""UPDATE releases SET {assignments}, last_seen_at = ?, content_hash = ?,
+                    record_hash = ?, updated_at = ?, crawl_id = COALESCE(?, crawl_id)
+                WHERE id = ?""",
+            (*changes.values(), last_seen, chash, rhash, updated_at, crawl_id, existing_id),
+        )
+        if old["content_hash"] != chash:
+            # the body changed: its near-duplicate signature is computed again
+            self.conn.execute("DELETE FROM release_signatures WHERE release_id = ?", (existing_id,))
+        for table in ("release_contacts", "release_tags", "images", "attachments", "events"):
+            self.conn.execute(f"DELETE FROM {table} WHERE release_id = ?", (existing_id,))
+        self._write_parts(existing_id, r)
+        return StoreResult(existing_id, "updated", revision_id)
+
+    def _write_parts(self, release_id: int, r: Release) -> None:
+        if r.extracted is not None:
+            record = dict(r.extracted)
+            about_model = record.pop(ABOUT_MODEL_KEY, None)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO extractions (release_id, record, about_model) "
+                "VALUES (?, ?, ?)",
+                (release_id, json.dumps(record, ensure_ascii=False), about_model),
+            )
+        seen_roles: set[tuple[int, str]] = set()
+        for position, contact in enumerate(r.contacts):
+            contact_id = self._upsert_contact(contact, r.organisation)
+            if (contact_id, contact.role) in seen_roles:
+                continue
+            seen_roles.add((contact_id, contact.role))
+            self.conn.execute(
+                """INSERT INTO release_contacts (release_id, contact_id, role, title, position)
+                   VALUES (?, ?, ?, ?, ?)""",
+                (release_id, contact_id, contact.role, contact.title, position),
+            )
+        tag_ids: set[int] = set()
+        for tag in r.tags:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO tags (kind, name) VALUES (?, ?)", (tag.kind, tag.name)
+            )
+            tag_id = int(
+                self.conn.execute(
+                    "SELECT id FROM tags WHERE kind = ? AND name = ?", (tag.kind, tag.name)
+                ).fetchone()[0]
+            )
+            if tag_id not in tag_ids:
+                tag_ids.add(tag_id)
+                self.conn.execute(
+                    "INSERT INTO release_tags (release_id, tag_id) VALUES (?, ?)",
+                    (release_id, tag_id),
+                )
+        self.conn.executemany(
+            "INSERT INTO images (release_id, position, url, caption) VALUES (?, ?, ?, ?)",
+            [(release_id, i, im.url, im.caption) for i, im in enumerate(r.images)],
+        )
+        self.conn.executemany(
+            "INSERT INTO attachments (release_id, position, url, title) VALUES (?, ?, ?, ?)",
+            [(release_id, i, a.url, a.title) for i, a in enumerate(r.attachments)],
+        )
+        self.conn.executemany(
+            "INSERT INTO events (release_id, starts_at, ends_at, place, raw) VALUES (?, ?, ?, ?, ?)",
+            [
+                (release_id, _utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw)
+                for e in r.events
+            ],
+        )
+
+    def _upsert_contact(self, contact: Contact, organisation: str | None) -> int:
+        key = person_key(contact, organisation)
+        org = contact.organisation or organisation
+        # The newest non-empty value of each field wins; an empty field never erases one.
+        self.conn.execute(
+            """INSERT INTO contacts (person_key, name, organisation, title, party, phone, email)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(person_key) DO UPDATE SET
+                   title = COALESCE(excluded.title, title),
+                   party = COALESCE(excluded.party, party),
+                   phone = COALESCE(excluded.phone, phone),
+                   email = COALESCE(excluded.email, email)""",
+            (key, contact.name, org, contact.title, contact.party, contact.phone, contact.email),
+        )
+        return int(
+            self.conn.execute("SELECT id FROM contacts WHERE person_key = ?", (key,)).fetchone()[0]
+        )
+
+    def set_cluster(self, release_id: int, cluster_id: int) -> None:
+        self.conn.execute(
+            "UPDATE releases SET cluster_id = ? WHERE id = ?", (cluster_id, release_id)
+        )
+
+    def delete_release(self, release_id: int) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
+
+    # -- reading back --------------------------------------------------------
+
+    def iter_releases(self, source_id: str | None = None) -> Iterator[sqlite3.Row]:
+        sql = "SELECT * FROM releases"
+        params: tuple[Any, ...] = ()
+        if source_id:
+            sql += " WHERE source_id = ?"
+            params = (source_id,)
+        yield from self.conn.execute(sql + " ORDER BY id", params)
+
+
+def _local_time(r: Release) -> datetime | None:
+    # published_local is what date filters and per-month counts read: a release
+    # stored with only its UTC time gets the Stockholm view of it.
+    if r.published_local is not None or r.published_at is None:
+        return r.published_local
+    return r.published_at.astimezone(STOCKHOLM)
+
+
+def _release_row(r: Release, canonical: str) -> dict[str, Any]:
+    return {
+        "source_id": r.source,
+        "platform": r.platform,
+        "platform_id": r.platform_id,
+        "url": r.url,
+        "canonical_url": canonical,
+        "title": r.title,
+        "kind": r.kind,
+        "organisation": r.organisation,
+        "lead": r.lead,
+        "body_text": r.body_text,
+        "body_html": r.body_html,
+        "about_text": r.about_text,
+        "language": r.language,
+        "published_at": _utc_iso(r.published_at),
+        "published_local": iso(_local_time(r)),
+        "published_raw": r.published_raw,
+        "layers": json.dumps(r.layers, sort_keys=True, ensure_ascii=False),
+        "flags": json.dumps(sorted(r.flags), ensure_ascii=False),
+    }
+
+
+def _record_hash(row: dict[str, Any], r: Release) -> str:
+    parts = {
+        "row": {k: v for k, v in row.items() if k not in ("url", "canonical_url")},
+        "contacts": [vars(c) for c in r.contacts],
+        "tags": [vars(t) for t in r.tags],
+        "images": [vars(i) for i in r.images],
+        "attachments": [vars(a) for a in r.attachments],
+        "events": [(_utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw) for e in r.events],
+    }
+    return _digest(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
