@@ -26,6 +26,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_crawl.py": ([], ["--count", "500"]),
     "bench_golden.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),
+    "bench_hostile.py": ([], ["--bomb-mb", "256", "--sitemap-mb", "256", "--huge-mb", "20"]),
 }
 
 

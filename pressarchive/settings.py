@@ -32,6 +32,10 @@ DOWNLOAD_TIMEOUT = 30
 # generic spider's own gunzip of sitemap.xml.gz passes the same cap).
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A release page is read by lxml and trafilatura, which take many times its
+# size in memory (a 50 MB page: +250 MB, bench/bench_hostile.py); release pages
+# get a cap of their own.
+PRESSARCHIVE_RELEASE_MAXSIZE = 8 * 1024 * 1024
 # The wall-clock cap of one source's crawl (seconds); the crawl stops, is
 # recorded as interrupted and the next run goes on from the gap it left.
 CLOSESPIDER_TIMEOUT = 4 * 3600

@@ -131,8 +131,20 @@ class PressroomSpider(scrapy.Spider):
         spider.max_listing_pages = crawler.settings.getint(
             "PRESSARCHIVE_MAX_LISTING_PAGES", DEFAULT_MAX_LISTING_PAGES
         )
+        release_max = crawler.settings.getint("PRESSARCHIVE_RELEASE_MAXSIZE", 0)
+        if release_max:
+            # Reading a page (lxml, trafilatura) costs many times its size in
+            # memory: a release page gets a cap of its own, below DOWNLOAD_MAXSIZE
+            # (which sitemaps need).
+            spider.release_size_meta = {
+                "download_maxsize": release_max,
+                "download_warnsize": min(
+                    release_max, crawler.settings.getint("DOWNLOAD_WARNSIZE") or release_max
+                ),
+            }
         return spider
 
+    release_size_meta: dict[str, int] | None = None
     max_listing_pages: int = 0
 
     # -- the source -------------------------------------------------------------
@@ -214,6 +226,7 @@ class PressroomSpider(scrapy.Spider):
                 callback=release_callback or self.parse_release,
                 errback=self.errback,
                 cb_kwargs={"entry": entry},
+                meta=self.release_size_meta,
             )
         self.crawler.stats.inc_value("pressarchive/listing_pages")
         self.listing_pages_walked += 1
