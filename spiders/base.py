@@ -110,7 +110,7 @@ class PressroomSpider(scrapy.Spider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.full: bool = as_bool(full)
-        # The last run did not finish its walk (pressarchive.gaps): walk the
+        # The last run did not finish its walk (pressarchive.crawl.gaps): walk the
         # listings to the end, fetching only what is not archived.
         self.deep: bool = as_bool(deep)
         self.listing_pages_walked = 0

@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from pressarchive.crawl.gaps import open_gap
 from pressarchive.crawl.runner import EXIT_FAILED, exit_code, run_crawl
 from pressarchive.sources import parse_sources
@@ -35,6 +37,7 @@ def releases(db: Path) -> dict[str, sqlite3.Row]:
         conn.close()
 
 
+@pytest.mark.slow
 def test_every_lost_page_is_an_error_with_its_reason(
     fault_room: Callable[..., FaultRoom], tmp_path: Path
 ) -> None:
@@ -59,6 +62,7 @@ def test_every_lost_page_is_an_error_with_its_reason(
         assert not any(ord(c) < 32 and c not in "\t\n\r" for c in text), repr(text)
 
 
+@pytest.mark.slow
 def test_an_endless_listing_stops_at_the_page_cap_and_leaves_a_gap(
     fault_room: Callable[..., FaultRoom], tmp_path: Path
 ) -> None:
@@ -73,7 +77,15 @@ def test_an_endless_listing_stops_at_the_page_cap_and_leaves_a_gap(
     assert exit_code([result]) == EXIT_FAILED
     assert open_gap(sqlite3.connect(db), "faults") is not None
 
+    # the wall-clock cap ends a walk no page cap stops
+    settings = {**FAULT_SETTINGS, "PRESSARCHIVE_MAX_LISTING_PAGES": 0, "CLOSESPIDER_TIMEOUT": 3}
+    (timed,) = run_crawl([source], db=db, settings_overrides=settings, quiet=True)
+    assert timed.status == "interrupted"
+    assert any("wall-clock cap of 3 s" in e["reason"] for e in timed.errors), timed.errors
+    assert timed.stored + timed.unchanged > 0  # what it read before the cap is counted
 
+
+@pytest.mark.slow
 def test_retry_after_waits_in_the_sites_slot_not_for_everyone(
     fault_room: Callable[..., FaultRoom], tmp_path: Path
 ) -> None:
