@@ -90,6 +90,11 @@ ITEM_PIPELINES = {
     "pressarchive.pipelines.store.StorePipeline": 400,
 }
 
+# Crawling on many machines: inert unless a Redis URL is configured
+# (PRESSARCHIVE_REDIS_URL, or `pressarchive crawl --redis URL`); see pressarchive.distributed.
+ADDONS = {"pressarchive.distributed.addon.DistributedAddon": 0}
+PRESSARCHIVE_REDIS_URL = ""
+
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

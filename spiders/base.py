@@ -299,7 +299,8 @@ class PressroomSpider(scrapy.Spider):
             if flag.startswith(MISSING_PREFIX):
                 name = flag[len(MISSING_PREFIX) :]
                 self.logger.warning(
-                    "%s: field '%s' came back empty (has the %s layout changed?)",
+                    "source %s: %s: field '%s' came back empty (has the %s layout changed?)",
+                    self.source.id,
                     release.url,
                     name,
                     self.platform,

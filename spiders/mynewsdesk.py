@@ -5,10 +5,17 @@ listing's items are read with the room's own classes, and when those stop
 matching, from any link whose path has the shape of a Mynewsdesk release
 (both URL generations), so a redesign slows the crawl down to a warning, not
 to a silent stop. Pagination follows the listing's own "next" link.
+
+With `options.unique_key` (the newsroom's key) the first layer is Mynewsdesk's
+pressroom service instead (pressarchive.extract.services): exact fields, no
+page requests, paged by `offset`. Its answer's shape is seen only in client
+code: an answer without items is a warning and a count
+(`pressarchive/missing_field/service_items`), and the HTML walk runs instead.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -19,6 +26,11 @@ from scrapy.http import Request, Response, TextResponse
 
 from pressarchive.dedupe.fingerprint import platform_release_id
 from pressarchive.extract.page import squash
+from pressarchive.extract.services import (
+    mynewsdesk_items,
+    mynewsdesk_release,
+    mynewsdesk_service_url,
+)
 from pressarchive.items import Release
 
 ITEMS = ("li.media-list__item", ".media-list li", "article.media-item")
@@ -87,9 +99,73 @@ def _items(selector: Selector) -> list[Selector]:
     return []
 
 
+SERVICE_PAGE_SIZE = 100
+
+
 class MynewsdeskSpider(PressroomSpider):
     name = "mynewsdesk"
     platform = "mynewsdesk"
+
+    def start_requests(self) -> Iterator[Request]:
+        key = self.source.option("unique_key")
+        if not key:
+            yield from super().start_requests()
+            return
+        base = self.source.option("service_base")  # tests point it at 127.0.0.1
+        yield Request(
+            mynewsdesk_service_url(str(key), limit=SERVICE_PAGE_SIZE, offset=0, base=base),
+            callback=self.parse_service,
+            errback=self.errback,
+            cb_kwargs={"offset": 0},
+            dont_filter=True,
+        )
+
+    def parse_service(self, response: Response, offset: int = 0) -> Iterator[Any]:
+        """A page of the pressroom service: its releases, then the next page
+        while the walk goes on (the same incremental rule as a listing)."""
+        try:
+            items = mynewsdesk_items(json.loads(response.text))
+        except (ValueError, AttributeError):
+            items = []
+        if not items:
+            self.logger.warning(
+                "source %s: the pressroom service answered no items at offset %d "
+                "(key wrong, or its format changed?); walking the HTML listing instead",
+                self.source.id,
+                offset,
+            )
+            self.crawler.stats.inc_value("pressarchive/missing_field/service_items")
+            if offset == 0:
+                yield from super().start_requests()
+            return
+        new_here = False
+        reached_since = False
+        for item in items:
+            release = mynewsdesk_release(
+                item, source_id=self.source.id, organisation=self.source.organisation
+            )
+            if release is None:
+                continue
+            entry = ListingEntry(release.url, release.title, release.published_raw)
+            if self.is_before_since(entry):
+                reached_since = True
+                continue
+            if not self.wants(entry):
+                continue
+            new_here = True
+            yield self.finish_release(release)
+        self.crawler.stats.inc_value("pressarchive/service_pages")
+        if len(items) >= SERVICE_PAGE_SIZE and not reached_since and (self.full or new_here):
+            key = str(self.source.option("unique_key"))
+            base = self.source.option("service_base")
+            yield Request(
+                mynewsdesk_service_url(
+                    key, limit=SERVICE_PAGE_SIZE, offset=offset + len(items), base=base
+                ),
+                callback=self.parse_service,
+                errback=self.errback,
+                cb_kwargs={"offset": offset + len(items)},
+            )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
         """A press-room listing page: its releases and, if the walk goes on, the next page.

@@ -25,7 +25,10 @@ from scrapy.http import Response
 
 _YEAR = re.compile(r"/(\d{4})/?$")
 _ITEM = "ancestor::*[self::li or self::article or contains(@class, 'item')][1]"
-_DATE_CSS = (".news-item__date", "time", ".date", ".sv-channel-item__date", "span")
+# A Sitevision archive portlet's item (`li.sv-channel-item`) carries its date as
+# `time[datetime]` (seen: sandvikenenergi.se, a Sitevision site, in a public
+# project's real fixture); the visible text is the fallback.
+_DATE_CSS = ("time", ".date", ".news-item__date", ".sv-channel-item__date")
 
 
 def _squash(text: str | None) -> str:
@@ -59,6 +62,9 @@ def listing_entries(sel: Selector, base_url: str, archive: str) -> list[ListingE
         title = _squash(link.xpath("string()").get())
         date = ""
         for item in link.xpath(_ITEM):
+            date = _squash(item.css("time::attr(datetime)").get())
+            if date:
+                break
             for query in _DATE_CSS:
                 date = _squash(item.css(query).xpath("string()").get())
                 if date:

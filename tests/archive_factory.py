@@ -90,6 +90,17 @@ CONTACT_PRESS = Contact(
     phone="+4611150000",
     email="press@norrkoping.se",
 )
+# The same person as CONTACT_ASA, also named as the sender: one person, two roles.
+SENDER_ASA = Contact(
+    name="Åsa Öberg",
+    role="sender",
+    title="ordförande tekniska nämnden",
+    phone="+46706871538",
+    email="asa.oberg@norrkoping.se",
+)
+# A contact whose name a spreadsheet would run as a formula.
+FORMULA_CONTACT = '=HYPERLINK("http://example.invalid";"Ring")'
+CONTACT_FORMULA = Contact(name=FORMULA_CONTACT, phone="+4611150001")
 
 
 def _local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -147,7 +158,7 @@ def sample_releases(now: datetime | None = None) -> list[Release]:
             BRO_BODY,
             _local(2018, 1, 18, 16, 32),
             lead="Femöresbron ersätts med en ny bro.",
-            contacts=[CONTACT_ASA, CONTACT_PRESS],
+            contacts=[CONTACT_ASA, CONTACT_PRESS, SENDER_ASA],
             tags=bro_tags,
             images=[Image("https://example.invalid/femoresbron.jpg", "Femöresbron")],
         ),
@@ -212,6 +223,7 @@ def sample_releases(now: datetime | None = None) -> list[Release]:
             "-1 är inget svar. @kommunen svarar på frågor.",
             _local(2019, 6, 1, 8, 0),
             kind="nyhet",
+            contacts=[CONTACT_PRESS, CONTACT_FORMULA],
         ),
     ]
 

@@ -142,3 +142,48 @@ def test_the_fixture_crawl_in_a_browser(browser: Any, tmp_path: Path) -> None:
         assert standing_text[:60] not in body  # no boilerplate in the body
         assert "Prenumerera" not in body and "Kontaktperson" not in body
         browser.save_screenshot(str(tmp_path / "fixture-release.png"))
+
+
+def test_the_analyst_sees_the_monthly_chart_and_the_journalist_a_feed(
+    browser: Any, tmp_path: Path
+) -> None:
+    """No SQL: the dashboard draws releases per month per press room and per
+    kind; a saved search opens as an Atom feed."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    db = build_archive(tmp_path / "archive.db")
+    with served_archive(db) as base:
+        browser.get(f"{base}/-/dashboards")
+        link = WebDriverWait(browser, 20).until(
+            lambda b: b.find_element(By.PARTIAL_LINK_TEXT, "Releases per month")
+        )
+        link.click()
+        WebDriverWait(browser, 20).until(lambda b: "/-/dashboards/releases" in b.current_url)
+        # vega-lite draws each chart as SVG or canvas inside its card once the data is in.
+        for card in ("per-source", "per-kind"):
+            WebDriverWait(browser, 30).until(
+                lambda b, card=card: b.find_elements(
+                    By.CSS_SELECTOR, f"#card-{card} svg, #card-{card} canvas"
+                )
+            )
+        total = WebDriverWait(browser, 20).until(
+            lambda b: b.find_element(By.CSS_SELECTOR, "#card-total").text
+        )
+        assert "6" in total  # seven copies, six releases
+        source_chart = browser.find_element(By.CSS_SELECTOR, "#card-per-source")
+        assert "norrkoping-mynewsdesk" in source_chart.text  # the legend names the rooms
+        shot = tmp_path / "dashboard.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+
+        browser.get(f"{base}/archive/search_feed.atom?q=bron")
+        WebDriverWait(browser, 20).until(
+            lambda b: b.page_source if "Motala ström" in b.page_source else None
+        )
+        # Chromium shows the feed's XML; the bridge is one entry, its first copy
+        # (release 1 on Mynewsdesk), not also its Via TT copy (release 2).
+        text = browser.find_element(By.TAG_NAME, "body").text
+        assert "Det blir en ny bro över Motala ström" in text
+        assert "tag:pressarchive,release:1<" in text.replace(" ", "").replace("\n", "")
+        assert "tag:pressarchive,release:2<" not in text.replace(" ", "").replace("\n", "")

@@ -108,6 +108,13 @@ def test_sql_error_is_one_line(db: Path) -> None:
     assert code == 2 and err.startswith("pressarchive: SQL error") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_query_is_an_error(db: Path, query: str) -> None:
+    code, out, err = run("sql", query, "--db", str(db))
+    assert code == 2 and out == ""
+    assert err.startswith("pressarchive: give a query") and err.count("\n") == 1
+
+
 def test_missing_archive_is_one_line(tmp_path: Path) -> None:
     for args in (["stats"], ["search", "bro"], ["sql", "SELECT 1"], ["history", "1"]):
         code, _, err = run(*args, "--db", str(tmp_path / "none.db"))
@@ -175,6 +182,29 @@ def test_stats_per_source(db: Path) -> None:
     assert row["last_published"].startswith("2024-04-01")
 
 
+def test_stats_shows_the_fields_the_last_crawl_stopped_finding(db: Path) -> None:
+    with Archive(db) as archive:
+        crawl_id = archive.begin_crawl("viatt", "demo-viatt")
+        archive.finish_crawl(
+            crawl_id,
+            status="finished",
+            counts={"stored": 0},
+            errors=[],
+            stats={
+                "pressarchive/missing_field/body_html": 3,
+                "pressarchive/missing_field/published_raw": 1,
+                "pressarchive/releases_read": 3,
+            },
+        )
+    code, out, _ = run("stats", "--db", str(db), "--json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["last_missing"] == {"body_html": 3, "published_raw": 1}
+    assert "last_stats" not in row
+    code, out, _ = run("stats", "--db", str(db))
+    assert code == 0 and "body_html×3, published_raw×1" in out
+
+
 def test_stats_table_shows_swedish_time(db: Path) -> None:
     code, out, _ = run("stats", "--db", str(db))
     assert code == 0
@@ -214,6 +244,13 @@ def test_sources_file_errors_name_source_and_field(tmp_path: Path) -> None:
 def test_crawl_needs_sources_or_all(tmp_path: Path) -> None:
     code, _, err = run("crawl", "--db", str(tmp_path / "a.db"))
     assert code == 2 and "--all" in err
+
+
+def test_crawl_with_names_and_all_is_refused_clearly(tmp_path: Path) -> None:
+    code, _, err = run("crawl", "demo-viatt", "--all", "--db", str(tmp_path / "a.db"))
+    assert code == 2 and err.count("\n") == 1
+    assert "not both" in err and "demo-viatt" in err
+    assert not (tmp_path / "a.db").exists()
 
 
 def test_second_crawl_of_the_same_archive_is_refused_with_75(tmp_path: Path) -> None:

@@ -39,6 +39,18 @@ def _id(case: Case) -> str:
 
 
 CASES: list[Case] = [
+    # Seen on real pages (issue 10): no time may be dropped from any of these.
+    Case("Publicerad 2024-05-14 kl. 13:37", "2024-05-14T11:37:00+00:00", "minute"),
+    Case("2025-02-03 kl. 13:45", "2025-02-03T12:45:00+00:00", "minute"),
+    Case("13:45, 3 februari 2025", "2025-02-03T12:45:00+00:00", "minute"),
+    Case("Pressmeddelande • 3 feb 2025 • 13:45", "2025-02-03T12:45:00+00:00", "minute"),
+    Case("3 Feb 2025 13:45 GMT+1", "2025-02-03T12:45:00+00:00", "minute"),
+    Case("3 Feb 2025 13:45 UTC-2", "2025-02-03T15:45:00+00:00", "minute"),
+    Case("20250203", "2025-02-02T23:00:00+00:00"),
+    Case("tel 20250203 99", None),  # eight digits inside a text are not a day
+    Case("1.4.2026 09:29:57 CEST", "2026-04-01T07:29:57+00:00", "second"),
+    Case("Publicerad 2020-05-08 13:37", "2020-05-08T11:37:00+00:00", "minute"),
+    Case("2026-08-03T14:21:56+02:00", "2026-08-03T12:21:56+00:00", "second"),
     # Mynewsdesk: English month names, CET/CEST
     Case("Jan 18, 2018 16:32 CET", "2018-01-18T15:32:00+00:00", "minute"),
     Case("Pressmeddelanden   •   Jan 18, 2018 16:32 CET", "2018-01-18T15:32:00+00:00", "minute"),

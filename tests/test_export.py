@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from archive_factory import FORMULA_TITLE, build_archive, build_large_archive
+from archive_factory import FORMULA_CONTACT, FORMULA_TITLE, build_archive, build_large_archive
 from click.testing import CliRunner, Result
 
 from pressarchive.cli.progress import format_bar, live_line, progress
@@ -24,6 +24,7 @@ from pressarchive.storage.export import (
     export_command,
     export_rows,
     neutralise,
+    neutralise_parts,
 )
 from pressarchive.storage.store import Archive
 
@@ -58,6 +59,14 @@ def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
 def test_columns_are_defined_once_with_descriptions() -> None:
     assert len(set(COLUMN_NAMES)) == len(COLUMN_NAMES)
     assert all(c.description.strip() for c in COLUMNS)
+
+
+def test_the_readme_documents_the_columns_in_order() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| column | what it holds |") :]
+    table = table[: table.index("\n\n")]
+    documented = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert documented == list(COLUMN_NAMES)
 
 
 @pytest.mark.parametrize("dialect,delimiter", [("excel", ","), ("excel-sv", ";")])
@@ -95,14 +104,48 @@ def test_formula_cells_are_neutralised_in_csv(archive: Path) -> None:
     assert neutralise("Åsa 1+1") == "Åsa 1+1"
 
 
-def test_contacts_and_tags_are_flattened_in_stable_columns(archive: Path) -> None:
+def test_contacts_are_one_readable_cell_with_roles_and_no_empty_slots(archive: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(run("--db", str(archive)).stdout.lstrip("\ufeff"))))
     bro = next(r for r in rows if r["source_id"] == "norrkoping-mynewsdesk" and "bro" in r["title"])
-    assert bro["contact_names"] == "Åsa Öberg | Kommunikationsavdelningen"
-    assert bro["contact_emails"] == "asa.oberg@norrkoping.se | press@norrkoping.se"
-    assert bro["contact_phones"] == "'+46706871538 | +4611150000"
+    # Åsa is both contact and sender of this release: one entry with both roles.
+    # The press service has no title: it is left out, not an empty slot.
+    assert bro["contacts"] == (
+        "Åsa Öberg (contact, sender, ordförande tekniska nämnden, +46706871538, "
+        "asa.oberg@norrkoping.se) | Kommunikationsavdelningen (press contact, +4611150000, "
+        "press@norrkoping.se)"
+    )
+    people = json.loads(bro["contacts_json"])
+    assert people == [
+        {
+            "name": "Åsa Öberg",
+            "roles": ["contact", "sender"],
+            "title": "ordförande tekniska nämnden",
+            "phone": "+46706871538",
+            "email": "asa.oberg@norrkoping.se",
+        },
+        {
+            "name": "Kommunikationsavdelningen",
+            "roles": ["press_contact"],
+            "title": None,
+            "phone": "+4611150000",
+            "email": "press@norrkoping.se",
+        },
+    ]
     assert bro["tags"] == "Norrköping | Trafik"
     assert bro["cluster_size"] == "2"
+    assert bro["other_urls"] == "https://via.tt.se/pressmeddelande/2001"
+    no_contacts = next(r for r in rows if r["title"] == "Ta spårvagnen till framtidens Norrköping")
+    assert no_contacts["contacts"] == no_contacts["contacts_json"] == ""
+
+
+def test_every_part_of_a_joined_cell_is_formula_safe(archive: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run("--db", str(archive)).stdout.lstrip("\ufeff"))))
+    formula_row = next(r for r in rows if r["title"].startswith("'="))
+    parts = formula_row["contacts"].split(" | ")
+    assert parts[0].startswith("Kommunikationsavdelningen")
+    # The second part, not only the cell's start, is guarded.
+    assert parts[1].startswith("'" + FORMULA_CONTACT)
+    assert neutralise_parts(["a", "=b", "+c"]) == "a | '=b | '+c"
 
 
 def test_jsonl_has_the_same_columns_in_the_same_order(archive: Path) -> None:
@@ -113,6 +156,43 @@ def test_jsonl_has_the_same_columns_in_the_same_order(archive: Path) -> None:
     # JSON is for programs, not spreadsheets: text is exact.
     assert FORMULA_TITLE in {r["title"] for r in records}
     assert any("Femöresbron" in r["body_text"] for r in records)
+
+
+def test_one_row_per_release_with_the_other_copies_named(archive: Path) -> None:
+    def records(*args: str) -> list[dict]:
+        result = run("--db", str(archive), "--format", "jsonl", *args)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    every = records()
+    unique = records("--unique")
+    assert len(every) == 7 and len(unique) == 6  # the bridge is on Mynewsdesk and Via TT
+    conn = sqlite3.connect(archive)
+    assert len(unique) == conn.execute("SELECT COUNT(*) FROM unique_releases").fetchone()[0]
+    bro = [r for r in unique if "bro" in r["title"]]
+    assert len(bro) == 1
+    assert bro[0]["source_id"] == "norrkoping-mynewsdesk"  # the earliest copy
+    assert bro[0]["other_urls"] == "https://via.tt.se/pressmeddelande/2001"
+    # --organisation means releases, not platform copies: unique by default.
+    organisation = ("--organisation", "Norrköpings kommun")
+    assert [r["id"] for r in records(*organisation)] == [r["id"] for r in unique]
+    assert len(records(*organisation, "--all-copies")) == 7
+    assert len(records(*organisation, "--no-unique")) == 7
+    # A filter that lets only the later copy in still gives the release once.
+    viatt = records("--unique", "--source", "norrkoping-viatt")
+    assert [r["title"] for r in viatt].count("Det blir en ny bro över Motala ström") == 1
+
+
+def test_contradictory_options_are_refused_in_one_line(archive: Path, tmp_path: Path) -> None:
+    for args in (
+        ("--dialect", "excel-sv", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")),
+        ("--dialect", "excel", "--format", "jsonl"),
+        ("--unique", "--no-unique"),
+    ):
+        result = CliRunner().invoke(export_command, ["--db", str(archive), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.count("\n") == 1 and result.output.startswith("pressarchive: ")
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_filters_and_swedish_full_text_query(archive: Path) -> None:
@@ -176,7 +256,10 @@ def test_organisation_filter_covers_all_its_press_rooms(two_organisations: Path)
     norrkoping = titles(two_organisations, "--organisation", "Norrköpings kommun")
     everything = titles(two_organisations)
     assert set(everything) - set(norrkoping) == {"Nyårsafton", "Nyårsdagen"}
-    assert len(norrkoping) == len(archive_rows(two_organisations, "source_id LIKE 'norrkoping-%'"))
+    # One row per release (the bridge on two platforms once): unique by default.
+    assert (
+        len(norrkoping) == len(archive_rows(two_organisations, "source_id LIKE 'norrkoping-%'")) - 1
+    )
     # Spelt as a person types it: case does not matter.
     assert titles(two_organisations, "--organisation", "linköpings KOMMUN") == [
         "Nyårsafton",
@@ -221,6 +304,11 @@ def test_xlsx_typed_dates_frozen_header_and_text_cells(archive: Path, tmp_path: 
     first = rows[0]
     assert isinstance(first["published_at"], datetime)
     assert isinstance(first["published_date"], datetime | date)
+    # Swedish wall-clock time as a date-time cell: 16:32 in Stockholm, 15:32 UTC.
+    bro = next(r for r in rows if r["title"] == "Det blir en ny bro över Motala ström")
+    assert bro["published_local"] == datetime(2018, 1, 18, 16, 32)
+    assert bro["published_at"] == datetime(2018, 1, 18, 15, 32)
+    assert str(bro["contacts"]).startswith("Åsa Öberg (contact, sender,")
     formula = next(r for r in rows if str(r["title"]).startswith("=HYPERLINK"))
     assert formula["title"] == FORMULA_TITLE
     title_cell = next(c for c in sheet["I"] if c.value == FORMULA_TITLE)

@@ -71,6 +71,36 @@ def test_platform_is_guessed_from_url_shapes() -> None:
     assert guess_platform("https://example.org/blog/post") == "generic"
 
 
+REAL = Path(__file__).parent / "real"
+
+
+def test_the_page_itself_beats_a_missing_or_wrong_url() -> None:
+    sitevision = (REAL / "sitevision" / "centerpartiet_20260811_akesson.html").read_bytes()
+    wordpress = (
+        REAL / "generic" / "liberalerna_20260602_valmanifest_pressmeddelande.html"
+    ).read_bytes()
+    assert guess_platform("saved.html", sitevision) == "sitevision"
+    assert guess_platform("https://via.tt.se/pressmeddelande/1/x", sitevision) == "sitevision"
+    assert guess_platform("https://www.liberalerna.se/x", wordpress) == "generic"
+    # A page that names no platform leaves the URL to decide.
+    assert guess_platform("https://via.tt.se/pressmeddelande/1/x", b"<html></html>") == "viatt"
+
+
+def test_page_markers_of_each_platform() -> None:
+    from pressarchive.extract.detect import platform_of_page
+
+    assert platform_of_page('<html class="sv-no-js sv-template-artikel-2024">') == "sitevision"
+    assert platform_of_page('<link href="/sitevision/system-resource/ab/x.css">') == "sitevision"
+    state = "<script>window.__INITIAL_STATE__ = 'eyJ9'</script>"
+    assert platform_of_page(state + '<div data-cypress="release-header">') == "viatt"
+    assert platform_of_page(state) is None  # the idiom alone is not Via TT
+    mnd = '<link rel="canonical" href="https://www.mynewsdesk.com/se/x/pressreleases/y-1">'
+    assert platform_of_page(mnd) == "mynewsdesk"
+    cision = '<meta content="https://news.cision.com/se/x/r/y,c1" property="og:url">'
+    assert platform_of_page(cision) == "cision"
+    assert platform_of_page(b"<html><body>hej</body></html>") is None
+
+
 def test_extract_url_tries_again_after_a_server_error() -> None:
     """A press room that answers 503 once is read on the second try (tenacity)."""
     import http.server

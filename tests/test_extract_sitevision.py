@@ -5,8 +5,10 @@ No network and no Scrapy engine: pages come straight from the room object.
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from parsel import Selector
@@ -39,6 +41,13 @@ CHROME = (
     "Dela",
     "Startsida",
     "Tillgänglighet",
+    "Fler nyheter",
+    "Uppdaterades senast",
+    "NYHET",
+    "PRESSMEDDELANDE",
+    "Prenumerera",
+    "Relaterade nyheter",
+    "öppnas i nytt fönster",
 )
 
 
@@ -128,23 +137,32 @@ def test_every_release_reads_back_as_published(room: room_module.SitevisionRoom)
 def test_updated_line_is_read_apart_from_the_published_date(
     room: room_module.SitevisionRoom,
 ) -> None:
+    # The real form (socialdemokraterna.se): an "Uppdaterades senast: <time>" portlet.
     updated = [
         r
         for r in releases_for("sitevision")
-        if room_module.date_style(r) == 0 and room_module.was_updated(r) and r.key != NO_DATE_KEY
+        if room_module.date_style(r) == 1 and room_module.was_updated(r) and r.key != NO_DATE_KEY
     ]
     assert updated
     for demo in updated:
         release = normalise_dates(extract(room, demo))
-        assert release.published_raw == room_module.long_date(demo.published)
-        assert release.updated_raw == room_module.long_date(
-            demo.published + room_module.UPDATED_AFTER
-        )
-        assert release.updated_at is not None and release.updated_at > demo.published
+        assert release.published_raw == room_module.local(demo.published).isoformat()
+        assert release.updated_at == demo.published + room_module.UPDATED_AFTER
         assert release.published_at == demo.published
+        assert "Uppdaterades" not in release.body_html
 
 
-def test_the_three_date_styles_all_occur(room: room_module.SitevisionRoom) -> None:
+def test_rek_pubdate_is_local_time_under_a_z() -> None:
+    # Both real sites: rek:pubdate 15:06:55.000Z beside <time datetime="…T15:06:55+02:00">.
+    from pressarchive.extract.sitevision import rek_local
+
+    moment = rek_local("2026-08-11T15:06:55.000Z")
+    assert moment is not None and moment.isoformat() == "2026-08-11T13:06:55+00:00"
+    assert rek_local("2026-01-27T23:17:13.000Z").isoformat() == "2026-01-27T22:17:13+00:00"
+    assert rek_local("") is None and rek_local("not a date") is None
+
+
+def test_the_three_real_date_forms_all_occur(room: room_module.SitevisionRoom) -> None:
     styles = {room_module.date_style(r) for r in releases_for("sitevision") if r.key != NO_DATE_KEY}
     assert styles == {0, 1, 2}
 
@@ -174,31 +192,26 @@ def test_a_layout_change_falls_back_and_says_so(room: room_module.SitevisionRoom
     path = room_module.release_path(demo)
     _, body, _ = fetch(room, path)
     html = body.decode()
-    html = html.replace('id="Brodtext"', 'id="Innehall"').replace(
-        'class="heading"', 'class="rubrik"'
-    )
+    # No h1 any more, and no date anywhere: the title comes from the metadata, loudly.
     html = html.replace("<h1 ", "<h2 ").replace("</h1>", "</h2>")
-    html = re.sub(r'<p class="sv-published">.*?</p>', "", html)
-    html = re.sub(
-        r'<meta (?:property="article:published_time"|name="dcterms.date")[^>]*>', "", html
-    )
+    html = re.sub(r"<time [^>]*>.*?</time>", "", html)
+    html = re.sub(r"<p>Publicerad [^<]*</p>", "", html)
+    html = re.sub(r'<meta name="rek:(?:pub|mod)date"[^>]*>', "", html)
     release = extract_page(html, BASE + path, platform="sitevision", source_id="demo-sitevision")
     assert release.title == demo.title and release.layers["title"] == "metadata"
+    assert "missing:title_markup" in release.flags
     assert demo.paragraphs[0][:40] in release.body_html
-    assert release.layers["body_html"] in ("markup", "fallback")
     assert "missing:published_raw" in release.flags
 
 
-def test_body_falls_back_to_trafilatura_when_no_container_matches(
+def test_body_falls_back_to_trafilatura_when_no_portlet_is_found(
     room: room_module.SitevisionRoom,
 ) -> None:
     demo = releases_for("sitevision")[2]
     path = room_module.release_path(demo)
     _, body, _ = fetch(room, path)
-    html = body.decode().replace('id="Brodtext"', 'id="X"').replace('class="sv-row"', 'class="row"')
-    html = (
-        html.replace("<main", "<div").replace("</main>", "</div>").replace("<article", "<section")
-    )
+    # A redesign without Sitevision's portlet ids: nothing to read by structure.
+    html = body.decode().replace('id="svid12_', 'id="x12_').replace("pagecontent", "content")
     release = extract_page(html, BASE + path, platform="sitevision", source_id="demo-sitevision")
     assert release.layers["body_html"] == "fallback"
     assert "missing:body_html" in release.flags  # rescued, but loudly
@@ -214,3 +227,72 @@ def test_extraction_is_fast_enough_for_every_page(room: room_module.SitevisionRo
             extract_page(body, BASE + "/nyhetsarkiv/2024/x", platform="sitevision", source_id="s")
     per_page = (time.perf_counter() - started) / (3 * len(pages))
     assert per_page < 0.02, f"{per_page * 1000:.1f} ms per page"
+
+
+def test_selector_drift_on_a_real_page_is_warned_counted_and_still_stored(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A real Sitevision page whose portlet structure is gone (a redesign): the
+    crawl keeps what the lower layers read, warns naming source and field, and
+    counts the field in the run's stats (which the crawls row and `stats` carry)."""
+    from pathlib import Path
+
+    from pressarchive.spiders.sitevision import SitevisionSpider
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from pressarchive.sources import Source
+
+    real = Path(__file__).parent / "real" / "sitevision" / "centerpartiet_20260811_akesson.html"
+    html = real.read_bytes().replace(b'id="svid12_', b'id="x12_')
+    url = "https://www.centerpartiet.se/nyheter/arkiv-2026/2026-08-11-x"
+    source = Source("centerpartiet", "Centerpartiet", "sitevision", (url,), ("127.0.0.1",))
+    spider = SitevisionSpider.from_crawler(get_crawler(SitevisionSpider), source=source)
+    response = HtmlResponse(url, body=html, encoding="utf-8", request=Request(url))
+    with caplog.at_level("WARNING"):
+        release = spider.release_response(response)
+    assert spider.crawler.stats.get_value("pressarchive/missing_field/body_html") == 1
+    warning = next(r.getMessage() for r in caplog.records if "'body_html'" in r.getMessage())
+    assert "centerpartiet" in warning and "layout" in warning
+    # What the lower layers gave is kept: metadata title, fallback body, the <time> date.
+    assert release.title.startswith("Elisabeth Thand Ringqvist: Åkesson visar")
+    assert "Jimmie Åkesson medverkade i Sveriges Radio P1" in release.body_html
+    assert release.published_raw == "2026-08-11T15:06:55+02:00"
+
+
+REAL_PAGES = sorted((Path(__file__).parent / "real" / "sitevision").glob("*.html"))
+
+
+def _read_real(html: bytes, name: str) -> Release:
+    from pressarchive.refine.process import process
+
+    meta = json.loads(
+        (Path(__file__).parent / "real" / "sitevision" / f"{name}.expected.json").read_text()
+    )
+    release = extract_page(html, meta["origin_url"], platform="sitevision", source_id="s")
+    return process(release)
+
+
+@pytest.mark.parametrize("page", REAL_PAGES, ids=lambda p: p.stem)
+def test_real_page_variants_read_the_same(page: Path) -> None:
+    """Variations another Sitevision site may have: no <main>, no pagecontent
+    areas, the date line among the page's own portlets, the lead portlet without
+    env-text classes. The fields must not change."""
+    html = page.read_bytes()
+    plain = _read_real(html, page.stem)
+    variants = {
+        "no main": html.replace(b"<main ", b"<div ").replace(b"</main>", b"</div>"),
+        "no pagecontent": html.replace(b"pagecontent sv-layout", b"sv-layout"),
+        "date portlet not template": re.sub(
+            rb"sv-template-portlet(\s*\" id=\"svid12_[^\"]+\"><div id=\""
+            rb"(?:PubliceringsdatumText|Nyhetochpubliceringsdatum)\")",
+            rb"\1",
+            html,
+        ),
+        "lead without env-text": html.replace(b'class="env-text-summary-01"', b'class="normal"'),
+    }
+    for name, variant in variants.items():
+        assert variant != html, name
+        read = _read_real(variant, page.stem)
+        for field in ("title", "lead", "body_text", "kind", "published_at", "updated_at"):
+            assert getattr(read, field) == getattr(plain, field), (name, field)

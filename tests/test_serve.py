@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import sqlite3
 import urllib.error
 import urllib.parse
@@ -75,9 +76,11 @@ def test_every_table_and_column_is_described(db: Path) -> None:
             assert tables[name].get("hidden"), name
             continue
         assert tables[name]["description"], name
-    release_columns = [r[1] for r in conn.execute("PRAGMA table_info(releases)")]
-    described = tables["releases"]["columns"]
-    assert [c for c in release_columns if not described.get(c)] == []
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]
+        described = tables[name].get("columns", {})
+        assert [c for c in columns if not described.get(c)] == [], name
+    for name in INTERNAL:  # hidden, but still explained to whoever opens them
+        assert tables[name]["description"], name
 
 
 def test_metadata_is_renamed_to_the_served_database(client: Client) -> None:
@@ -140,12 +143,23 @@ def test_facets_on_source_kind_language_and_year(client: Client) -> None:
     assert len(year_2019) == 2
 
 
-def test_canned_queries(client: Client) -> None:
+def test_canned_queries(client: Client, db: Path) -> None:
     months = client.json("/archive/releases_per_month.json?_shape=array")
     assert {"source_id": "norrkoping-mynewsdesk", "month": "2018-01", "releases": 3} in months
+    # Deduplicated: the bridge on Via TT is not counted again; the sums agree
+    # with unique_releases, and say so.
+    conn = sqlite3.connect(db)
+    unique = conn.execute("SELECT COUNT(*) FROM unique_releases").fetchone()[0]
+    assert sum(m["releases"] for m in months) == unique == 6
+    assert {"source_id": "norrkoping-viatt", "month": "2018-01", "releases": 1} in months
+    queries = {q["name"]: q for q in client.json("/archive.json")["queries"]}
+    assert "unique_releases" in queries["releases_per_month"]["description"]
+    kinds = client.json("/archive/releases_per_month_per_kind.json?_shape=array")
+    assert sum(k["releases"] for k in kinds) == unique
     contacts = client.json("/archive/contacts_directory.json?_shape=array")
     asa = next(c for c in contacts if c["name"] == "Åsa Öberg")
-    assert asa["releases"] == 3 and asa["organisation"] == "Norrköpings kommun"
+    # The bridge on Mynewsdesk and Via TT is one release: two, not three.
+    assert asa["releases"] == 2 and asa["organisation"] == "Norrköpings kommun"
     upcoming = client.json("/archive/upcoming_press_conferences.json?_shape=array")
     assert [u["place"] for u in upcoming] == ["Louis De Geer konsert & kongress"]
     clusters = client.json("/archive/cross_platform_releases.json?_shape=array")
@@ -153,6 +167,92 @@ def test_canned_queries(client: Client) -> None:
     assert len({c["cluster_id"] for c in clusters}) == 1
     latest = client.json("/archive/latest_releases.json?_shape=array")
     assert len(latest) == 6  # seven releases, one cluster of two
+
+
+def test_undated_releases_are_labelled_not_a_blank_month(tmp_path: Path) -> None:
+    db = build_archive(tmp_path / "undated.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE releases SET published_at = NULL, published_local = NULL WHERE id = 7")
+    c = Client(db)
+    try:
+        months = c.json("/undated/releases_per_month.json?_shape=array")
+    finally:
+        c.close()
+    assert {m["month"] for m in months} >= {"undated"}
+    assert all(m["month"] for m in months)
+    assert months[-1]["month"] == "undated"
+
+
+def test_saved_search_is_an_atom_feed(client: Client) -> None:
+    response = client.get("/archive/search_feed.atom?q=bron")
+    assert response.status_code == 200
+    assert "xml" in response.headers["content-type"]
+    feed = response.text
+    assert '<feed xmlns="http://www.w3.org/2005/Atom">' in feed
+    # Each release once, though the bridge is on two platforms.
+    assert feed.count("<entry>") == 1
+    assert "Det blir en ny bro över Motala ström" in feed
+    assert "https://www.mynewsdesk.com/se/norrkopings_kommun/pressreleases/1001" in feed
+    assert client.get("/archive/latest_feed.atom").text.count("<entry>") == 6
+
+
+def test_dashboard_search_all_and_robots(client: Client) -> None:
+    page = client.get("/-/dashboards/releases")
+    assert page.status_code == 200
+    assert "Releases per month per press room" in page.text
+    dashboard = load_metadata("archive")["plugins"]["datasette-dashboards"]["releases"]
+    chart = dashboard["charts"]["per-source"]
+    assert chart["db"] == "archive"  # renamed with the database
+    sql = urllib.parse.quote(_without_optional_filters(chart["query"]))
+    rows = client.json(f"/archive.json?_shape=array&sql={sql}")
+    assert sum(r["releases"] for r in rows) == 6
+    assert client.get("/-/search?q=bro").status_code == 200
+    assert "Disallow: /" in client.get("/robots.txt").text
+
+
+def _without_optional_filters(sql: str) -> str:
+    """A dashboard query with its [[ ... :filter ... ]] parts left out, as
+    datasette-dashboards runs it when no filter is set."""
+    return re.sub(r"\[\[.*?\]\]", "", sql)
+
+
+def test_auth_closes_everything_but_the_login_page(db: Path) -> None:
+    from pressarchive.cli.serve import password_hash_for
+
+    guarded = build_datasette(db, password_hash=password_hash_for("s3cret"))
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(guarded.invoke_startup())
+
+        def status(path: str, **kwargs: Any) -> int:
+            response = loop.run_until_complete(guarded.client.get(path, **kwargs))
+            return int(response.status_code)
+
+        assert status("/archive/releases.json") == 403
+        assert status("/-/login") == 200
+        signed_in = {"ds_actor": guarded.sign({"a": {"id": "pressarchive"}}, "actor")}
+        assert status("/archive/releases.json", cookies=signed_in) == 200
+    finally:
+        loop.close()
+
+
+def test_serve_refuses_the_network_without_auth_and_a_busy_port(db: Path) -> None:
+    import socket
+
+    result = CliRunner().invoke(serve_command, ["--db", str(db), "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "--auth" in result.output and result.output.count("\n") == 1
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        port = str(busy.getsockname()[1])
+        result = CliRunner().invoke(serve_command, ["--db", str(db), "--port", port])
+    finally:
+        busy.close()
+    assert result.exit_code == 1
+    assert "in use" in result.output and "Serving" not in result.output
+    assert result.output.count("\n") == 1
 
 
 def test_release_page_shows_the_body_as_paragraphs(client: Client) -> None:

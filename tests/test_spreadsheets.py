@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_factory import BRO_BODY, FORMULA_TITLE, build_archive
+from archive_factory import BRO_BODY, FORMULA_CONTACT, FORMULA_TITLE, build_archive
 from click.testing import CliRunner
 
 from pressarchive.storage.export import COLUMN_NAMES, export_command
@@ -98,6 +98,24 @@ def check_cells(header: list[Any], rows: list[list[Any]]) -> None:
     published = [r[col["published_date"]].value for r in rows]
     assert all(isinstance(p, datetime | date) for p in published), published
     assert min(published).year == 2018
+    # Who to call: one cell, roles named, one person once, no empty slots.
+    bro = next(
+        r
+        for r in rows
+        if r[col["title"]].value == "Det blir en ny bro över Motala ström"
+        and r[col["platform"]].value == "mynewsdesk"
+    )
+    contacts = str(bro[col["contacts"]].value)
+    assert contacts.startswith("Åsa Öberg (contact, sender, ordförande tekniska nämnden, ")
+    assert contacts.count("Åsa Öberg") == 1 and "(press contact, +4611150000" in contacts
+    assert "Åsa Öberg" in str(bro[col["contacts_json"]].value)
+    assert str(bro[col["other_urls"]].value) == "https://via.tt.se/pressmeddelande/2001"
+    # A formula in the second part of a joined cell stays text too.
+    guarded = next(
+        r[col["contacts"]] for r in rows if FORMULA_CONTACT in str(r[col["contacts"]].value)
+    )
+    assert guarded.data_type != "f"
+    assert " | '" + FORMULA_CONTACT in str(guarded.value)
 
 
 @pytest.mark.parametrize("dialect", ["excel", "excel-sv"])
@@ -114,6 +132,9 @@ def test_xlsx_opens_right_in_libreoffice(archive: Path, tmp_path: Path) -> None:
     ods = convert(exported, "ods", tmp_path)
     header, rows, _ = read_xlsx(convert(ods, "xlsx", tmp_path / "back"))
     check_cells(header, rows)
+    col = {name: i for i, name in enumerate(header)}
+    local = [r[col["published_local"]].value for r in rows]
+    assert all(isinstance(v, datetime) for v in local), local
     # (The frozen header is view state, which headless conversion does not
     # carry over; test_export checks it in the file we write.)
     # And as text, the way a person copies cells: dates readable, å ä ö intact.
@@ -124,6 +145,8 @@ def test_xlsx_opens_right_in_libreoffice(archive: Path, tmp_path: Path) -> None:
     bro = next(r for r in records if r["title"] == "Det blir en ny bro över Motala ström")
     assert bro["published_date"] == "2018-01-18"
     assert bro["published_at"].startswith("2018-01-18 15:32")
-    assert "Åsa Öberg" in bro["contact_names"]
+    # Local time is a date-time cell too: Calc shows it as a date, Swedish time.
+    assert bro["published_local"].startswith("2018-01-18 16:32")
+    assert bro["contacts"].startswith("Åsa Öberg (contact, sender,")
     assert bro["body_text"] == BRO_BODY
     assert FORMULA_TITLE in {r["title"] for r in records}

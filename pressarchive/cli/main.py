@@ -104,6 +104,14 @@ def main() -> None:
     is_flag=True,
     help="Scrapy's own log on stderr (default: only warnings and errors).",
 )
+@click.option(
+    "--redis",
+    "redis",
+    metavar="URL",
+    envvar="PRESSARCHIVE_REDIS_URL",
+    help="Share the work with every crawl process of this Redis (redis://HOST:PORT/N); "
+    "`pressarchive ingest` writes the archive. Also PRESSARCHIVE_REDIS_URL.",
+)
 @db_option
 @sources_option
 def crawl(
@@ -116,6 +124,7 @@ def crawl(
     overrides: tuple[str, ...],
     quiet: bool,
     verbose: bool,
+    redis: str | None,
     db: Path,
     sources_file: Path,
 ) -> None:
@@ -131,9 +140,15 @@ def crawl(
     """
     from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
-    registry = _load_registry(sources_file)
-    if crawl_all == bool(source_ids):
+    if crawl_all and source_ids:
+        fail(
+            f"--all crawls every source; drop it, or drop {' '.join(source_ids)} "
+            "(give source names or --all, not both)",
+            2,
+        )
+    if not crawl_all and not source_ids:
         fail("name the sources to crawl, or pass --all (see `pressarchive sources`)", 2)
+    registry = _load_registry(sources_file)
     try:
         chosen = registry if crawl_all else select_sources(registry, list(source_ids))
     except SourceError as exc:
@@ -146,6 +161,8 @@ def crawl(
         if not sep or not name:
             fail(f"--set takes NAME=VALUE, got {item!r}", 2)
         settings[name.strip()] = value
+    if redis:
+        _crawl_with_redis(chosen, redis, db, full, since, settings, quiet)
     try:
         results = run_crawl(
             chosen,
@@ -170,6 +187,97 @@ def crawl(
             for error in r.errors[:5]:
                 click.echo(f"  error: {error.get('url')}: {error.get('reason')}")
     sys.exit(exit_code(results))
+
+
+def _crawl_with_redis(
+    sources: list[Source],
+    url: str,
+    db: Path,
+    full: bool,
+    since: date | None,
+    settings: dict[str, str],
+    quiet: bool,
+) -> None:
+    from pressarchive.distributed.connection import RedisUnavailable
+    from pressarchive.distributed.runner import redis_exit_code, run_redis_crawl
+
+    try:
+        results = run_redis_crawl(
+            sources,
+            redis_url=url,
+            warc_dir=db.parent / "warc",
+            full=full,
+            since=since,
+            settings_overrides=settings,
+            quiet=quiet,
+        )
+    except (RedisUnavailable, RuntimeError) as exc:
+        fail(str(exc))
+    if not quiet:
+        for r in results:
+            click.echo(
+                f"{r.source_id}: {r.status}; {r.pages} pages, {r.pushed} releases sent to "
+                f"the writer, {r.errors} errors"
+            )
+    sys.exit(redis_exit_code(results))
+
+
+@main.command()
+@click.option(
+    "--redis",
+    "redis",
+    metavar="URL",
+    envvar="PRESSARCHIVE_REDIS_URL",
+    required=True,
+    help="The Redis the crawl processes push to (redis://HOST:PORT/N).",
+)
+@click.option("--batch", default=200, show_default=True, help="Messages per transaction.")
+@click.option(
+    "--idle-exit",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Exit once nothing has arrived for this long (default: run until stopped).",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another writer's lease to expire.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@db_option
+def ingest(
+    redis: str, batch: int, idle_exit: float | None, wait: float, quiet: bool, db: Path
+) -> None:
+    """Write what crawl processes (`crawl --redis`) push into the archive.
+
+    The one writer of the archive: batches through the same store as a local
+    crawl, the end-of-crawl work (about-text, clustering) when a source's run
+    is over. Stop it with SIGTERM or Ctrl-C: it finishes its batch first; a
+    writer killed outright loses nothing (its batch is taken up again).
+
+    Exit codes: 0 stopped or idle; 1 error; 75 the archive or the Redis already
+    has a writer.
+    """
+    from pressarchive.crawl.runner import CrawlLocked
+    from pressarchive.distributed.connection import RedisUnavailable
+    from pressarchive.distributed.ingest import WriterBusy, run_writer
+
+    try:
+        stats = run_writer(redis, db, batch_size=batch, idle_exit=idle_exit, wait=wait)
+    except (CrawlLocked, WriterBusy) as exc:
+        fail(str(exc), 75)
+    except (RedisUnavailable, ArchiveError) as exc:
+        fail(str(exc))
+    if not quiet:
+        outcomes = ", ".join(f"{n} {k}" for k, n in sorted(stats.outcomes.items())) or "none"
+        click.echo(
+            f"ingested {stats.messages} messages in {stats.batches} batches: releases {outcomes}; "
+            f"{stats.warc_records} WARC records; {stats.runs_finished} runs finished"
+        )
 
 
 # -- the registry ------------------------------------------------------------
@@ -213,7 +321,7 @@ SELECT s.id AS source, s.platform,
        (SELECT MIN(published_at) FROM releases r WHERE r.source_id = s.id) AS first_published,
        (SELECT MAX(published_at) FROM releases r WHERE r.source_id = s.id) AS last_published,
        c.started_at AS last_crawl, c.status AS last_status,
-       c.stored AS last_new, c.error_count AS last_errors
+       c.stored AS last_new, c.error_count AS last_errors, c.stats AS last_stats
 FROM sources s
 LEFT JOIN crawls c ON c.id = (SELECT MAX(id) FROM crawls WHERE source_id = s.id)
 ORDER BY s.id
@@ -226,7 +334,7 @@ ORDER BY s.id
 def stats(db: Path, as_json: bool) -> None:
     """Per source: releases, first and last publication, the last crawl."""
     conn = open_readonly(db)
-    rows = [dict(row) for row in conn.execute(STATS_SQL)]
+    rows = [_with_missing_fields(dict(row)) for row in conn.execute(STATS_SQL)]
     for row in rows:
         # releases a run that stopped part-way may have left behind; the next
         # crawl of the source walks deep enough to close it
@@ -238,8 +346,34 @@ def stats(db: Path, as_json: bool) -> None:
         click.echo("The archive has no sources yet: run `pressarchive crawl`.")
         return
     headers = tuple(rows[0].keys())
-    _print_table(headers, [tuple(_short(_swedish_time(r[h])) for h in headers) for r in rows])
+    _print_table(
+        headers, [tuple(_short(_swedish_time(_cell(r[h]))) for h in headers) for r in rows]
+    )
     click.echo("Times are Swedish time (Europe/Stockholm); --json gives them in UTC.")
+
+
+MISSING_STAT = "pressarchive/missing_field/"
+
+
+def _with_missing_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The last crawl's selector-drift count per field (the spider's
+    `pressarchive/missing_field/<field>` stats) in place of its raw stats."""
+    try:
+        crawl_stats = json.loads(row.pop("last_stats") or "{}")
+    except ValueError:
+        crawl_stats = {}
+    row["last_missing"] = {
+        key.removeprefix(MISSING_STAT): value
+        for key, value in sorted(crawl_stats.items())
+        if key.startswith(MISSING_STAT)
+    }
+    return row
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}×{v}" for k, v in value.items())
+    return value
 
 
 def _swedish_time(value: Any) -> Any:
@@ -354,9 +488,15 @@ def _highlight(snippet: str, styled: bool) -> str:
 @db_option
 def sql(query: str, fmt: str, timeout: float, db: Path) -> None:
     """Run a read-only SQL query on the archive (writes, ATTACH, VACUUM and
-    pragmas that set something are refused)."""
+    pragmas that set something are refused; a query stops after --timeout).
+
+    Exit codes: 0 the query ran (its rows, possibly none, are printed); 2 an
+    empty query, a syntax error, a write or the time limit; 1 no archive at --db.
+    """
     from pressarchive.cli.readonly_sql import explain, guard
 
+    if not query.strip():
+        fail('give a query, e.g. pressarchive sql "SELECT COUNT(*) FROM unique_releases"', 2)
     conn = open_readonly(db)
     conn.execute("PRAGMA query_only = ON")
     guard(conn, timeout=timeout)

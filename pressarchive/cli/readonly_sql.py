@@ -80,7 +80,7 @@ def explain(exc: sqlite3.Error, *, timeout: float) -> str:
     message = str(exc)
     if "interrupted" in message:
         return f"the query ran past its time limit of {timeout:g} s (raise it with --timeout)"
-    if "authoriz" in message or "readonly" in message or "read-only" in message:
+    if any(word in message for word in ("authoriz", "readonly", "read-only", "query_only")):
         return (
             "the archive is read-only here: `sql` runs queries, not changes "
             "(ATTACH, VACUUM and pragmas that set something are refused)"

@@ -39,7 +39,16 @@ _PLATFORM_HINTS = (
 )
 
 
-def guess_platform(location: str) -> str:
+def guess_platform(location: str, page: bytes | str | None = None) -> str:
+    """The platform of a page: what the page itself says (its template classes,
+    asset paths, embedded state, own canonical URL) beats the URL it was
+    given, which may be missing, a bare file path, or wrong."""
+    from pressarchive.extract.detect import platform_of_page
+
+    if page is not None:
+        named = platform_of_page(page)
+        if named is not None:
+            return named
     lowered = location.lower()
     if "mynewsdesk" in lowered:
         return "mynewsdesk"
@@ -84,7 +93,11 @@ def _read(location: str, timeout: float) -> tuple[bytes, str, str | None]:
 
 @click.command("extract")
 @click.argument("locations", nargs=-1, required=True, metavar="FILE|URL...")
-@click.option("--platform", type=click.Choice(PLATFORMS), help="Default: guessed from the URL.")
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    help="Default: recognised from the page itself, else guessed from the URL.",
+)
 @click.option("--url", "page_url", help="The page's original URL, for saved files (links, ids).")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True
@@ -113,7 +126,7 @@ def extract_command(
         except (OSError, ValueError) as exc:
             fail(f"{location}: cannot read: {exc}")
         url = page_url or url
-        chosen = platform or guess_platform(page_url or location)
+        chosen = platform or guess_platform(page_url or location, body)
         release = extract_page(
             body,
             url,
@@ -149,16 +162,28 @@ def extract_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the WARC files are (default: warc/ beside the archive).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's whole log on stderr.")
 @db_option
 def reextract_command(
-    source_ids: tuple[str, ...], sources_file: Path, warc_dir: Path | None, db: Path
+    source_ids: tuple[str, ...],
+    sources_file: Path,
+    warc_dir: Path | None,
+    quiet: bool,
+    verbose: bool,
+    db: Path,
 ) -> None:
     """Run extraction again over the archived pages, with no network.
 
     Replays the WARC archive through the same spiders and pipelines, updating
-    releases in place (a better extraction is not a new version).
+    releases in place (a better extraction is not a new version). Quiet but
+    for one line per source, warnings and errors (-v: Scrapy's whole log).
+
+    Exit codes: 0 every page replayed (pages that were HTTP errors when crawled
+    are listed again, as such); 1 a source failed, or a page could not be read
+    again (listed; nothing stored is lost); 75 a crawl of the archive is running.
     """
-    from pressarchive.crawl.runner import EXIT_FAILED, CrawlLocked, exit_code, run_crawl
+    from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
     if not db.exists():
         fail(f"{db}: no archive here (run a crawl first, or pass --db)")
@@ -198,21 +223,34 @@ def reextract_command(
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "RETRY_ENABLED": False,
     }
+    if not verbose:
+        settings["LOG_LEVEL"] = "WARNING"
     try:
-        results = run_crawl(chosen, db=db, full=True, settings_overrides=settings)
+        results = run_crawl(chosen, db=db, full=True, settings_overrides=settings, quiet=quiet)
     except CrawlLocked as exc:
         fail(str(exc), 75)
     except (ArchiveError, RuntimeError) as exc:
         fail(str(exc))
-    for r in results:
+    for r in results if not quiet else ():
         click.echo(
             f"{r.source_id}: {r.status}; {r.updated} updated, {r.unchanged} unchanged, "
             f"{r.stored} new, {r.error_count} errors"
         )
+        for error in r.errors[:5]:
+            note = " (an error page when it was crawled, too)" if _archived_error(error) else ""
+            click.echo(f"  error: {error.get('url')}: {error.get('reason')}{note}")
     code = exit_code(results)
-    if any(r.error_count for r in results):
-        code = EXIT_FAILED  # a page that could not be re-read is not a success
-    sys.exit(0 if code == 3 else code)
+    if code == 3:
+        code = 0  # nothing changed is what a replay of unchanged code should give
+    if code == 0 and any(not _archived_error(e) for r in results for e in r.errors):
+        code = 1
+    sys.exit(code)
+
+
+def _archived_error(error: dict[str, Any]) -> bool:
+    """An HTTP error status replayed from the WARC: the page was an error when
+    it was crawled (the crawl recorded it then); replaying it is no failure."""
+    return str(error.get("reason") or "").startswith("HTTP ")
 
 
 def archive_sources(archive: Archive, sources_file: Path) -> dict[str, Source]:

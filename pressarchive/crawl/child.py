@@ -66,6 +66,7 @@ def main(job: dict[str, Any]) -> int:
     since = job.get("since")
     if since:
         date.fromisoformat(since)  # validated by the CLI; fail early if not
+    crawlers: list[Crawler] = []
     for index, source in enumerate(sources):
         settings = base.copy()
         settings.setdict(crawl_settings(job, source), priority="cmdline")
@@ -74,6 +75,7 @@ def main(job: dict[str, Any]) -> int:
         crawler = Crawler(
             process.spider_loader.load(source.platform), settings, init_reactor=index == 0
         )
+        crawlers.append(crawler)
         process.crawl(
             crawler,
             source=source,
@@ -82,6 +84,8 @@ def main(job: dict[str, Any]) -> int:
             deep=source.id in (job.get("deep") or ()),
         )
     process.start()
+    if job.get("stats_file"):  # a Redis crawl's summary: the archive is the writer's
+        write_stats(Path(job["stats_file"]), crawlers)
     return 0
 
 
@@ -97,6 +101,25 @@ def watch_parent(parent_pid: int | None) -> None:
         os._exit(1)  # end of file: the parent is gone
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def write_stats(path: Path, crawlers: list[Any]) -> None:
+    """Each source's finish reason and counts, for the parent."""
+    out = []
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        spider = getattr(crawler, "spider", None)
+        source = getattr(spider, "source", None)
+        out.append(
+            {
+                "source_id": getattr(source, "id", None) or getattr(spider, "name", "?"),
+                "status": str(stats.get("finish_reason") or "failed"),
+                "pushed": int(stats.get("pressarchive/pushed", 0)),
+                "pages": int(stats.get("response_received_count", 0)),
+                "errors": int(stats.get("pressarchive/errors", 0)),
+            }
+        )
+    path.write_text(json.dumps(out), encoding="utf-8")
 
 
 def run() -> int:

@@ -101,7 +101,10 @@ def read_release(page: FetchedPage) -> Release:
 
 
 def load_learner(db_path: str, source_id: str) -> OnlineAboutLearner:
-    """The source's about-text learner, primed with what the archive holds."""
+    """The source's about-text learner, primed with what the archive holds
+    (none: a crawl of many processes, whose archive is the writer's)."""
+    if not db_path:
+        return OnlineAboutLearner([])
     try:
         with Archive(db_path) as archive:
             documents = source_documents(archive, source_id)

@@ -9,7 +9,10 @@ Specials (see the e2e tests): EDITED_KEY changes between edition 1 and 2 (Via TT
 MISSING_KEY is listed but always 404 (Via TT), FLAKY_KEY returns 500 twice before
 200 (Mynewsdesk), NO_DATE_KEY shows no date (Sitevision), LATIN1_KEY is served in
 ISO-8859-1 declared only in a meta tag (Sitevision). Releases published on two
-platforms carry the same key and text, a few minutes apart.
+platforms carry the same key and text, a few minutes apart. UPCOMING_KEY
+(generic) is the one release dated relative to today: a press invitation
+published three days ago for a press conference a week from today, so that
+the demo's list of upcoming press conferences is never empty.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -568,6 +571,8 @@ MISSING_KEY = "r051"  # viatt
 FLAKY_KEY = "r030"  # mynewsdesk
 NO_DATE_KEY = "r174"  # sitevision
 LATIN1_KEY = "r090"  # sitevision
+UPCOMING_KEY = "r600"  # generic
+UPCOMING_PLATFORM = "generic"
 _LATIN1_TITLE = "Öppet hus på Åbyskolan – välkommen att träffa förskoleklassens pedagoger"
 
 
@@ -751,6 +756,28 @@ def _edited(release: DemoRelease) -> DemoRelease:
     return replace(release, title=f"{release.title} – ny tid", paragraphs=tuple(paragraphs))
 
 
+def _upcoming(today: date) -> DemoRelease:
+    """A press invitation published three days before `today` for a press
+    conference seven days after it (10.00 Swedish time)."""
+    index = next(i for i in range(600, 700) if TOPICS[i % len(TOPICS)][3] == "pressinbjudan")
+    published = datetime.combine(today - timedelta(days=3), time(9, 15))
+    release = _generated(index, UPCOMING_KEY, published, frozenset({UPCOMING_PLATFORM}))
+    start = datetime.combine(today + timedelta(days=7), time(10, 0))
+    event = DemoEvent(
+        date_text=_swedish_day(start),
+        time_text="klockan 10.00",
+        place=EVENT_PLACES[0],
+        starts_at=_utc(start),
+    )
+    # The generated invitation ends with its "Tid: ... Plats: ..." line: the new one replaces it.
+    when = f"Tid: {event.date_text.capitalize()}, {event.time_text}. Plats: {event.place}."
+    return replace(release, event=event, paragraphs=(*release.paragraphs[:-1], when))
+
+
+def _today() -> date:
+    return datetime.now(STOCKHOLM).date()
+
+
 def _newest_for(platform: str, after: datetime) -> DemoRelease:
     index = 500 + PLATFORMS.index(platform)
     local = (after.astimezone(STOCKHOLM) + timedelta(days=2)).replace(
@@ -771,6 +798,8 @@ def releases_for(platform: str, *, size: int | None = None, edition: int = 1) ->
     if size is not None:
         return list(_sized(platform, size))
     releases = [_as_published_on(r, platform) for r in _bundled() if platform in r.platforms]
+    if platform == UPCOMING_PLATFORM:
+        releases.append(_upcoming(_today()))
     if edition >= 2:
         releases = [_edited(r) if r.key == EDITED_KEY else r for r in releases]
         newest = max(r.published for r in releases)

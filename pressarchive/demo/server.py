@@ -9,6 +9,12 @@ are added without touching this file.
     with DemoPressRooms(["mynewsdesk"]) as rooms:
         rooms.url("mynewsdesk")   # http://127.0.0.1:<port>/se/norrkopings_kommun
         rooms.advance()           # "time passes": edition 2 everywhere
+
+Ports: ephemeral by default (tests); with `base_port` each platform has a
+fixed port, base_port + its index in PLATFORMS, so that the URLs, and so the
+archived releases, are the same from one run to the next (`demo --keep`,
+`demo --serve`). `POST /_demo/advance` on any room's port advances them all,
+for a crawl to see from outside (`pressarchive demo --advance`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +36,9 @@ from pressarchive.demo.corpus import ORGANISATION, PLATFORMS
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+# Where `pressarchive demo` serves the rooms unless told otherwise.
+DEFAULT_BASE_PORT = 8720
+ADVANCE_PATH = "/_demo/advance"
 
 
 @dataclass
@@ -79,13 +89,15 @@ def room_start_path(module: ModuleType, room: Room) -> str:
 class _Served:
     """A room, its server thread and its start path."""
 
-    def __init__(self, platform: str, size: int | None, owner: DemoPressRooms) -> None:
+    def __init__(
+        self, platform: str, size: int | None, owner: DemoPressRooms, port: int = 0
+    ) -> None:
         self.platform = platform
         self.module = room_module(platform)
         self.room: Room = self.module.make_room(size=size)
         self.start_path = room_start_path(self.module, self.room)
         self.options: dict[str, Any] = dict(getattr(self.module, "SOURCE_OPTIONS", {}))
-        self.server = ThreadingHTTPServer((HOST, 0), _handler_for(self, owner))
+        self.server = ThreadingHTTPServer((HOST, port), _handler_for(self, owner))
         self.server.daemon_threads = True
         # A short poll interval: tests start and stop rooms many times.
         self.thread = threading.Thread(
@@ -110,14 +122,27 @@ def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequest
         def do_HEAD(self) -> None:
             self._serve(with_body=False)
 
+        def do_POST(self) -> None:
+            # The one thing that can be posted: "time passes" (demo --advance).
+            if urlsplit(self.path).path != ADVANCE_PATH:
+                self._send(Reply(405, b"only POST /_demo/advance", {}), with_body=True)
+                return
+            owner.advance()
+            self._send(text_reply(f"edition {owner.edition}\n"), with_body=True)
+
         def _serve(self, *, with_body: bool) -> None:
             owner._record(served.platform, self.path)
+            if owner.delay:
+                time.sleep(owner.delay)
             try:
                 reply = ask(served.room, self.path, edition=owner.edition)
             except Exception:  # a broken fixture must show up in the test, not hang it
                 log.error("demo room %s failed on %s", served.platform, self.path)
                 traceback.print_exc()
                 reply = Reply(500, b"room error", {"Content-Type": "text/plain"})
+            self._send(reply, with_body=with_body)
+
+        def _send(self, reply: Reply, *, with_body: bool) -> None:
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers}
             for name, value in headers.items():
@@ -136,9 +161,20 @@ def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequest
 class DemoPressRooms:
     """The demo press rooms as a context manager: servers start on enter, stop on exit."""
 
-    def __init__(self, platforms: Iterable[str] = PLATFORMS, *, size: int | None = None) -> None:
+    def __init__(
+        self,
+        platforms: Iterable[str] = PLATFORMS,
+        *,
+        size: int | None = None,
+        base_port: int = 0,
+        delay: float = 0.0,
+    ) -> None:
         self.platforms = tuple(platforms)
         self.size = size
+        self.base_port = base_port
+        # Seconds each reply waits: a crawl that lasts long enough to be
+        # interrupted or to meet the lock (the researcher's walk-through).
+        self.delay = delay
         self.edition = 1
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -159,7 +195,7 @@ class DemoPressRooms:
     def start(self) -> None:
         try:
             for platform in self.platforms:
-                served = _Served(platform, self.size, self)
+                served = _Served(platform, self.size, self, self.port_for(platform))
                 self._served[platform] = served
                 served.thread.start()
         except BaseException:
@@ -172,6 +208,10 @@ class DemoPressRooms:
                 served.server.shutdown()
             served.server.server_close()
         self._served.clear()
+
+    def port_for(self, platform: str) -> int:
+        """The fixed port of a platform's room (0: any free port)."""
+        return self.base_port + PLATFORMS.index(platform) if self.base_port else 0
 
     def _record(self, platform: str, path: str) -> None:
         with self._lock:

@@ -4,6 +4,16 @@ Cision carries JSON-LD (NewsArticle) and OpenGraph: title and the exact
 publication time come from there; the visible date line
 (`tis, nov 25, 2025 08:00 CET`) is kept as the raw date. Body, lead, contacts,
 tags, files and the about block come from the markup.
+
+GUESS: Cision's release page HTML is unseen. What is seen: its release JSON
+(read by pressarchive.extract.services.cision_release) and, in one public
+client's test fixture (hand-made, not a served page), `article` > `h1` and
+`time[datetime="2025-07-04 07:55:00Z"]` showing "fre, jul 04, 2025 09:55 CET".
+The class names below (`.release-body`, `.contact-card`, …) are ours; when
+they find nothing, the labels "Kontakter" and "Om …" (page text, seed 004)
+are read by pressarchive.extract.labels, the body comes from the fallback
+layer, and the release is flagged `missing:body_html` (warned, counted). A
+real saved page under tests/real/cision would prove or replace them.
 """
 
 from __future__ import annotations
@@ -28,8 +38,10 @@ from pressarchive.extract.generic import (
     squash,
     text_of,
 )
+from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
+from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Image, Release, Tag
 
 PLATFORM = "cision"
@@ -58,7 +70,8 @@ def extract(page: Page, release: Release) -> None:
     data = json_ld_article(sel) or {}
     article = first(sel, ARTICLE) or sel
 
-    if not fill(release, "title", _str(data.get("headline")) or meta.title, "metadata"):
+    headline = _str(data.get("headline")) or clean_title(meta.title, [meta.site_name])
+    if not fill(release, "title", headline, "metadata"):
         fill(release, "title", first_text(article, TITLE), "markup")
     if not fill(release, "lead", first_text(article, LEAD), "markup"):
         fill(release, "lead", _str(data.get("description")) or meta.description, "metadata")
@@ -67,7 +80,8 @@ def extract(page: Page, release: Release) -> None:
         # that is a layout change and must be loud (the spider warns and counts it).
         fill(release, "body_html", fallback_body_html(page), "fallback")
         release.flag("missing:body_html")
-    fill(release, "about_text", " ".join(text_of(p) for p in _all(article, ABOUT)), "markup")
+    about = " ".join(text_of(p) for p in _all(article, ABOUT)) or about_by_heading(page)
+    fill(release, "about_text", about, "markup")
 
     _dates(release, article, data, meta.published_raw)
     label = first_text(article, KIND).lower()
@@ -83,6 +97,8 @@ def extract(page: Page, release: Release) -> None:
         )
         if contact is not None:
             release.contacts.append(contact)
+    if not release.contacts:
+        release.contacts = contacts_by_heading(page)
     if release.contacts:
         release.layers["contacts"] = "markup"
     _tags(release, article, data)

@@ -22,7 +22,8 @@ from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import main_content
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
-from pressarchive.items import Contact, Image, Release, Tag
+from pressarchive.extract.titles import clean_title
+from pressarchive.items import Attachment, Contact, Image, Release, Tag
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "body_html")
 
@@ -200,7 +201,7 @@ def extract(page: Page, release: Release) -> None:
     article = json_ld_article(sel) or {}
     content = main_content(page)
 
-    if not fill(release, "title", meta.title, "metadata"):
+    if not fill(release, "title", clean_title(meta.title, [meta.site_name]), "metadata"):
         heading = first_text(sel, ("article h1", "main h1", "h1"))
         if not fill(release, "title", heading, "markup"):
             fill(release, "title", content.title, "fallback")
@@ -229,7 +230,29 @@ def extract(page: Page, release: Release) -> None:
         release.layers["images"] = "metadata"
     _generic_tags(release, sel, meta.keywords, article)
     _generic_kind(release, sel, article)
+    _attachments(release, page)
     flag_missing(release, REQUIRED_FIELDS)
+
+
+# A document linked from the release's text: WordPress marks it rel="attachment"
+# (seen: liberalerna.se, a PDF linked after the press contact).
+_DOCUMENT_LINKS = (
+    '//article//a[contains(concat(" ", @rel, " "), " attachment ")]',
+    '//main//a[contains(concat(" ", @rel, " "), " attachment ")]',
+    '//article//a[contains(translate(@href, "PDF", "pdf"), ".pdf")]',
+)
+
+
+def _attachments(release: Release, page: Page) -> None:
+    seen: set[str] = set()
+    for query in _DOCUMENT_LINKS:
+        for link in page.sel.xpath(query):
+            url = absolute(page, link.attrib.get("href"))
+            if url and url not in seen:
+                seen.add(url)
+                release.attachments.append(Attachment(url=url, title=text_of(link) or None))
+    if release.attachments:
+        release.layers["attachments"] = "markup"
 
 
 def _generic_tags(

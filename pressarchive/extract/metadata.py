@@ -10,6 +10,7 @@ Dates are returned raw (as written); the normalise pipeline parses them.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,7 @@ class Metadata:
     language: str | None = None
     author: str | None = None
     section: str | None = None
+    site_name: str | None = None  # og:site_name, or the JSON-LD WebSite's name
     # where each field came from: "json-ld", "opengraph", "meta", "time", "link"
     origins: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -103,7 +105,8 @@ def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("url") or value.get("@value"))
     if isinstance(value, str | int | float):
-        return squash(str(value)) or None
+        # Yoast and others write HTML entities into JSON-LD ("&#8211;").
+        return squash(html.unescape(str(value))) or None
     return None
 
 
@@ -142,6 +145,8 @@ def read_metadata(page: Page) -> Metadata:
         offer("section", _text(article.get("articleSection")), "json-ld")
 
     offer("title", page.meta("og:title", "twitter:title"), "opengraph")
+    offer("site_name", page.meta("og:site_name"), "opengraph")
+    offer("site_name", _website_name(page), "json-ld")
     offer("description", page.meta("og:description", "twitter:description"), "opengraph")
     offer("image", page.meta("og:image", "og:image:url", "twitter:image"), "opengraph")
     offer("published_raw", page.meta(*_PUBLISHED_META), "meta")
@@ -167,6 +172,13 @@ def read_metadata(page: Page) -> Metadata:
     if "language" in found:
         found["language"] = str(found["language"]).replace("_", "-").split("-")[0].lower()
     return Metadata(**found, origins=origins)
+
+
+def _website_name(page: Page) -> str | None:
+    for obj in json_ld_objects(page):
+        if "website" in _types(obj):
+            return _text(obj.get("name"))
+    return None
 
 
 def _time_datetime(page: Page) -> str:

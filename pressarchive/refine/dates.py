@@ -42,6 +42,7 @@ Rules:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -162,11 +163,16 @@ def _alternation(words: dict[str, int] | dict[str, Any]) -> str:
 _MONTH = rf"(?P<mon>{_alternation(MONTHS)})\.?(?![a-zåäö])"
 _WEEKDAY = rf"(?:(?P<wd>{_alternation(WEEKDAYS)})\.?,?\s+)?"
 # Numeric offsets need their minutes: "18.30-21" is a time range, not -21:00.
-_ZONE = r"(?P<zone>cest|cet|utc|gmt|z|[+-]\d{2}:?\d{2})(?![a-z\d])"
+# "GMT+1" (Mynewsdesk-style "3 Feb 2025 13:45 GMT+1") is an offset, not GMT.
+_ZONE = (
+    r"(?P<zone>(?:gmt|utc)\s*[+-]\d{1,2}(?::?\d{2})?|cest|cet|utc|gmt|z|[+-]\d{2}:?\d{2})"
+    r"(?![a-z\d])"
+)
 _TIME = (
-    r"(?:\s*,?\s*(?:(?:kl\.?|klockan|at|@)\s*)?"
+    # "3 feb 2025 • 13:45" (a listing's bullets) joins a date and its time too.
+    r"(?:\s*[,•·]?\s*(?:(?:kl\.?|klockan|at|@)\s*)?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?(?![\d])"
-    r"|\s*,?\s*(?:kl\.?|klockan)\s*(?P<hh>\d{1,2})(?![\d:.]))"
+    r"|\s*[,•·]?\s*(?:kl\.?|klockan)\s*(?P<hh>\d{1,2})(?![\d:.]))"
     r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)(?![a-z]))?"
     rf"(?:\s*{_ZONE})?"
 )
@@ -180,13 +186,23 @@ _DAY_FIRST_BODY = (
 ABSOLUTE_PATTERNS: dict[str, re.Pattern[str]] = {
     "iso": re.compile(
         r"(?<![\d.])(?P<y>\d{4})-(?P<mon>\d{1,2})-(?P<d>\d{1,2})(?!\d)"
-        r"(?:(?:t|\s+)(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?"
+        # "2025-02-03 kl. 13:45" and "Publicerad 2024-05-14 kl. 13:37" (Sitevision).
+        r"(?:(?:t|\s+(?:(?:kl\.?|klockan)\s*)?)(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?!\d)"
+        r"(?::(?P<s>\d{2})(?:[.,](?P<fr>\d{1,9}))?)?"
         rf"(?:\s*{_ZONE})?)?"
     ),
     "dotted": re.compile(
         r"(?<![\d.])(?P<d>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<y>\d{4})(?!\d)" + _TIME_OPT
     ),
     "day_first": re.compile(r"(?<![\d.:])" + _WEEKDAY + _DAY_FIRST_BODY + _TIME_OPT),
+    # The time first: "13:45, 3 februari 2025".
+    "time_first": re.compile(
+        r"(?<![\d.:])(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:\s*"
+        + _ZONE
+        + r")?\s*,\s*"
+        + _WEEKDAY
+        + _DAY_FIRST_BODY
+    ),
     "month_first": re.compile(
         _WEEKDAY
         + r"(?<![a-zåäö])"
@@ -204,7 +220,7 @@ END_TIME_PATTERN = re.compile(
     r"(?:kl\.?\s*|klockan\s*)?(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2})(?::(?P<s>\d{2}))?)?(?![\d])"
     rf"(?:\s*{_ZONE})?"
 )
-TIME_ONLY_PATTERN = re.compile(r"(?<![\d.:])" + _TIME.replace(r"\s*,?\s*", "", 1))
+TIME_ONLY_PATTERN = re.compile(r"(?<![\d.:])" + _TIME.replace(r"\s*[,•·]?\s*", "", 1))
 TIME_ONLY_KEYWORD = re.compile(r"(?:^|(?<=\s)|(?<=,))(?:kl\.?|klockan)\s*\d")
 BARE_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*" + _ZONE + ")?")
 
@@ -261,11 +277,21 @@ def _clock_from(groups: dict[str, str | None]) -> tuple[time | None, Precision] 
     return (time(hour, minute, second, micro), precision)
 
 
+_NAMED_OFFSET = re.compile(r"(?:gmt|utc)\s*([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
 def _offset_from(zone: str | None) -> timedelta | None:
     if zone is None:
         return None
     if zone in ZONE_LABELS:
         return ZONE_LABELS[zone]
+    named = _NAMED_OFFSET.fullmatch(zone)
+    if named:
+        sign = -1 if named.group(1) == "-" else 1
+        hours, minutes = int(named.group(2)), int(named.group(3) or 0)
+        if hours > 14 or minutes > 59:
+            return None
+        return sign * timedelta(hours=hours, minutes=minutes)
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -668,15 +694,24 @@ def _end_time(text: str, pos: int, start: ParsedDate, raw: str) -> ParsedDate | 
     return ParsedDate(utc, utc.astimezone(STOCKHOLM), clock[1], start.year_inferred, raw, flags)
 
 
+# A bare yyyymmdd, as some feeds and URLs give a day.
+_COMPACT_DAY = re.compile(r"\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*")
+
+
 def parse_date(
     raw: str, *, context: date | datetime | None = None, now: datetime | None = None
 ) -> ParsedDate | None:
     """The first date in `raw` (surrounding words tolerated), or None. Never raises."""
+    compact = _COMPACT_DAY.fullmatch(raw or "")
+    # "20250203": only when it is the whole string, never inside a text.
+    text = "-".join(compact.groups()) if compact else raw
     try:
-        found = _scan(raw, context, now, fallback=True)
+        found = _scan(text, context, now, fallback=True)
     except (ValueError, OverflowError, TypeError):
         return None
-    return found[0] if found else None
+    if not found:
+        return None
+    return dataclasses.replace(found[0], raw=raw) if compact else found[0]
 
 
 def find_date(

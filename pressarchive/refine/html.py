@@ -39,6 +39,9 @@ _HIDDEN_CLASSES = frozenset(
         "screen-reader-text",
         "screenreader",
         "offscreen",
+        # Sitevision's (Envision) text for screen readers only, e.g. "(öppnas i
+        # nytt fönster)" after a link: seen on real Sitevision pages.
+        "env-assistive-text",
     }
 )
 _DROP_WITH_CONTENT = frozenset(

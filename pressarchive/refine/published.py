@@ -34,6 +34,10 @@ def normalise_dates(release: Release, *, now: datetime | None = None) -> Release
         release.flag("no_date")
     if release.published_at is not None:
         release.published_local = release.published_at.astimezone(STOCKHOLM)
+    if release.updated_at is not None:
+        if release.updated_at.tzinfo is None:
+            release.updated_at = release.updated_at.replace(tzinfo=STOCKHOLM)
+        release.updated_at = release.updated_at.astimezone(UTC)
     if release.updated_raw and release.updated_at is None:
         context = release.published_at or now
         updated = parse_date(release.updated_raw, context=context, now=now)

@@ -1,0 +1,384 @@
+"""Crawling with 1, 2 and 4 processes on one Redis, and the writer's ceiling.
+
+    .venv/bin/python bench/bench_distributed.py [--count 800] [--rounds 2] [--processes 1 2 4]
+
+Generated copies of the Mynewsdesk and Via TT press rooms (`--count` releases
+each) are served on 127.0.0.1, politeness off (as bench_crawl.py), except the
+shared per-site lease, which stays on with a limit of 16. Each round crawls
+them `--full` into a fresh archive:
+
+- **local**: `pressarchive crawl --full` as a single-machine user runs it (no
+  Redis): the baseline for the CPU a page costs;
+- **redis xN**: N `pressarchive crawl --redis --full` processes and one
+  `pressarchive ingest`, started together; the time runs until the writer has
+  stored every release and finished the runs' end-of-crawl work.
+
+CPU is user+system of every process the bench started (crawlers with their
+Scrapy children and page workers, the writer, redis-server), divided by the
+pages fetched. Rounds are interleaved (local, x1, x2, x4, local, ...) and the
+table gives the median with the spread. The load average is printed beside,
+since the machine is shared.
+
+Then the writer alone: crawlers fill the queue with no writer running, and a
+writer drains it; its releases per second (including the end-of-run work for
+each source) is the ceiling a deployment's crawlers share.
+
+Left out: real network latency and press rooms' own rate limits (which on the
+internet, not the machine, set the pace), several machines (here all
+processes share 2 cores), Redis on another host (a round trip per request).
+Goals (issue 15): x2 >= 1.7 x the pages/s of x1; CPU per page of xN within
+10% of local; the writer's ceiling above what 4 crawlers produce.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from scaleout.redis_server import REDIS_SERVER, SKIP_REASON, running_redis  # noqa: E402
+
+from pressarchive.demo.server import DemoPressRooms  # noqa: E402
+from pressarchive.distributed.keys import INGEST_PROCESSING, INGEST_QUEUE  # noqa: E402
+
+PLATFORMS = ["mynewsdesk", "viatt"]
+FAST: dict[str, object] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "PRESSARCHIVE_SITE_CONCURRENCY": 16,
+    "LOG_LEVEL": "ERROR",
+    "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0,
+    "PRESSARCHIVE_PROGRESS": False,
+    "PRESSARCHIVE_REDIS_HEARTBEAT": 1,
+    "PRESSARCHIVE_REDIS_DEAD_AFTER": 10,
+}
+PAGES = re.compile(r": (\w+); (\d+) pages, (\d+) releases sent")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """user+system seconds of a running process (redis-server), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_pid(url: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(url).info("server")["process_id"])
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pressarchive", *args]
+
+
+def settings_args() -> list[str]:
+    return [arg for name, value in FAST.items() for arg in ("--set", f"{name}={value}")]
+
+
+def run_local(sources: Path, ids: list[str], work: Path) -> dict[str, float]:
+    before = children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cli(
+            "crawl",
+            "--full",
+            "--sources",
+            str(sources),
+            "--db",
+            str(work / "local.db"),
+            *settings_args(),
+            *ids,
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    pages = 0
+    import sqlite3
+
+    conn = sqlite3.connect(work / "local.db")
+    for (stats,) in conn.execute("SELECT stats FROM crawls"):
+        import json
+
+        pages += int(json.loads(stats or "{}").get("response_received_count", 0))
+    releases = conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0]
+    conn.close()
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"local crawl failed: {proc.stderr[-2000:]}")
+    return {
+        "seconds": seconds,
+        "pages": pages,
+        "cpu": children_cpu() - before,
+        "releases": releases,
+    }
+
+
+def drained(server: Any) -> bool:
+    return (
+        server.llen(INGEST_QUEUE) == 0
+        and server.llen(INGEST_PROCESSING) == 0
+        and not server.keys("pressarchive:{*}:run")
+    )
+
+
+def run_redis(
+    url: str, n: int, sources: Path, ids: list[str], work: Path, *, writer_on: bool = True
+) -> dict[str, float]:
+    import redis
+
+    server = redis.Redis.from_url(url)
+    server.flushall()
+    rpid = redis_pid(url)
+    redis_before = process_cpu(rpid)
+    before = children_cpu()
+    started = time.perf_counter()
+    writer = None
+    db = work / f"redis-x{n}.db"
+    if writer_on:
+        writer = subprocess.Popen(
+            cli("ingest", "--redis", url, "--db", str(db), "-q"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    crawlers = [
+        subprocess.Popen(
+            cli(
+                "crawl",
+                "--redis",
+                url,
+                "--full",
+                "--sources",
+                str(sources),
+                "--db",
+                str(work / f"crawler-{k}" / "x.db"),
+                *settings_args(),
+                *ids,
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(n)
+    ]
+    pages = 0
+    crawler_cpu = 0.0
+    for crawler in crawlers:
+        out = crawler.stdout.read() if crawler.stdout else ""
+        err = crawler.stderr.read() if crawler.stderr else ""
+        # wait4, not wait: the CPU of this crawler and what it waited for (its Scrapy child)
+        _, status, usage = os.wait4(crawler.pid, 0)
+        crawler.returncode = os.waitstatus_to_exitcode(status)
+        crawler_cpu += usage.ru_utime + usage.ru_stime
+        if crawler.returncode not in (0, 3):
+            raise SystemExit(f"crawler failed ({crawler.returncode}): {err[-2000:]}")
+        pages += sum(int(m.group(2)) for m in PAGES.finditer(out))
+    crawled = time.perf_counter() - started
+    if writer is not None:
+        while not drained(server):
+            time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    queued = server.llen(INGEST_QUEUE)
+    writer_cpu = 0.0
+    if writer is not None:
+        writer.terminate()
+        _, _, usage = os.wait4(writer.pid, 0)
+        writer.returncode = 0
+        writer_cpu = usage.ru_utime + usage.ru_stime
+    return {
+        "crawler_cpu": crawler_cpu,
+        "writer_cpu": writer_cpu,
+        "seconds": seconds,
+        "crawl_seconds": crawled,
+        "pages": pages,
+        "cpu": children_cpu() - before + process_cpu(rpid) - redis_before,
+        "redis_cpu": process_cpu(rpid) - redis_before,
+        "queued": queued,
+        "db": str(db),
+    }
+
+
+def writer_ceiling(url: str, sources: Path, ids: list[str], work: Path) -> dict[str, float]:
+    """Fill the queue with 2 crawlers and no writer, then time one writer draining it."""
+    filled = run_redis(url, 2, sources, ids, work, writer_on=False)
+    import redis
+
+    server = redis.Redis.from_url(url)
+    messages = server.llen(INGEST_QUEUE)
+    from pressarchive.distributed.ingest import Writer
+
+    writer = Writer(server, work / "ceiling.db")
+    writer.start()
+    end_of_run = [0.0]
+    run_end = writer._run_end
+
+    def timed_run_end(message: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        run_end(message)
+        end_of_run[0] += time.perf_counter() - started
+
+    writer._run_end = timed_run_end  # type: ignore[method-assign]
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    stats = writer.run(idle_exit=0)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    writer.close()
+    from pressarchive.distributed.keys import SEEN
+
+    seen_bytes = int(server.memory_usage(SEEN, samples=0) or 0)
+    return {
+        "seen_bytes_per_release": seen_bytes / max(1, stats.releases),
+        "end_of_run": end_of_run[0],
+        "messages": messages,
+        "releases": stats.releases,
+        "warc": stats.warc_records,
+        "seconds": seconds,
+        "cpu": cpu,
+        "runs": stats.runs_finished,
+        "crawl_pages": filled["pages"],
+        "crawl_seconds": filled["crawl_seconds"],
+    }
+
+
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt.format(med)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=800, help="releases per press room")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    args = parser.parse_args()
+    if not REDIS_SERVER:
+        print(f"## Crawling on one Redis\n\nnot run: {SKIP_REASON}")
+        return 0
+    results: dict[str, list[dict[str, float]]] = {}
+    loads: list[float] = []
+    with (
+        running_redis() as url,
+        DemoPressRooms(PLATFORMS, size=args.count) as rooms,
+        tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp,
+    ):
+        sources = Path(tmp) / "sources.toml"
+        sources.write_text(rooms.sources_toml(), encoding="utf-8")
+        ids = [rooms.source_id(p) for p in PLATFORMS]
+        for round_ in range(args.rounds):
+            for label in ["local", *(f"x{n}" for n in args.processes)]:
+                work = Path(tmp) / f"{label}-{round_}"
+                work.mkdir()
+                loads.append(os.getloadavg()[0])
+                if label == "local":
+                    result = run_local(sources, ids, work)
+                else:
+                    result = run_redis(url, int(label[1:]), sources, ids, work)
+                results.setdefault(label, []).append(result)
+                print(
+                    f"# {label} round {round_}: {result['pages']:.0f} pages in "
+                    f"{result['seconds']:.1f} s, {result['cpu']:.1f} CPU s "
+                    f"(load {os.getloadavg()[0]:.1f})",
+                    file=sys.stderr,
+                )
+                shutil.rmtree(work, ignore_errors=True)
+        work = Path(tmp) / "ceiling"
+        work.mkdir()
+        ceiling = writer_ceiling(url, sources, ids, work)
+
+    def rate(r: dict[str, float]) -> float:
+        return r["pages"] / r["seconds"]
+
+    def cpu_page(r: dict[str, float]) -> float:
+        return 1000 * r["cpu"] / max(1, r["pages"])
+
+    print(
+        f"## Crawling on one Redis ({', '.join(PLATFORMS)}, {args.count:,} releases each, "
+        f"127.0.0.1, politeness off; {args.rounds} interleaved rounds, median (min–max))\n"
+    )
+    print(
+        f"Load average (1 min) at the start of each run: {spread(loads)}; {os.cpu_count()} cores.\n"
+    )
+    print(
+        "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) "
+        "| crawlers | writer | redis-server |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label, runs in results.items():
+
+        def per_page(key: str, runs: list[dict[str, float]] = runs) -> str:
+            if key not in runs[0]:
+                return "–"
+            return spread([1000 * r[key] / max(1, r["pages"]) for r in runs])
+
+        print(
+            f"| {label} | {spread([r['pages'] for r in runs], '{:.0f}')} | "
+            f"{spread([r['seconds'] for r in runs])} | {spread([rate(r) for r in runs])} | "
+            f"{spread([cpu_page(r) for r in runs])} | {per_page('crawler_cpu')} | "
+            f"{per_page('writer_cpu')} | {per_page('redis_cpu')} |"
+        )
+    base_rate = statistics.median(rate(r) for r in results["x1"]) if "x1" in results else 0
+    local_cpu = statistics.median(cpu_page(r) for r in results["local"])
+    print()
+    writer_rate = ceiling["releases"] / ceiling["seconds"]
+    store_rate = ceiling["releases"] / max(0.001, ceiling["seconds"] - ceiling["end_of_run"])
+    produce_rate = ceiling["crawl_pages"] / ceiling["crawl_seconds"]
+    print(
+        f"Writer alone: {ceiling['messages']:.0f} messages ({ceiling['releases']:.0f} releases, "
+        f"{ceiling['warc']:.0f} WARC rows, {ceiling['runs']:.0f} runs' end-of-crawl work) in "
+        f"{ceiling['seconds']:.1f} s, {ceiling['cpu']:.1f} CPU s: **{writer_rate:.0f} releases/s** "
+        f"sustained ({store_rate:.0f} releases/s without the {ceiling['end_of_run']:.1f} s of "
+        f"end-of-crawl work); the 2 crawlers that filled the queue fetched {produce_rate:.0f} "
+        f"pages/s. The Redis seen index holds {ceiling['seen_bytes_per_release']:.0f} bytes "
+        "per release.\n"
+    )
+    print("| measure | value | goal | ok |")
+    print("|---|---|---|---|")
+    ok = True
+    if "x2" in results and base_rate:
+        ratio = statistics.median(rate(r) for r in results["x2"]) / base_rate
+        good = ratio >= 1.7
+        ok &= good
+        print(f"| x2 / x1 pages per second | {ratio:.2f} | >= 1.7 | {'yes' if good else 'NO'} |")
+    if "x4" in results and base_rate:
+        ratio4 = statistics.median(rate(r) for r in results["x4"]) / base_rate
+        print(f"| x4 / x1 pages per second | {ratio4:.2f} | (2 cores) | |")
+    for label in (f"x{n}" for n in args.processes):
+        over = statistics.median(cpu_page(r) for r in results[label]) / local_cpu - 1
+        good = over <= 0.10
+        ok &= good
+        print(
+            f"| CPU per page, {label} over local | {100 * over:+.0f}% | <= +10% | {'yes' if good else 'NO'} |"
+        )
+    x4_rate = statistics.median(rate(r) for r in results["x4"]) if "x4" in results else produce_rate
+    print(
+        f"| writer's ceiling / pages per second of the largest run | {writer_rate / x4_rate:.1f} "
+        f"(release pages are about half of all pages) | > 1 | {'yes' if writer_rate > x4_rate else 'NO'} |"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,398 @@
+"""The shared frontier: scrapy-redis's scheduler over one Redis, made safe for
+processes that die and for crawls that run again.
+
+Several crawl processes work on one *run* of a source: the first to arrive
+creates the run, the others join it. Every request goes through one Lua call
+that asks scrapy-redis's dupefilter set and pushes onto the run's queue, so a
+request can never be marked seen without being queued. Start requests go
+through the dupefilter too: however many processes start, the press room's
+start page is queued once per run. The dupefilter belongs to the run and is
+deleted when the run ends, so the next crawl (next hour's cron) walks the
+listings again from the start: the incremental rule needs that.
+
+A pop moves the request into a `processing` hash under the popping member's
+name; it is acknowledged (deleted) when its page's items have reached the
+writer's queue (`acks.py`). A member that stops sending heartbeats is dead:
+whoever notices first puts its unacknowledged requests back on the queue and
+removes it, so a SIGKILLed crawler loses nothing (and costs at most a few
+pages fetched twice; the writer's upserts make that harmless).
+
+A run ends when its queue is empty and every member is idle (its engine has
+nothing to do); the member that ends it deletes the run's keys and tells the
+writer, which then runs the end-of-crawl work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
+from pressarchive.distributed.seen_redis import RedisSeenIndex
+
+log = logging.getLogger(__name__)
+
+# request.meta key: the processing field of a popped request (its receipt for the ack)
+RECEIPT_META = "pressarchive_receipt"
+
+HEARTBEAT_SETTING = "PRESSARCHIVE_REDIS_HEARTBEAT"  # seconds between heartbeats
+DEAD_AFTER_SETTING = "PRESSARCHIVE_REDIS_DEAD_AFTER"  # seconds without one: dead
+DEFAULT_HEARTBEAT = 2.0
+DEFAULT_DEAD_AFTER = 15.0
+# How often an idle member looks at the queue again (Scrapy's own is every 5 s).
+IDLE_POLL_SECONDS = 1.0
+
+_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+
+# KEYS: requests, processing, members, idle, alive. Requeue the dead members' work.
+_RECOVER = """
+local dead = redis.call('ZRANGEBYSCORE', KEYS_alive, '-inf', now)
+local recovered = 0
+for _, m in ipairs(dead) do
+  local entries = redis.call('HGETALL', KEYS_processing)
+  local prefix = m .. '|'
+  for i = 1, #entries, 2 do
+    if string.sub(entries[i], 1, #prefix) == prefix then
+      redis.call('RPUSH', KEYS_requests, entries[i + 1])
+      redis.call('HDEL', KEYS_processing, entries[i])
+      recovered = recovered + 1
+    end
+  end
+  redis.call('ZREM', KEYS_alive, m)
+  redis.call('SREM', KEYS_members, m)
+  redis.call('SREM', KEYS_idle, m)
+end
+"""
+
+
+def _script(body: str, names: list[str]) -> str:
+    """A Lua script whose KEYS are bound to readable local names."""
+    bind = "".join(f"local KEYS_{name} = KEYS[{i + 1}]\n" for i, name in enumerate(names))
+    return bind + _NOW + body
+
+
+_CORE = ["run", "requests", "processing", "members", "idle", "alive"]
+
+JOIN = _script(
+    _RECOVER
+    + """
+local run = redis.call('GET', KEYS_run)
+local created = 0
+if not run then
+  run = ARGV[2]
+  redis.call('SET', KEYS_run, run)
+  created = 1
+end
+redis.call('SADD', KEYS_members, ARGV[1])
+redis.call('SREM', KEYS_idle, ARGV[1])
+redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[3]), ARGV[1])
+return {run, created, recovered}
+""",
+    _CORE,
+)
+
+HEARTBEAT = _script(
+    """
+if redis.call('EXISTS', KEYS_run) == 0 then return 0 end
+redis.call('SADD', KEYS_members, ARGV[1])
+redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[2]), ARGV[1])
+return 1
+""",
+    _CORE,
+)
+
+# ARGV: fingerprint ('' = not filtered), encoded request
+PUSH = _script(
+    """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS_dupefilter, ARGV[1]) == 0 then return 0 end
+redis.call('LPUSH', KEYS_requests, ARGV[2])
+return 1
+""",
+    ["dupefilter", "requests"],
+)
+
+# ARGV: member. Returns {receipt, encoded request} or nil.
+POP = _script(
+    """
+local blob = redis.call('RPOP', KEYS_requests)
+if not blob then return false end
+local receipt = ARGV[1] .. '|' .. redis.call('INCR', KEYS_serial)
+redis.call('HSET', KEYS_processing, receipt, blob)
+redis.call('SREM', KEYS_idle, ARGV[1])
+redis.call('SADD', KEYS_members, ARGV[1])
+return {receipt, blob}
+""",
+    ["requests", "processing", "serial", "idle", "members"],
+)
+
+# The member's engine is idle: what it popped is done. Returns 1 when the run is over.
+IDLE = _script(
+    """
+if redis.call('EXISTS', KEYS_run) == 0 then return 1 end
+local entries = redis.call('HKEYS', KEYS_processing)
+local prefix = ARGV[1] .. '|'
+for _, field in ipairs(entries) do
+  if string.sub(field, 1, #prefix) == prefix then redis.call('HDEL', KEYS_processing, field) end
+end
+redis.call('SADD', KEYS_members, ARGV[1])
+redis.call('SADD', KEYS_idle, ARGV[1])
+redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[2]), ARGV[1])
+"""
+    + _RECOVER
+    + """
+if redis.call('LLEN', KEYS_requests) == 0 and
+   redis.call('SCARD', KEYS_members) == redis.call('SCARD', KEYS_idle) then return 1 end
+return 0
+""",
+    _CORE,
+)
+
+# ARGV: member, finished (1: what it popped is done; 0: stopped early, requeue it).
+# Returns 1 when this call ended the run (its keys deleted).
+LEAVE = _script(
+    """
+local entries = redis.call('HGETALL', KEYS_processing)
+local prefix = ARGV[1] .. '|'
+for i = 1, #entries, 2 do
+  if string.sub(entries[i], 1, #prefix) == prefix then
+    if ARGV[2] == '0' then redis.call('RPUSH', KEYS_requests, entries[i + 1]) end
+    redis.call('HDEL', KEYS_processing, entries[i])
+  end
+end
+redis.call('SREM', KEYS_members, ARGV[1])
+redis.call('SREM', KEYS_idle, ARGV[1])
+redis.call('ZREM', KEYS_alive, ARGV[1])
+"""
+    + _RECOVER
+    + """
+if redis.call('LLEN', KEYS_requests) == 0 and
+   redis.call('SCARD', KEYS_members) == redis.call('SCARD', KEYS_idle) then
+  local ended = redis.call('DEL', KEYS_run)
+  redis.call('DEL', KEYS_requests, KEYS_processing, KEYS_members, KEYS_idle, KEYS_alive,
+             KEYS_dupefilter, KEYS_serial)
+  return ended
+end
+return 0
+""",
+    [*_CORE, "dupefilter", "serial"],
+)
+
+
+def member_name() -> str:
+    """A crawl process's name in the frontier: unique across hosts and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Frontier:
+    """One source's run as seen by one member: join, pop, acknowledge, idle, leave."""
+
+    def __init__(
+        self, server: Any, source_id: str, *, member: str | None = None, dead_after: float = 15.0
+    ) -> None:
+        self.server = server
+        self.keys = FrontierKeys(source_id)
+        self.member = member or member_name()
+        self.dead_after = dead_after
+        self.run: str | None = None
+        k = self.keys
+        core = [k.run, k.requests, k.processing, k.members, k.idle, k.alive]
+        self._core = core
+        self._join = server.register_script(JOIN)
+        self._heartbeat = server.register_script(HEARTBEAT)
+        self._push = server.register_script(PUSH)
+        self._pop = server.register_script(POP)
+        self._idle = server.register_script(IDLE)
+        self._leave = server.register_script(LEAVE)
+
+    def join(self) -> tuple[str, bool, int]:
+        """Join the source's run (creating it if there is none): (run id, created, recovered)."""
+        run, created, recovered = self._join(
+            keys=self._core, args=[self.member, uuid.uuid4().hex, self.dead_after]
+        )
+        self.run = run.decode() if isinstance(run, bytes) else str(run)
+        return self.run, bool(created), int(recovered)
+
+    def heartbeat(self) -> bool:
+        return bool(self._heartbeat(keys=self._core, args=[self.member, self.dead_after]))
+
+    def push(self, encoded: bytes, fingerprint: str | None) -> bool:
+        """Queue `encoded` unless `fingerprint` was seen in this run; True if queued."""
+        k = self.keys
+        return bool(self._push(keys=[k.dupefilter, k.requests], args=[fingerprint or "", encoded]))
+
+    def pop(self) -> tuple[str, bytes] | None:
+        k = self.keys
+        found = self._pop(
+            keys=[k.requests, k.processing, k.serial, k.idle, k.members], args=[self.member]
+        )
+        if not found:
+            return None
+        receipt, blob = found
+        return (receipt.decode() if isinstance(receipt, bytes) else str(receipt)), blob
+
+    def ack(self, receipt: str) -> None:
+        self.server.hdel(self.keys.processing, receipt)
+
+    def idle(self) -> bool:
+        """This member has nothing to do; True when the whole run has nothing left."""
+        return bool(self._idle(keys=self._core, args=[self.member, self.dead_after]))
+
+    def leave(self, *, finished: bool) -> bool:
+        """Leave the run; True when this member ended it (the run's keys are gone)."""
+        k = self.keys
+        return bool(
+            self._leave(
+                keys=[*self._core, k.dupefilter, k.serial],
+                args=[self.member, "1" if finished else "0"],
+            )
+        )
+
+    def pending(self) -> int:
+        return int(self.server.llen(self.keys.requests))
+
+
+class FrontierQueue(Base):
+    """scrapy-redis's queue interface over a `Frontier` (FIFO, reliable pop)."""
+
+    frontier: Frontier
+
+    def __len__(self) -> int:
+        return self.frontier.pending()
+
+    def push(self, request: Request) -> None:
+        self.frontier.push(self._encode_request(request), None)
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        while True:
+            found = self.frontier.pop()
+            if found is None:
+                return None
+            receipt, blob = found
+            try:
+                request: Request = self._decode_request(blob)
+            except (ValueError, AttributeError, ImportError) as exc:
+                # a request queued by another version of the spiders: nothing can run it
+                log.error("dropping a queued request that cannot be decoded: %s", exc)
+                self.frontier.ack(receipt)
+                continue
+            request.meta[RECEIPT_META] = receipt
+            return request
+
+    def clear(self) -> None:
+        """The run's keys go when the run ends (Frontier.leave), not per process."""
+
+
+def source_id_of(spider: Any) -> str:
+    source = getattr(spider, "source", None)
+    return str(getattr(source, "id", None) or spider.name)
+
+
+class FrontierScheduler(Scheduler):
+    """scrapy-redis's Scheduler on one source's run of the shared frontier.
+
+    Its RFPDupeFilter gives the fingerprints and its queue interface the
+    encoding; `Frontier` adds runs, the atomic seen-and-push and the receipts."""
+
+    crawler: Any = None
+    frontier: Frontier | None = None
+    _beat: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FrontierScheduler:
+        scheduler: FrontierScheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider: Any) -> None:
+        settings = self.crawler.settings
+        self.spider = spider
+        source_id = source_id_of(spider)
+        dead_after = settings.getfloat(DEAD_AFTER_SETTING, DEFAULT_DEAD_AFTER)
+        self.frontier = Frontier(self.server, source_id, dead_after=dead_after)
+        self.df = RFPDupeFilter(self.server, key=self.frontier.keys.dupefilter)
+        self.queue = FrontierQueue(
+            server=self.server,
+            spider=spider,
+            key=self.frontier.keys.requests,
+            serializer=self.serializer,
+        )
+        self.queue.frontier = self.frontier
+        platform = getattr(spider, "platform", None)
+        if platform:
+            self.server.hset(SOURCE_PLATFORMS, source_id, platform)
+        run, created, recovered = self.frontier.join()
+        # "already archived?" from the writer's index in Redis, not from a local archive
+        local_seen = getattr(spider, "seen", None)
+        close = getattr(local_seen, "close", None)
+        if close is not None:
+            close()
+        spider.seen = RedisSeenIndex(self.server)
+        spider.frontier_run = run
+        spider.frontier_ack = self.frontier.ack
+        log.info(
+            "%s run %s of %s as %s (%d requests queued, %d recovered from dead members)",
+            "started" if created else "joined",
+            run,
+            source_id,
+            self.frontier.member,
+            len(self.queue),
+            recovered,
+        )
+        if self.stats:
+            self.stats.set_value("pressarchive/frontier/run", run)
+            self.stats.set_value("pressarchive/frontier/member", self.frontier.member)
+        self._beat = task.LoopingCall(self.frontier.heartbeat)
+        self._beat.start(settings.getfloat(HEARTBEAT_SETTING, DEFAULT_HEARTBEAT), now=False)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and hasattr(engine, "_SLOT_HEARTBEAT_INTERVAL"):
+            # Scrapy looks at an idle scheduler every 5 s; a shared queue refills from
+            # other processes, so look more often (a private attribute: see the tests).
+            engine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
+
+    def enqueue_request(self, request: Request) -> bool:
+        assert self.frontier is not None
+        filtered = not request.dont_filter or request.meta.get("is_start_request", False)
+        fingerprint = self.df.request_fingerprint(request) if filtered else None
+        request.meta.pop(RECEIPT_META, None)  # a redirect or retry copy is a request of its own
+        if not self.frontier.push(self.queue._encode_request(request), fingerprint):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop()
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def spider_idle(self, spider: Any = None) -> None:
+        if self.frontier is not None and not self.frontier.idle():
+            raise DontCloseSpider("other crawl processes are still working on the run")
+
+    def close(self, reason: str) -> None:
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
+        if self.frontier is None:
+            return
+        ended = self.frontier.leave(finished=reason == "finished")
+        self.spider.frontier_ended = ended
+        log.info(
+            "left run %s of %s (%s)%s",
+            self.frontier.run,
+            self.frontier.keys.source_id,
+            reason,
+            "; the run is over" if ended else "",
+        )

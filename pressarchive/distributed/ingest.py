@@ -1,0 +1,444 @@
+"""The one process that writes the SQLite archive of a scaled-out crawl.
+
+`pressarchive ingest --redis URL --db PATH` drains the reliable queue the
+crawlers push to (`queue.py`), in batches, through the same `Archive.store`
+as a local crawl. It holds the archive's lock (a local crawl of the same file
+waits its turn) and a lease in Redis (a second writer waits). On start it puts
+back the batch a killed writer left unacknowledged and fills the Redis
+"already archived?" index from the archive.
+
+Replays are harmless: a release stored twice is stored once (the store's
+upsert: the second is "unchanged"); a WARC index row is inserted only if its
+(file, offset) is new; a crawl token maps to its `crawls` row through the
+`ingest_crawls` table, in the archive itself. The per-crawl counts are kept
+there too and written after each batch's releases: a writer killed between
+the two commits counts that batch's releases again as "unchanged" (the
+releases themselves are right; only the count is off).
+
+When the last crawler leaves a source's run (`run_end`), the writer runs the
+end-of-crawl work that a local crawl runs at close: the source's about-text is
+learned again over the whole archive and re-applied, and new releases are
+clustered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pressarchive.dedupe.clusters import cluster_pending
+from pressarchive.distributed import messages
+from pressarchive.distributed.keys import INGEST_WRITER, SEEN, WARC_DIGESTS
+from pressarchive.distributed.queue import ReliableQueue
+from pressarchive.distributed.seen_redis import ARCHIVE_RUN, record_seen, seen_fields, seen_value
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import refresh_source
+from pressarchive.storage.store import Archive, StoreResult, iso, utc_now
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 200
+LEASE_SECONDS = 30.0
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS ingest_crawls (
+    token TEXT PRIMARY KEY,          -- the crawl process's own id for its crawl
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    run TEXT,                        -- the frontier run it worked on
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS warc_records_file_offset ON warc_records(warc_file, offset);
+"""
+
+
+class WriterBusy(Exception):
+    """Another writer holds the lease."""
+
+
+@dataclass
+class IngestStats:
+    batches: int = 0
+    messages: int = 0
+    releases: int = 0
+    warc_records: int = 0
+    runs_finished: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    bad: int = 0
+
+
+class WriterLease:
+    """A Redis key naming the one writer, renewed by a thread while it lives."""
+
+    def __init__(self, server: Any, seconds: float = LEASE_SECONDS) -> None:
+        self.server = server
+        self.seconds = seconds
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        while not self.server.set(INGEST_WRITER, self.name, nx=True, px=int(self.seconds * 1000)):
+            if time.monotonic() >= deadline:
+                holder = self.server.get(INGEST_WRITER)
+                raise WriterBusy(
+                    f"another writer ({(holder or b'?').decode()}) is draining this Redis"
+                )
+            time.sleep(min(0.5, self.seconds / 4))
+        self._thread = threading.Thread(target=self._renew, name="writer-lease", daemon=True)
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            if self.server.get(INGEST_WRITER) == self.name.encode():
+                self.server.pexpire(INGEST_WRITER, int(self.seconds * 1000))
+            else:
+                log.error("the writer lease was lost (this writer was stalled too long)")
+                return
+
+    def release(self) -> None:
+        self._stop.set()
+        if self.server.get(INGEST_WRITER) == self.name.encode():
+            self.server.delete(INGEST_WRITER)
+
+
+def seed_from_archive(server: Any, archive: Archive, chunk: int = 5000) -> int:
+    """Enter every archived release in the Redis seen index (without overwriting
+    what the writer already entered for a run), and every archived WARC payload
+    in the digest index; returns how many releases."""
+    count = 0
+    pipe = server.pipeline(transaction=False)
+    rows = archive.conn.execute(
+        "SELECT platform, platform_id, canonical_url, title FROM releases ORDER BY id"
+    )
+    for platform, platform_id, canonical, title in rows:
+        value = seen_value(ARCHIVE_RUN, title)
+        for name in seen_fields(platform, platform_id, canonical):
+            pipe.hsetnx(SEEN, name, value)
+        count += 1
+        if count % chunk == 0:
+            pipe.execute()
+    records = archive.conn.execute(
+        """SELECT payload_digest, MIN(id), url, fetched_at FROM warc_records
+           WHERE record_type = 'response' AND payload_digest IS NOT NULL
+           GROUP BY payload_digest"""
+    )
+    for n, (digest, row_id, url, fetched_at) in enumerate(records, 1):
+        pipe.hsetnx(WARC_DIGESTS, digest, f"{row_id}|{fetched_at}|{url}")
+        if n % chunk == 0:
+            pipe.execute()
+    pipe.execute()
+    return count
+
+
+class Writer:
+    def __init__(self, server: Any, db: Path | str, *, batch_size: int = DEFAULT_BATCH) -> None:
+        self.server = server
+        self.db = Path(db)
+        self.batch_size = batch_size
+        self.queue = ReliableQueue(server)
+        self.archive = Archive(self.db)
+        self.archive.conn.executescript(_TABLES)
+        self.stats = IngestStats()
+        self._crawl_ids: dict[str, int] = {}
+        self._counts: dict[str, Counter[str]] = {}
+        self.stopping = False
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def start(self) -> tuple[int, int]:
+        """Recover a dead writer's batch and seed the seen index: (recovered, seeded)."""
+        recovered = self.queue.recover()
+        seeded = seed_from_archive(self.server, self.archive)
+        return recovered, seeded
+
+    # -- the loop -------------------------------------------------------------------
+
+    def run(
+        self, *, idle_exit: float | None = None, on_batch: Callable[[int], None] | None = None
+    ) -> IngestStats:
+        """Drain the queue until stopped (SIGTERM/SIGINT between batches) or, with
+        `idle_exit`, until nothing has arrived for that many seconds."""
+        last_message = time.monotonic()
+        while not self.stopping:
+            batch = self.queue.claim(self.batch_size, wait=0.5)
+            if not batch:
+                if idle_exit is not None and time.monotonic() - last_message >= idle_exit:
+                    break
+                continue
+            last_message = time.monotonic()
+            self.apply(batch)
+            self.queue.ack()
+            if on_batch is not None:
+                on_batch(len(batch))
+        return self.stats
+
+    def apply(self, batch: list[bytes]) -> None:
+        """Write one claimed batch; returns when it is committed (and the Redis
+        indexes updated), so that the caller may acknowledge it."""
+        pending: list[tuple[str | None, str | None, Release]] = []  # (crawl, run, release)
+        seen_pipe = self.server.pipeline(transaction=False)
+        touched: set[str] = set()
+
+        def flush() -> None:
+            if pending:
+                self._store(pending, seen_pipe, touched)
+                pending.clear()
+
+        for raw in batch:
+            self.stats.messages += 1
+            try:
+                message = messages.decode(raw)
+                kind = message["kind"]
+                if kind == "release":
+                    pending.append(
+                        (message.get("crawl"), message.get("run"), messages.release_from(message))
+                    )
+                    continue
+                flush()
+                if kind == "crawl_begin":
+                    self._crawl_begin(message)
+                elif kind == "warc":
+                    self._warc(message, seen_pipe)
+                elif kind == "crawl_end":
+                    self._save_counts(touched)
+                    touched.clear()
+                    self._crawl_end(message)
+                elif kind == "run_end":
+                    self._save_counts(touched)
+                    touched.clear()
+                    self._run_end(message)
+            except (messages.BadMessage, KeyError, TypeError, ValueError) as exc:
+                self.stats.bad += 1
+                log.error("skipping a message the writer cannot read: %s", exc)
+        flush()
+        self._save_counts(touched)
+        seen_pipe.execute()
+        self.stats.batches += 1
+
+    # -- crawls ----------------------------------------------------------------------
+
+    def _crawl_id(self, token: str | None) -> int | None:
+        if not token:
+            return None
+        if token not in self._crawl_ids:
+            row = self.archive.conn.execute(
+                "SELECT crawl_id, counts FROM ingest_crawls WHERE token = ?", (token,)
+            ).fetchone()
+            if row is None:
+                return None
+            self._crawl_ids[token] = int(row[0])
+            self._counts[token] = Counter(json.loads(row[1] or "{}"))
+        return self._crawl_ids[token]
+
+    def _crawl_begin(self, message: dict[str, Any]) -> None:
+        token = message["crawl"]
+        if self._crawl_id(token) is not None:
+            return  # a replay
+        source_fields = message.get("source")
+        source = messages.source_from(source_fields) if source_fields else None
+        if source is not None:
+            self.archive.ensure_source(source)
+        crawl_id = self.archive.begin_crawl(
+            message.get("spider") or "?", source.id if source else None
+        )
+        with self.archive.conn:
+            self.archive.conn.execute(
+                "INSERT INTO ingest_crawls (token, crawl_id, run) VALUES (?, ?, ?)",
+                (token, crawl_id, message.get("run")),
+            )
+        self._crawl_ids[token] = crawl_id
+        self._counts[token] = Counter()
+
+    def _save_counts(self, tokens: set[str]) -> None:
+        if not tokens:
+            return
+        with self.archive.conn:
+            self.archive.conn.executemany(
+                "UPDATE ingest_crawls SET counts = ? WHERE token = ?",
+                [(json.dumps(dict(self._counts[t])), t) for t in tokens if t in self._counts],
+            )
+
+    def _crawl_end(self, message: dict[str, Any]) -> None:
+        token = message["crawl"]
+        crawl_id = self._crawl_id(token)
+        if crawl_id is None:
+            log.error("end of an unknown crawl %s", token)
+            return
+        errors = list(message.get("errors") or [])
+        status = str(message.get("status") or "failed")
+        if status == "finished" and errors and not message.get("listing_pages"):
+            status = "failed"  # as a local crawl: no listing read and errors: not crawled
+        self.archive.finish_crawl(
+            crawl_id,
+            status=status,
+            counts=dict(self._counts.get(token) or {}),
+            errors=errors,
+            stats=dict(message.get("stats") or {}),
+        )
+
+    def _run_end(self, message: dict[str, Any]) -> None:
+        source_id = message["source"]
+        started = time.perf_counter()
+        with self.archive.conn:
+            # a crawler killed for good never sends its crawl_end; one that still
+            # does (it left just before the last one) overwrites this
+            self.archive.conn.execute(
+                """UPDATE crawls SET status = 'interrupted', finished_at = ?
+                   WHERE status = 'running' AND id IN
+                       (SELECT crawl_id FROM ingest_crawls WHERE run = ?)""",
+                (iso(utc_now()), message.get("run")),
+            )
+        recleaned = refresh_source(self.archive, source_id)
+        clustered = cluster_pending(self.archive)
+        self.stats.runs_finished += 1
+        log.info(
+            "run %s of %s over: %d releases re-cleaned, %d clustered in %.1f s",
+            message.get("run"),
+            source_id,
+            recleaned,
+            clustered,
+            time.perf_counter() - started,
+        )
+
+    # -- releases and WARC rows ----------------------------------------------------------
+
+    def _store(
+        self,
+        pending: list[tuple[str | None, str | None, Release]],
+        seen_pipe: Any,
+        touched: set[str],
+    ) -> None:
+        # consecutive releases of one crawl go to the store as one batch
+        groups: list[tuple[str | None, list[tuple[str | None, Release]]]] = []
+        for token, run, release in pending:
+            if not groups or groups[-1][0] != token:
+                groups.append((token, []))
+            groups[-1][1].append((run, release))
+        for token, items in groups:
+            crawl_id = self._crawl_id(token)
+            releases = [release for _, release in items]
+            results = self._store_batch(releases, crawl_id)
+            for result in results:
+                self.stats.outcomes[result.outcome] += 1
+                if token and token in self._counts:
+                    self._counts[token][result.outcome] += 1
+            if token:
+                touched.add(token)
+            self.stats.releases += len(releases)
+            for run, release in items:
+                record_seen(
+                    seen_pipe,
+                    [
+                        (
+                            release.platform,
+                            release.platform_id,
+                            release.canonical_url or release.url,
+                            release.title,
+                        )
+                    ],
+                    run,
+                )
+
+    def _store_batch(self, releases: list[Release], crawl_id: int | None) -> list[StoreResult]:
+        try:
+            return self.archive.store(releases, crawl_id=crawl_id)
+        except Exception as exc:  # one bad record must not cost the batch (as StorePipeline)
+            log.warning("batch of %d failed (%s); storing one by one", len(releases), exc)
+        results: list[StoreResult] = []
+        for release in releases:
+            try:
+                results.extend(self.archive.store([release], crawl_id=crawl_id))
+            except Exception as exc:
+                self.stats.outcomes["dropped"] += 1
+                log.error("cannot store %s: %s", release.url, exc)
+        return results
+
+    def _warc(self, message: dict[str, Any], seen_pipe: Any) -> None:
+        row = message["row"]
+        crawl_id = self._crawl_id(message.get("crawl"))
+        with self.archive.conn:
+            found = self.archive.conn.execute(
+                "SELECT id FROM warc_records WHERE warc_file = ? AND offset = ?",
+                (row["warc_file"], row["offset"]),
+            ).fetchone()
+            if found is not None:
+                return
+            cursor = self.archive.conn.execute(
+                """INSERT INTO warc_records (url, fetched_at, status, payload_digest,
+                       record_type, warc_file, offset, length, refers_to, crawl_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    row["url"],
+                    row["fetched_at"],
+                    row["status"],
+                    row["digest"],
+                    row["record_type"],
+                    row["warc_file"],
+                    row["offset"],
+                    row["length"],
+                    row.get("refers_to"),
+                    crawl_id,
+                ),
+            )
+        self.stats.warc_records += 1
+        if row["record_type"] == "response" and row.get("digest"):
+            seen_pipe.hsetnx(
+                WARC_DIGESTS, row["digest"], f"{cursor.lastrowid}|{row['fetched_at']}|{row['url']}"
+            )
+
+
+def stop_on_signals(writer: Writer) -> None:
+    """SIGTERM/SIGINT: finish the batch in hand, then stop."""
+
+    def stop(signum: int, frame: Any) -> None:
+        writer.stopping = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+
+
+def run_writer(
+    url: str,
+    db: Path | str,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    idle_exit: float | None = None,
+    wait: float = 60.0,
+    lease_seconds: float = LEASE_SECONDS,
+) -> IngestStats:
+    """`pressarchive ingest`: the archive's lock, the Redis lease, then the loop."""
+    from pressarchive.crawl.runner import archive_lock
+    from pressarchive.distributed.connection import connect
+
+    server = connect(url)
+    db = Path(db)
+    with archive_lock(db):
+        lease = WriterLease(server, lease_seconds)
+        lease.acquire(wait)
+        try:
+            writer = Writer(server, db, batch_size=batch_size)
+            try:
+                if threading.current_thread() is threading.main_thread():
+                    stop_on_signals(writer)
+                recovered, seeded = writer.start()
+                log.info(
+                    "writer started: %d messages recovered, %d releases seeded", recovered, seeded
+                )
+                return writer.run(idle_exit=idle_exit)
+            finally:
+                writer.close()
+        finally:
+            lease.release()

@@ -1,0 +1,80 @@
+"""What crawl processes send the writer: one JSON object per message.
+
+    crawl_begin  a crawl process opened a source (becomes a `crawls` row)
+    release      a finished release: the record as cleaned and as extracted
+    warc         a WARC index row (the file is the crawler's own)
+    crawl_end    that process closed the source: status, errors, Scrapy's stats
+    run_end      the last process left the source's run: time for the end-of-crawl work
+
+Every message names its crawl by a token the crawler made up (a uuid): the
+writer maps it to the `crawls` row it created, in the archive itself, so a
+replayed message finds the same row.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pressarchive.items import Release
+from pressarchive.sources import Source
+
+KINDS = ("crawl_begin", "release", "warc", "crawl_end", "run_end")
+
+
+class BadMessage(ValueError):
+    pass
+
+
+def encode(kind: str, **fields: Any) -> bytes:
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    return json.dumps({"kind": kind, **fields}, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def decode(raw: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadMessage(f"not JSON: {exc}") from None
+    if not isinstance(message, dict) or message.get("kind") not in KINDS:
+        raise BadMessage(f"not a pressarchive message: {raw[:80]!s}")
+    return message
+
+
+def source_fields(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "organisation": source.organisation,
+        "platform": source.platform,
+        "start_urls": list(source.start_urls),
+        "allowed_domains": list(source.allowed_domains),
+        "options": dict(source.options),
+    }
+
+
+def source_from(fields: dict[str, Any]) -> Source:
+    return Source(
+        id=fields["id"],
+        organisation=fields["organisation"],
+        platform=fields["platform"],
+        start_urls=tuple(fields["start_urls"]),
+        allowed_domains=tuple(fields.get("allowed_domains") or ()),
+        options=fields.get("options") or {},
+    )
+
+
+def release_message(release: Release, *, crawl: str, run: str | None) -> bytes:
+    return encode(
+        "release",
+        crawl=crawl,
+        run=run,
+        record=release.to_json_dict(),
+        extracted=release.extracted,
+    )
+
+
+def release_from(message: dict[str, Any]) -> Release:
+    release = Release.from_json_dict(message["record"])
+    release.extracted = message.get("extracted")
+    return release

@@ -1,0 +1,117 @@
+"""Politeness per press room across every crawl process of a Redis crawl.
+
+Scrapy's own limits (CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY) hold per
+process; three processes would be three times as hard on a press room. This
+downloader middleware takes a lease in Redis before each download: no more
+than `PRESSARCHIVE_SITE_CONCURRENCY` (default: CONCURRENT_REQUESTS_PER_DOMAIN)
+downloads from one host at a time over all processes, and starts at least
+DOWNLOAD_DELAY apart. A lease expires by itself after DOWNLOAD_TIMEOUT plus a
+margin, so a killed process blocks nobody for long. AutoThrottle still slows
+each process down on its own when a site answers slowly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+
+from pressarchive.distributed.connection import connect, redis_url
+from pressarchive.distributed.keys import site_leases, site_next_start
+
+LEASE_META = "pressarchive_site_lease"
+SITE_CONCURRENCY_SETTING = "PRESSARCHIVE_SITE_CONCURRENCY"
+MAX_WAIT_STEP = 0.25  # seconds: the longest sleep between two tries for a lease
+
+# KEYS: leases, next start. ARGV: token, limit, delay ms, lease ms.
+# Returns 0 when the lease is taken, else how many ms to wait before trying again.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(5, math.min(50, tonumber(first[2]) - now))
+end
+local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now < next_start then return next_start - now end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('SET', KEYS[2], now + tonumber(ARGV[3]), 'PX', tonumber(ARGV[3]) + 1000)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 0
+"""
+
+
+def site_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class SitePolitenessMiddleware:
+    def __init__(
+        self, server: Any, *, limit: int, delay: float, lease_seconds: float, stats: Any = None
+    ) -> None:
+        self.server = server
+        self.limit = max(1, limit)
+        self.delay_ms = max(0, int(delay * 1000))
+        self.lease_ms = int(lease_seconds * 1000)
+        self.stats = stats
+        self._acquire = server.register_script(_ACQUIRE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SitePolitenessMiddleware:
+        settings = crawler.settings
+        url = redis_url(settings)
+        assert url, "the add-on enables this middleware only with a Redis URL"
+        limit = settings.getint(SITE_CONCURRENCY_SETTING) or settings.getint(
+            "CONCURRENT_REQUESTS_PER_DOMAIN", 2
+        )
+        return cls(
+            connect(url),
+            limit=limit,
+            delay=settings.getfloat("DOWNLOAD_DELAY", 0.0),
+            lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 180.0) + 10.0,
+            stats=crawler.stats,
+        )
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        site = site_of(request.url)
+        if not site:
+            return None
+        token = uuid.uuid4().hex
+        keys = [site_leases(site), site_next_start(site)]
+        waited = 0.0
+        while True:
+            wait_ms = int(
+                self._acquire(keys=keys, args=[token, self.limit, self.delay_ms, self.lease_ms])
+            )
+            if wait_ms == 0:
+                break
+            step = min(MAX_WAIT_STEP, wait_ms / 1000)
+            waited += step
+            await asyncio.sleep(step)
+        request.meta[LEASE_META] = (site, token)
+        if self.stats is not None and waited:
+            self.stats.inc_value("pressarchive/politeness/waited_ms", int(waited * 1000))
+        return None
+
+    def _release(self, request: Request) -> None:
+        lease = request.meta.pop(LEASE_META, None)
+        if lease is not None:
+            site, token = lease
+            self.server.zrem(site_leases(site), token)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        self._release(request)
+        return response
+
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Any = None
+    ) -> None:
+        self._release(request)
+        return None

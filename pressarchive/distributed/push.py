@@ -1,0 +1,95 @@
+"""Pipeline stage 4 of a Redis crawl: hand releases to the writer instead of
+storing them (it replaces `StorePipeline`; the stages before it are the same).
+
+The crawl's `crawls` row is made and finished by the writer from the
+`crawl_begin` and `crawl_end` messages; the counts of stored, updated and
+unchanged releases are the writer's, since only it knows them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from typing import Any
+
+from scrapy import signals
+
+from pressarchive.distributed import messages
+from pressarchive.distributed.connection import connect, redis_url
+from pressarchive.distributed.keys import INGEST_QUEUE
+from pressarchive.items import Release
+from pressarchive.sources import Source
+
+log = logging.getLogger(__name__)
+
+CLOSE_STATUS = {"finished": "finished", "shutdown": "interrupted"}
+
+
+class RedisPushPipeline:
+    def __init__(self, server: Any, crawler: Any) -> None:
+        self.server = server
+        self.crawler = crawler
+        self.token = uuid.uuid4().hex
+        self.counts: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedisPushPipeline:
+        url = redis_url(crawler.settings)
+        assert url, "the add-on enables this pipeline only with a Redis URL"
+        pipeline = cls(connect(url), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def _send(self, message: bytes) -> None:
+        self.server.lpush(INGEST_QUEUE, message)
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = spider or self.crawler.spider
+        spider.crawl_token = self.token
+        source: Source | None = getattr(spider, "source", None)
+        self._send(
+            messages.encode(
+                "crawl_begin",
+                crawl=self.token,
+                spider=getattr(spider, "name", "?"),
+                source=messages.source_fields(source) if source is not None else None,
+                run=getattr(spider, "frontier_run", None),
+            )
+        )
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Release):
+            spider = spider or self.crawler.spider
+            self._send(
+                messages.release_message(
+                    item, crawl=self.token, run=getattr(spider, "frontier_run", None)
+                )
+            )
+            self.counts["pushed"] += 1
+            self.crawler.stats.inc_value("pressarchive/pushed")
+        return item
+
+    def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
+        spider = spider or self.crawler.spider
+        errors = list(getattr(spider, "crawl_errors", []))
+        status = CLOSE_STATUS.get(reason, "failed")
+        stats = dict(self.crawler.stats.get_stats())
+        self._send(
+            messages.encode(
+                "crawl_end",
+                crawl=self.token,
+                status=status,
+                errors=errors,
+                stats=stats,
+                listing_pages=stats.get("pressarchive/listing_pages", 0),
+            )
+        )
+        source: Source | None = getattr(spider, "source", None)
+        if getattr(spider, "frontier_ended", False) and source is not None:
+            # the last process out: every release of the run is ahead of this in the queue
+            self._send(
+                messages.encode(
+                    "run_end", source=source.id, run=getattr(spider, "frontier_run", None)
+                )
+            )

@@ -1,0 +1,102 @@
+"""WARC recording in a crawl process that has no archive database.
+
+Each crawler writes its own files, named after the host, the process and a
+random id, so that files of many machines can be gathered into one directory
+(for `pressarchive reextract`) without a clash. Index rows go to the writer
+as `warc` messages. A payload is written as a revisit record only when the
+writer has already indexed an identical one (the digest index in Redis):
+otherwise it is written in full, which costs space but never a dangling
+reference.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
+from pressarchive.crawl.warc import WarcRecorderMiddleware
+from pressarchive.distributed import messages
+from pressarchive.distributed.connection import connect, redis_url
+from pressarchive.distributed.keys import INGEST_QUEUE, WARC_DIGESTS
+from pressarchive.storage.warc import WarcArchive
+
+
+def warc_file_stem() -> str:
+    host = "".join(c if c.isalnum() or c in "-." else "-" for c in socket.gethostname())
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+
+class RedisWarcArchive(WarcArchive):
+    def __init__(self, directory: Path, server: Any, *, token: Any, max_file_bytes: int) -> None:
+        # the index lives in the writer's archive; this connection is never used for it
+        super().__init__(directory, sqlite3.connect(":memory:"), max_file_bytes=max_file_bytes)
+        self.server = server
+        self.token = token  # callable: the crawl token of the rows
+        self.stem = warc_file_stem()
+        self.serial = 0
+
+    def _new_file(self) -> tuple[str, BinaryIO]:
+        self.serial += 1
+        name = f"pressarchive-{self._opened_at}-{self.stem}-{self.serial:05d}.warc.gz"
+        return name, open(self.directory / name, "xb")
+
+    def _original_of(self, digest: str) -> tuple[int, str, str] | None:
+        found = self.server.hget(WARC_DIGESTS, digest)
+        if found is None:
+            return None
+        row_id, fetched_at, url = found.decode().split("|", 2)
+        return int(row_id), url, fetched_at
+
+    def _insert_row(self, **row: Any) -> int:
+        self.server.lpush(
+            INGEST_QUEUE,
+            messages.encode("warc", crawl=self.token(), row={**row, "warc_file": self._file_name}),
+        )
+        return 0
+
+
+class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
+    """`WarcRecorderMiddleware` with files named per process and rows sent to the writer."""
+
+    def __init__(
+        self, settings: BaseSettings, stats: Any = None, crawler: Crawler | None = None
+    ) -> None:
+        # not WarcRecorderMiddleware.__init__: there is no archive database here
+        warc_dir = settings.get("PRESSARCHIVE_WARC_DIR")
+        if not warc_dir:
+            raise NotConfigured("PRESSARCHIVE_WARC_DIR is needed")
+        self.warc_dir = Path(warc_dir)
+        self.max_file_bytes = settings.getint("PRESSARCHIVE_WARC_MAX_BYTES", 100_000_000)
+        self.crawl_id = None
+        self.stats = stats
+        self._archive = None
+        url = redis_url(settings)
+        assert url, "the add-on enables this middleware only with a Redis URL"
+        self.server = connect(url)
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisWarcRecorderMiddleware:
+        middleware = cls(crawler.settings, crawler.stats, crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _token(self) -> str | None:
+        spider = getattr(self.crawler, "spider", None)
+        return getattr(spider, "crawl_token", None)
+
+    def _opened(self) -> WarcArchive:
+        if self._archive is None:
+            self._archive = RedisWarcArchive(
+                self.warc_dir, self.server, token=self._token, max_file_bytes=self.max_file_bytes
+            )
+        return self._archive

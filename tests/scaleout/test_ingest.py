@@ -1,0 +1,184 @@
+"""The writer against a real redis-server: batches through the store, a killed
+writer's batch taken up again without duplicates, the Redis indexes it fills."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pressarchive.distributed import messages
+from pressarchive.distributed.ingest import Writer, WriterBusy, WriterLease
+from pressarchive.distributed.keys import (
+    INGEST_PROCESSING,
+    INGEST_QUEUE,
+    WARC_DIGESTS,
+    FrontierKeys,
+)
+from pressarchive.distributed.queue import ReliableQueue
+from pressarchive.distributed.seen_redis import RedisSeenIndex
+from pressarchive.items import Release
+from pressarchive.sources import Source
+
+SOURCE = Source("room-viatt", "Norrköpings kommun", "viatt", ("https://via.tt.se/publisher/1/x",))
+
+
+@pytest.fixture
+def server(redis_url: str) -> Any:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+def release(n: int, title: str | None = None) -> Release:
+    url = f"https://via.tt.se/pressmeddelande/{4000 + n}/meddelande-{n}?publisherId=1"
+    r = Release(
+        source=SOURCE.id,
+        platform="viatt",
+        url=url,
+        title=title or f"Meddelande nummer {n}",
+        canonical_url=f"https://via.tt.se/pressmeddelande/{4000 + n}/meddelande-{n}",
+        platform_id=str(4000 + n),
+        body_text=f"Brödtext för meddelande {n}.",
+        body_html=f"<p>Brödtext för meddelande {n}.</p>",
+    )
+    r.extracted = r.to_json_dict()
+    return r
+
+
+def crawl_messages(token: str, run: str, releases: list[Release]) -> list[bytes]:
+    out = [
+        messages.encode(
+            "crawl_begin",
+            crawl=token,
+            spider="viatt",
+            source=messages.source_fields(SOURCE),
+            run=run,
+        )
+    ]
+    out += [messages.release_message(r, crawl=token, run=run) for r in releases]
+    out.append(
+        messages.encode(
+            "warc",
+            crawl=token,
+            row={
+                "url": releases[0].url,
+                "fetched_at": "2026-01-01T00:00:00+00:00",
+                "status": 200,
+                "digest": "sha1:ABC",
+                "record_type": "response",
+                "offset": 0,
+                "length": 10,
+                "refers_to": None,
+                "warc_file": "pressarchive-x-host-1-abc-00001.warc.gz",
+            },
+        )
+    )
+    out.append(
+        messages.encode(
+            "crawl_end", crawl=token, status="finished", errors=[], stats={}, listing_pages=2
+        )
+    )
+    return out
+
+
+def push_all(server: Any, batch: list[bytes]) -> None:
+    for message in batch:
+        server.lpush(INGEST_QUEUE, message)
+
+
+def table(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_writer_stores_a_crawl_and_fills_the_redis_indexes(server: Any, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    push_all(server, crawl_messages("t1", "run-1", [release(n) for n in range(3)]))
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    stats = writer.run(idle_exit=0)
+    writer.close()
+    assert stats.outcomes["stored"] == 3
+    assert table(db, "SELECT COUNT(*) FROM releases") == [(3,)]
+    assert table(db, "SELECT status, stored FROM crawls") == [("finished", 3)]
+    assert table(db, "SELECT COUNT(*) FROM warc_records") == [(1,)]
+    assert server.hget(WARC_DIGESTS, "sha1:ABC") is not None
+    assert server.llen(INGEST_QUEUE) == 0 and server.llen(INGEST_PROCESSING) == 0
+
+    seen = RedisSeenIndex(server)
+    url = release(1).url
+    server.hset("pressarchive:source-platforms", SOURCE.id, "viatt")
+    server.set(FrontierKeys(SOURCE.id).run, "run-1")
+    # stored during the run that is still going on: not "archived before this crawl"
+    assert not seen.is_archived(SOURCE.id, url, "Meddelande nummer 1")
+    later = RedisSeenIndex(server)
+    server.set(FrontierKeys(SOURCE.id).run, "run-2")
+    assert later.is_archived(SOURCE.id, url, "Meddelande nummer 1")
+    assert later.is_archived(SOURCE.id, url, "  MEDDELANDE nummer 1 ")
+    assert not later.is_archived(SOURCE.id, url, "Ett ändrat meddelande")  # edited: fetch again
+    assert not later.is_archived(SOURCE.id, release(9).url, None)
+
+
+def test_a_writer_killed_before_its_ack_loses_and_duplicates_nothing(
+    server: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    push_all(server, crawl_messages("t1", "run-1", [release(n) for n in range(4)]))
+    dying = Writer(server, db, batch_size=50)
+    dying.start()
+    batch = dying.queue.claim(50, wait=0)
+    dying.apply(batch)  # committed... and killed before queue.ack()
+    dying.close()
+    assert server.llen(INGEST_PROCESSING) == len(batch)
+
+    writer = Writer(server, db, batch_size=3)  # a restart, with smaller batches
+    recovered, seeded = writer.start()
+    assert recovered == len(batch) and seeded == 4
+    stats = writer.run(idle_exit=0)
+    writer.close()
+    assert stats.outcomes == {"unchanged": 4}
+    assert table(db, "SELECT COUNT(*), COUNT(DISTINCT platform_id) FROM releases") == [(4, 4)]
+    assert table(db, "SELECT COUNT(*) FROM crawls") == [(1,)]
+    assert table(db, "SELECT COUNT(*) FROM warc_records") == [(1,)]
+    assert table(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_message_the_writer_cannot_read_is_skipped_not_fatal(server: Any, tmp_path: Path) -> None:
+    push_all(server, [b"not json", *crawl_messages("t1", "run-1", [release(1)])])
+    writer = Writer(server, tmp_path / "archive.db")
+    writer.start()
+    stats = writer.run(idle_exit=0)
+    writer.close()
+    assert stats.bad == 1 and stats.outcomes["stored"] == 1
+
+
+def test_one_writer_at_a_time(server: Any) -> None:
+    first = WriterLease(server, seconds=5)
+    first.acquire(wait=0)
+    try:
+        with pytest.raises(WriterBusy, match="another writer"):
+            WriterLease(server, seconds=5).acquire(wait=0.2)
+    finally:
+        first.release()
+    second = WriterLease(server, seconds=5)
+    second.acquire(wait=0)
+    second.release()
+
+
+def test_the_reliable_queue_hands_back_an_unacknowledged_batch_oldest_first(server: Any) -> None:
+    queue = ReliableQueue(server)
+    for n in range(5):
+        queue.push(f"m{n}".encode())
+    assert queue.claim(3, wait=0) == [b"m0", b"m1", b"m2"]
+    assert queue.recover() == 3
+    assert queue.claim(10, wait=0) == [b"m0", b"m1", b"m2", b"m3", b"m4"]
+    queue.ack()
+    assert len(queue) == 0 and queue.claim(1, wait=0.1) == []
