@@ -100,7 +100,11 @@ class StorePipeline:
             return
         try:
             results = self.archive.store(
-                batch, crawl_id=self.crawl_id, revise=not self.replay, touch=not self.replay
+                batch,
+                crawl_id=self.crawl_id,
+                revise=not self.replay,
+                touch=not self.replay,
+                own_run=True,
             )
         except CrawlSuperseded as exc:
             self._stop(SUPERSEDED, str(exc), batch)
@@ -119,6 +123,7 @@ class StorePipeline:
                             crawl_id=self.crawl_id,
                             revise=not self.replay,
                             touch=not self.replay,
+                            own_run=True,
                         )
                     )
                 except Exception as one_exc:
@@ -207,6 +212,7 @@ class StorePipeline:
                     counts=dict(self.counts),
                     errors=errors,
                     stats=stats,
+                    only_if_running=True,
                 )
             except Exception as exc:  # a full disk: the next crawl marks the row interrupted
                 log.error("cannot record the end of crawl %s: %s", self.crawl_id, exc)

@@ -234,12 +234,16 @@ class Archive:
         counts: dict[str, int],
         errors: Sequence[dict[str, Any]],
         stats: dict[str, Any],
+        only_if_running: bool = False,
     ) -> None:
+        """Record the end of a crawl; `only_if_running` (the crawl's own
+        process): never over a row a later crawl has marked interrupted."""
+        guard = " AND status = 'running'" if only_if_running else ""
         with self.conn:
             self.conn.execute(
-                """UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
+                f"""UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
                        unchanged = ?, dropped = ?, error_count = ?, errors = ?, stats = ?
-                   WHERE id = ? AND status = 'running'""",
+                   WHERE id = ?{guard}""",
                 (
                     iso(utc_now()),
                     status,
@@ -300,12 +304,17 @@ class Archive:
         seen_at: datetime | None = None,
         revise: bool = True,
         touch: bool = True,
+        own_run: bool = False,
     ) -> list[StoreResult]:
         """Store a batch in one transaction; idempotent per release.
 
         `revise=False` is for re-cleaning what is already archived (a better
         extraction is not a new version of the release); `touch=False` leaves
-        `last_seen_at` alone because nothing was fetched.
+        `last_seen_at` alone because nothing was fetched. `own_run=True` is for
+        the process running crawl `crawl_id` itself (the store pipeline): the
+        batch counts in the crawl's row, and is refused if that row is no
+        longer running (CrawlSuperseded). The scale-out ingest, which may
+        store a crawl's last pages after its run was closed, leaves it off.
         """
         now = iso(seen_at or utc_now())
         assert now is not None
@@ -313,7 +322,7 @@ class Archive:
         with self.conn:
             for release in releases:
                 results.append(self._store_one(release, now, crawl_id, revise, touch))
-            if crawl_id is not None:
+            if crawl_id is not None and own_run:
                 self._count_in_crawl(crawl_id, results)
         return results
 

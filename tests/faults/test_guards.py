@@ -186,7 +186,14 @@ def test_the_gap_is_open_until_a_run_finishes_its_walk(tmp_path: Path) -> None:
         archive.finish_crawl(third, status="finished", counts={}, errors=[], stats={})
         assert open_gap(archive.conn, "s") is None
         # the orphan of the first run cannot rewrite its row
-        archive.finish_crawl(first, status="finished", counts={"stored": 9}, errors=[], stats={})
+        archive.finish_crawl(
+            first,
+            status="finished",
+            counts={"stored": 9},
+            errors=[],
+            stats={},
+            only_if_running=True,
+        )
         row = archive.conn.execute("SELECT status, stored FROM crawls WHERE id = ?", (first,))
         assert tuple(row.fetchone()) == ("interrupted", 0)
 
@@ -199,13 +206,14 @@ def test_an_orphans_batch_is_rolled_back(tmp_path: Path) -> None:
         archive.ensure_source(Source("s", "O", "generic", ("https://x.se/",)))
         crawl = archive.begin_crawl("generic", "s")
         release = Release(source="s", platform="generic", url="https://x.se/1", title="Ett")
-        archive.store([release], crawl_id=crawl)
+        archive.store([release], crawl_id=crawl, own_run=True)
         assert archive.conn.execute("SELECT stored FROM crawls").fetchone()[0] == 1
         archive.mark_stale_crawls_interrupted()
         with pytest.raises(CrawlSuperseded):
             archive.store(
                 [Release(source="s", platform="generic", url="https://x.se/2", title="Två")],
                 crawl_id=crawl,
+                own_run=True,
             )
         assert archive.conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0] == 1
     assert (
