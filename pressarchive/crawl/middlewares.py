@@ -148,11 +148,15 @@ def redirect_problem(url: str, target: str, *, seen: Any, spider: Any) -> str | 
     if target.split("#")[0] == url.split("#")[0] or target in seen:
         return f"redirect loop: {url} -> {target}"
     source = getattr(spider, "source", None)
-    problem = url_problem(target, allow_private=bool(getattr(source, "allow_private", False)))
-    if problem:
-        return f"redirect to a refused URL: {target} ({problem})"
     domains = [d for d in getattr(spider, "allowed_domains", None) or () if d]
     host = urlsplit(target).hostname or ""
-    if domains and not url_is_from_any_domain(target, domains) and host not in domains:
+    own_host = not domains or url_is_from_any_domain(target, domains) or host in domains
+    # a host of the source's own is as the registry allowed it; elsewhere only public ones
+    problem = url_problem(
+        target, allow_private=own_host or bool(getattr(source, "allow_private", False))
+    )
+    if problem:
+        return f"redirect to a refused URL: {target} ({problem})"
+    if not own_host:
         return f"off-site redirect: {url} -> {target}"
     return None
