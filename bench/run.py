@@ -27,6 +27,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_golden.py": ([], []),
     "bench_fidelity.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),
+    "bench_hostile.py": ([], ["--bomb-mb", "256", "--sitemap-mb", "256", "--huge-mb", "20"]),
     "bench_distributed.py": (
         ["--count", "400", "--rounds", "2"],
         ["--count", "100", "--rounds", "1"],

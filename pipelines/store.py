@@ -14,18 +14,25 @@ import time
 from collections import Counter
 from typing import Any
 
+from pressarchive.crawl.gaps import REPLAY_STAT
+from pressarchive.crawl.stopping import (
+    CLOSE_STATUS,
+    DISK_FULL,
+    SUPERSEDED,
+    WALL_CLOCK,
+    stop_crawl,
+    stopping_reason,
+)
 from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
 from pressarchive.sources import Source
-from pressarchive.storage.store import Archive
+from pressarchive.storage.store import Archive, CrawlSuperseded, storage_full
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 FLUSH_SECONDS = 1.0
-
-CLOSE_STATUS = {"finished": "finished", "shutdown": "interrupted"}
 
 
 class StorePipeline:
@@ -76,6 +83,8 @@ class StorePipeline:
         )
         if spider is not None:
             spider.crawl_id = self.crawl_id
+        if self.replay and self.stats is not None:
+            self.stats.set_value(REPLAY_STAT, True)  # not a walk: no gap opened or closed
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Release):
@@ -87,13 +96,23 @@ class StorePipeline:
     def flush(self) -> None:
         batch, self.batch = self.batch, []
         self.last_flush = time.monotonic()
-        if not batch or self.archive is None:
+        if not batch or self.archive is None or self.stopped:
             return
         try:
             results = self.archive.store(
-                batch, crawl_id=self.crawl_id, revise=not self.replay, touch=not self.replay
+                batch,
+                crawl_id=self.crawl_id,
+                revise=not self.replay,
+                touch=not self.replay,
+                own_run=True,
             )
+        except CrawlSuperseded as exc:
+            self._stop(SUPERSEDED, str(exc), batch)
+            return
         except Exception as exc:  # one bad record must not cost the batch
+            if storage_full(exc):
+                self._stop(DISK_FULL, f"{self.db_path}: the disk is full ({exc})", batch)
+                return
             log.warning("batch of %d failed (%s); storing one by one", len(batch), exc)
             results = []
             for release in batch:
@@ -104,9 +123,16 @@ class StorePipeline:
                             crawl_id=self.crawl_id,
                             revise=not self.replay,
                             touch=not self.replay,
+                            own_run=True,
                         )
                     )
                 except Exception as one_exc:
+                    if isinstance(one_exc, CrawlSuperseded):
+                        self._stop(SUPERSEDED, str(one_exc), [])
+                        return
+                    if storage_full(one_exc):
+                        self._stop(DISK_FULL, f"{self.db_path}: the disk is full ({one_exc})", [])
+                        return
                     self.counts["dropped"] += 1
                     self.errors.append({"url": release.url, "reason": f"store: {one_exc}"})
                     log.error("cannot store %s: %s", release.url, one_exc)
@@ -115,10 +141,27 @@ class StorePipeline:
             if self.stats is not None:
                 self.stats.inc_value(f"pressarchive/{result.outcome}")
 
+    @property
+    def stopped(self) -> bool:
+        return stopping_reason(self.crawler) in (DISK_FULL, SUPERSEDED)
+
+    def _stop(self, reason: str, message: str, lost: list[Release]) -> None:
+        """Storing is impossible: end the crawl (a full disk must not turn into a
+        crawl that fetches on and stores nothing); the lost releases are errors."""
+        if not self.stopped:
+            log.error("%s; the crawl stops", message)
+            self.errors.append({"url": self.db_path, "reason": message})
+        for release in lost:
+            self.counts["dropped"] += 1
+            self.errors.append({"url": release.url, "reason": f"not stored: {reason}"})
+        stop_crawl(self.crawler, reason)
+
     def close_spider(self, spider: Any = None) -> None:
         if self.archive is None:
             return
         self.flush()
+        if self.stopped:
+            return  # nothing more can be written
         spider = self._spider(spider)
         source: Source | None = getattr(spider, "source", None)
         started = time.perf_counter()
@@ -146,15 +189,32 @@ class StorePipeline:
         if self.archive is None:
             return
         errors = [*getattr(spider, "crawl_errors", []), *self.errors]
+        if reason == WALL_CLOCK:
+            seconds = self.crawler.settings.getint("CLOSESPIDER_TIMEOUT") if self.crawler else 0
+            errors.append(
+                {
+                    "url": getattr(getattr(spider, "source", None), "id", "?"),
+                    "reason": f"stopped at the wall-clock cap of {seconds} s "
+                    "(CLOSESPIDER_TIMEOUT); the next run goes on",
+                }
+            )
         status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.stats.get_stats()) if self.stats is not None else {}
         if status == "finished" and errors and not stats.get("pressarchive/listing_pages"):
             # Not one listing was read (the start page failed, or a site had
             # nothing to follow): the press room was not crawled, whatever Scrapy says.
             status = "failed"
-        if self.crawl_id is not None:
-            self.archive.finish_crawl(
-                self.crawl_id, status=status, counts=dict(self.counts), errors=errors, stats=stats
-            )
+        if self.crawl_id is not None and reason != SUPERSEDED:
+            try:
+                self.archive.finish_crawl(
+                    self.crawl_id,
+                    status=status,
+                    counts=dict(self.counts),
+                    errors=errors,
+                    stats=stats,
+                    only_if_running=True,
+                )
+            except Exception as exc:  # a full disk: the next crawl marks the row interrupted
+                log.error("cannot record the end of crawl %s: %s", self.crawl_id, exc)
         self.archive.close()
         self.archive = None

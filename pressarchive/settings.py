@@ -25,6 +25,24 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 
+# Bounds a cron user can rely on. A release page is well under a megabyte and a
+# sitemap at most 50 MB by its protocol; a response above DOWNLOAD_MAXSIZE is
+# dropped (and recorded as an error) whether it arrives that large or unpacks to
+# it (Scrapy's HttpCompressionMiddleware checks while decompressing; the
+# generic spider's own gunzip of sitemap.xml.gz passes the same cap).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A release page is read by lxml and trafilatura, which take many times its
+# size in memory (a 50 MB page: +250 MB, bench/bench_hostile.py); release pages
+# get a cap of their own.
+PRESSARCHIVE_RELEASE_MAXSIZE = 8 * 1024 * 1024
+# The wall-clock cap of one source's crawl (seconds); the crawl stops, is
+# recorded as interrupted and the next run goes on from the gap it left.
+CLOSESPIDER_TIMEOUT = 4 * 3600
+# Listing pages one walk may read (pressarchive.spiders.base): a listing that
+# never ends is cut here and recorded.
+PRESSARCHIVE_MAX_LISTING_PAGES = 2000
+
 # Retries with backoff on 429/5xx; Retry-After honoured (pressarchive middleware).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -34,6 +52,8 @@ PRESSARCHIVE_RETRY_BACKOFF_CAP = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "pressarchive.crawl.middlewares.BackoffRetryMiddleware": 550,
+    # Before RedirectMiddleware (600) sees a 3xx: loops and off-site redirects are errors.
+    "pressarchive.crawl.middlewares.RedirectGuardMiddleware": 650,
     # Above the cache, retry, redirect and decompression middlewares, so it
     # sees every response as the server sent it (404s and 500s included).
     "pressarchive.crawl.warc.WarcRecorderMiddleware": 950,

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pressarchive.hosts import private_host_reason, url_problem
+from pressarchive.paths import is_safe_id
+
 PLATFORMS: tuple[str, ...] = ("mynewsdesk", "viatt", "sitevision", "cision", "generic")
 DEFAULT_SOURCES_FILE = Path("data/sources.toml")
 
@@ -29,6 +32,9 @@ class Source:
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Loopback and private hosts are refused unless the registry allows them
+    # (the demo rooms and test rooms on 127.0.0.1 do).
+    allow_private: bool = False
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
@@ -46,7 +52,15 @@ def _parse_source(entry: Any, index: int) -> Source:
         raise SourceError(f"source #{index + 1}: must be a table")
     where = f"source #{index + 1}"
     source_id = _require_str(entry, "id", where)
+    if not is_safe_id(source_id):
+        raise SourceError(
+            f"source {source_id!r}: field 'id' must be a slug (letters, digits, '.', '_', '-', "
+            "starting with a letter or digit): it names the crawl's job directory"
+        )
     where = f"source '{source_id}'"
+    allow_private = entry.get("allow_private", False)
+    if not isinstance(allow_private, bool):
+        raise SourceError(f"{where}: field 'allow_private' must be true or false")
     organisation = _require_str(entry, "organisation", where)
     platform = _require_str(entry, "platform", where)
     if platform not in PLATFORMS:
@@ -59,14 +73,21 @@ def _parse_source(entry: Any, index: int) -> Source:
     if not isinstance(start_urls, list) or not start_urls:
         raise SourceError(f"{where}: field 'start_urls' must be a non-empty list of URLs")
     for url in start_urls:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        problem = url_problem(url, allow_private=allow_private) if isinstance(url, str) else "?"
+        if problem in ("not a URL", "not http(s)", "no host", "?"):
             raise SourceError(f"{where}: field 'start_urls' has an invalid URL: {url!r}")
+        if problem:
+            raise SourceError(
+                f"{where}: field 'start_urls' has {url!r}: {problem} "
+                "(set allow_private = true for a press room on your own network)"
+            )
     allowed = entry.get("allowed_domains")
     if allowed is None:
         allowed = sorted({urlsplit(u).hostname or "" for u in start_urls})
     if not isinstance(allowed, list) or not all(isinstance(d, str) and d for d in allowed):
         raise SourceError(f"{where}: field 'allowed_domains' must be a list of host names")
+    for domain in allowed:
+        _check_domain(domain, where, allow_private)
     options = entry.get("options", {})
     if not isinstance(options, dict):
         raise SourceError(f"{where}: field 'options' must be a table")
@@ -76,6 +97,7 @@ def _parse_source(entry: Any, index: int) -> Source:
         "platform",
         "start_urls",
         "allowed_domains",
+        "allow_private",
         "options",
     }
     if unknown:
@@ -87,7 +109,26 @@ def _parse_source(entry: Any, index: int) -> Source:
         start_urls=tuple(start_urls),
         allowed_domains=tuple(allowed),
         options=dict(options),
+        allow_private=allow_private,
     )
+
+
+def _check_domain(domain: str, where: str, allow_private: bool) -> None:
+    """A host name the spider may fetch from: no wildcards, no URLs, and
+    public unless the source allows private hosts."""
+    name = domain.strip().lower()
+    if not name or (any(c in name for c in "*?/:@ ") and not name.startswith("[")):
+        raise SourceError(
+            f"{where}: field 'allowed_domains' has {domain!r}: a host name "
+            "(no wildcard, scheme or path) is expected"
+        )
+    if not allow_private:
+        reason = private_host_reason(name)
+        if reason:
+            raise SourceError(
+                f"{where}: field 'allowed_domains' has {domain!r}: {reason} "
+                "(set allow_private = true for a press room on your own network)"
+            )
 
 
 def parse_sources(text: str, *, origin: str = "sources") -> list[Source]:

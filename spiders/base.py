@@ -27,6 +27,7 @@ from scrapy.contracts import Contract
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from pressarchive.crawl.gaps import WALK_CUT_STAT
 from pressarchive.crawl.pool import FetchedPage, PendingRelease, read_release
 from pressarchive.extract import MISSING_PREFIX
 from pressarchive.items import Release
@@ -35,6 +36,10 @@ from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load
 from pressarchive.storage.seen import EmptySeenIndex, SeenIndex, open_seen_index
 
 log = logging.getLogger(__name__)
+
+# A press room of ten years at twenty releases a page is a few hundred listing
+# pages; a walk past this many is a listing that never ends.
+DEFAULT_MAX_LISTING_PAGES = 2000
 
 TRUE_WORDS = frozenset(("1", "true", "yes", "y", "on", "full"))
 
@@ -71,6 +76,15 @@ def failure_reason(failure: Failure) -> str:
         return f"HTTP {response.status}"
     message = str(failure.value).strip()
     name = type(failure.value).__name__
+    lowered = message.lower()
+    if "during decompression" in lowered:
+        return f"decompression bomb: {message}"
+    if "max size" in lowered or "maxsize" in lowered:
+        return f"too large: {message}"
+    if "max redirections" in lowered:
+        return f"redirect loop: {message}"
+    if lowered.startswith(("redirect loop", "off-site redirect", "redirect to a refused")):
+        return message
     return f"{name}: {message}" if message else name
 
 
@@ -90,11 +104,16 @@ class PressroomSpider(scrapy.Spider):
         sources_file: str | None = None,
         full: bool | str = False,
         since: date | str | None = None,
+        deep: bool | str = False,
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.full: bool = as_bool(full)
+        # The last run did not finish its walk (pressarchive.crawl.gaps): walk the
+        # listings to the end, fetching only what is not archived.
+        self.deep: bool = as_bool(deep)
+        self.listing_pages_walked = 0
         self.since: date | None = as_date(since)
         self.sources_file = sources_file
         self.seen: SeenIndex = EmptySeenIndex()
@@ -109,7 +128,24 @@ class PressroomSpider(scrapy.Spider):
         if not isinstance(spider._source_arg, Source):
             spider._use_source(spider._resolve_source(crawler.settings))
         spider.seen = open_seen_index(crawler.settings)
+        spider.max_listing_pages = crawler.settings.getint(
+            "PRESSARCHIVE_MAX_LISTING_PAGES", DEFAULT_MAX_LISTING_PAGES
+        )
+        release_max = crawler.settings.getint("PRESSARCHIVE_RELEASE_MAXSIZE", 0)
+        if release_max:
+            # Reading a page (lxml, trafilatura) costs many times its size in
+            # memory: a release page gets a cap of its own, below DOWNLOAD_MAXSIZE
+            # (which sitemaps need).
+            spider.release_size_meta = {
+                "download_maxsize": release_max,
+                "download_warnsize": min(
+                    release_max, crawler.settings.getint("DOWNLOAD_WARNSIZE") or release_max
+                ),
+            }
         return spider
+
+    release_size_meta: dict[str, int] | None = None
+    max_listing_pages: int = 0
 
     # -- the source -------------------------------------------------------------
 
@@ -190,8 +226,12 @@ class PressroomSpider(scrapy.Spider):
                 callback=release_callback or self.parse_release,
                 errback=self.errback,
                 cb_kwargs={"entry": entry},
+                meta=self.release_size_meta,
             )
         self.crawler.stats.inc_value("pressarchive/listing_pages")
+        self.listing_pages_walked += 1
+        if self.deep:
+            self.crawler.stats.set_value("pressarchive/deep_walk", True)
         if not entries:
             # A listing page always lists something: its selectors stopped matching.
             self.logger.warning(
@@ -200,8 +240,26 @@ class PressroomSpider(scrapy.Spider):
                 self.platform,
             )
             self.crawler.stats.inc_value("pressarchive/missing_field/listing_entries")
-        if next_url and not reached_since and (self.full or new_here):
-            yield response.follow(next_url, callback=callback or self.parse, errback=self.errback)
+        if next_url and not reached_since and (self.full or self.deep or new_here):
+            if self.max_listing_pages and self.listing_pages_walked >= self.max_listing_pages:
+                self.cut_walk(
+                    next_url,
+                    f"the listing page cap of {self.max_listing_pages} "
+                    "(PRESSARCHIVE_MAX_LISTING_PAGES) was reached",
+                )
+                return
+            # A deep walk must reach pages a killed run saw but never fetched.
+            yield response.follow(
+                next_url,
+                callback=callback or self.parse,
+                errback=self.errback,
+                dont_filter=self.deep,
+            )
+
+    def cut_walk(self, url: str, reason: str) -> None:
+        """The walk stops before its end: an error, and a gap the next run closes."""
+        self.crawler.stats.set_value(WALK_CUT_STAT, reason)
+        self.record_error(url, f"walk stopped: {reason}")
 
     # -- release pages -------------------------------------------------------------
 
@@ -254,6 +312,8 @@ class PressroomSpider(scrapy.Spider):
     def errback(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if request is not None and request.meta.get("redirect_urls"):
+            url = request.meta["redirect_urls"][0]  # the page the listing named
         reason = failure_reason(failure)
         self.record_error(url, reason)
 

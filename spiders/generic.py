@@ -179,7 +179,8 @@ class GenericSpider(PressroomSpider):
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.source.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.errback)
+            # the start page is walked on every run, a resumed one too
+            yield scrapy.Request(url, callback=self.parse, errback=self.errback, dont_filter=True)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """The start page (or a feed or sitemap given as the start URL): discover feeds.
@@ -206,7 +207,7 @@ class GenericSpider(PressroomSpider):
         entries, next_url = feed_entries(response.body, response.url)
         self.listed += len(entries)
         yield from self.listing_page(response, entries, next_url, callback=self.parse_feed)
-        if self.full or not entries or self._all_new(entries):
+        if self.full or self.deep or not entries or self._all_new(entries):
             yield self.robots_request(response.url)
 
     def feed_failed(self, failure: Any) -> Iterator[Any]:
@@ -249,7 +250,18 @@ class GenericSpider(PressroomSpider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body)
+            # a .xml.gz is unpacked here, not by Scrapy: the same size cap applies
+            max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(body, max_size=max_size)
+            except (OSError, ValueError, EOFError) as exc:
+                reason = (
+                    f"decompression bomb: unpacks past DOWNLOAD_MAXSIZE ({max_size} B)"
+                    if "max" in type(exc).__name__.lower() or "size" in str(exc).lower()
+                    else f"undecodable gzip: {exc}"
+                )
+                self.record_error(response.url, reason)
+                return
         pages, children = sitemap_entries(body, response.url)
         self.listed += len(pages) + len(children)
         for child in children:

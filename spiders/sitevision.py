@@ -104,7 +104,8 @@ class SitevisionSpider(PressroomSpider):
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.source.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.errback)
+            # the start page is walked on every run, a resumed one too
+            yield scrapy.Request(url, callback=self.parse, errback=self.errback, dont_filter=True)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """The archive start page or a year page: its news, then the next listing page.

@@ -258,7 +258,7 @@ def test_second_crawl_of_the_same_archive_is_refused_with_75(tmp_path: Path) -> 
     sources = tmp_path / "sources.toml"
     sources.write_text(
         '[[source]]\nid = "x"\norganisation = "O"\nplatform = "generic"\n'
-        'start_urls = ["http://127.0.0.1:9/"]\n'
+        'start_urls = ["http://127.0.0.1:9/"]\nallow_private = true\n'
     )
     with archive_lock(db):
         code, _, err = run("crawl", "x", "--db", str(db), "--sources", str(sources))

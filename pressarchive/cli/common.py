@@ -91,10 +91,11 @@ def make_filters(
     return Filters(source=sources, since=since, until=until, kind=kind, organisation=organisation)
 
 
-def open_readonly(db: Path) -> sqlite3.Connection:
-    """A read-only connection to an archive that must already exist."""
+def open_readonly(db: Path, *, check: bool = False) -> sqlite3.Connection:
+    """A read-only connection to an archive that must already exist; `check`
+    refuses a damaged one first (PRAGMA quick_check, store.check_integrity)."""
     try:
-        archive = Archive(db, readonly=True)
+        archive = Archive(db, readonly=True, check=check)
     except ArchiveError as exc:
         fail(str(exc))
     return archive.conn

@@ -23,6 +23,7 @@ from pressarchive.cli.common import (
     open_readonly,
     resolve_filters,
 )
+from pressarchive.crawl.gaps import open_gap
 from pressarchive.sources import (
     DEFAULT_SOURCES_FILE,
     Source,
@@ -53,7 +54,23 @@ def _load_registry(path: Path) -> list[Source]:
         fail(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """A database error no command foresaw (a damaged archive page found
+    mid-query) is one line and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            fail(
+                f"the archive cannot be read ({exc}); `pressarchive sql 'PRAGMA quick_check'` checks it"
+            )
+
+
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="pressarchive")
 def main() -> None:
     """Archive press releases from press rooms (Mynewsdesk, Via TT, Sitevision,
@@ -118,7 +135,8 @@ def crawl(
     archive exits with code 75 while one runs.
 
     Exit codes: 0 new or changed releases stored; 3 finished, nothing new;
-    1 a source failed or was interrupted; 75 the archive is busy.
+    1 a source failed, was interrupted or hit a cap (the next run closes the
+    gap it left; `pressarchive stats` shows it); 75 the archive is busy.
     """
     from pressarchive.crawl.runner import CrawlLocked, exit_code, run_crawl
 
@@ -317,6 +335,10 @@ def stats(db: Path, as_json: bool) -> None:
     """Per source: releases, first and last publication, the last crawl."""
     conn = open_readonly(db)
     rows = [_with_missing_fields(dict(row)) for row in conn.execute(STATS_SQL)]
+    for row in rows:
+        # releases a run that stopped part-way may have left behind; the next
+        # crawl of the source walks deep enough to close it
+        row["gap"] = open_gap(conn, row["source"])
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -456,25 +478,33 @@ def _highlight(snippet: str, styled: bool) -> str:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Stop the query after this many seconds (0: no limit).",
+)
 @db_option
-def sql(query: str, fmt: str, db: Path) -> None:
-    """Run a read-only SQL query on the archive (writes are refused).
+def sql(query: str, fmt: str, timeout: float, db: Path) -> None:
+    """Run a read-only SQL query on the archive (writes, ATTACH, VACUUM and
+    pragmas that set something are refused; a query stops after --timeout).
 
     Exit codes: 0 the query ran (its rows, possibly none, are printed); 2 an
-    empty query, a syntax error or a write; 1 no archive at --db.
+    empty query, a syntax error, a write or the time limit; 1 no archive at --db.
     """
+    from pressarchive.cli.readonly_sql import explain, guard
+
     if not query.strip():
         fail('give a query, e.g. pressarchive sql "SELECT COUNT(*) FROM unique_releases"', 2)
     conn = open_readonly(db)
     conn.execute("PRAGMA query_only = ON")
+    guard(conn, timeout=timeout)
     try:
         cursor = conn.execute(query)
         rows = cursor.fetchall()
     except sqlite3.Error as exc:
-        message = str(exc)
-        if "readonly" in message or "query_only" in message or "read-only" in message:
-            fail("the archive is read-only here: `sql` runs queries, not changes", 2)
-        fail(f"SQL error: {message}", 2)
+        fail(explain(exc, timeout=timeout), 2)
     headers = tuple(d[0] for d in cursor.description or ())
     if fmt == "json":
         click.echo(

@@ -6,7 +6,9 @@ Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,9 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from pressarchive.crawl.process_tree import die_with_parent
 from pressarchive.crawl.runner import job_dir
+from pressarchive.paths import under_archive
 from pressarchive.sources import Source
 
 
@@ -22,7 +26,7 @@ def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
     db = Path(job["db"])
     settings: dict[str, Any] = {
         "PRESSARCHIVE_DB": str(db),
-        "PRESSARCHIVE_WARC_DIR": str(db.parent / "warc"),
+        "PRESSARCHIVE_WARC_DIR": str(under_archive(db, "warc")),
         "JOBDIR": str(job_dir(db, source.id)),
     }
     contact = source.option("contact_url")
@@ -30,7 +34,7 @@ def crawl_settings(job: dict[str, Any], source: Source) -> dict[str, Any]:
         settings["USER_AGENT"] = f"pressarchive/0.1 (+{contact})"
     if job.get("cache"):
         settings["HTTPCACHE_ENABLED"] = True
-        settings["HTTPCACHE_DIR"] = str((db.parent / "httpcache").resolve())
+        settings["HTTPCACHE_DIR"] = str(under_archive(db, "httpcache"))
     settings.update(job.get("settings") or {})
     return settings
 
@@ -52,6 +56,7 @@ def main(job: dict[str, Any]) -> int:
             start_urls=tuple(s["start_urls"]),
             allowed_domains=tuple(s["allowed_domains"]),
             options=s.get("options", {}),
+            allow_private=bool(s.get("allow_private", False)),
         )
         for s in job["sources"]
     ]
@@ -71,11 +76,31 @@ def main(job: dict[str, Any]) -> int:
             process.spider_loader.load(source.platform), settings, init_reactor=index == 0
         )
         crawlers.append(crawler)
-        process.crawl(crawler, source=source, full=job.get("full", False), since=since)
+        process.crawl(
+            crawler,
+            source=source,
+            full=job.get("full", False),
+            since=since,
+            deep=source.id in (job.get("deep") or ()),
+        )
     process.start()
     if job.get("stats_file"):  # a Redis crawl's summary: the archive is the writer's
         write_stats(Path(job["stats_file"]), crawlers)
     return 0
+
+
+def watch_parent(parent_pid: int | None) -> None:
+    """The crawl child must not outlive `pressarchive crawl`: an orphan would
+    crawl on without the lock. On Linux the kernel kills us when the parent
+    dies; everywhere, a thread exits when the parent's end of stdin closes."""
+    die_with_parent(parent_pid)
+
+    def watch() -> None:
+        while sys.stdin.readline():
+            pass
+        os._exit(1)  # end of file: the parent is gone
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def write_stats(path: Path, crawlers: list[Any]) -> None:
@@ -100,7 +125,9 @@ def write_stats(path: Path, crawlers: list[Any]) -> None:
 def run() -> int:
     """main() on the job from stdin; an unexpected error is one line on stderr,
     unless Scrapy's log is on (`pressarchive crawl -v`), which gets the traceback."""
-    job = json.loads(sys.stdin.read())
+    job = json.loads(sys.stdin.readline())
+    if job.get("watch_parent"):
+        watch_parent(job.get("parent_pid"))
     try:
         return main(job)
     except Exception as exc:

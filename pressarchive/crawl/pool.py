@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import uuid
 import zlib
@@ -27,6 +28,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from pressarchive.crawl.process_tree import die_with_parent
 from pressarchive.extract import MISSING_PREFIX, extract_page
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import (
@@ -186,7 +188,14 @@ class ReleaseWorkers:
             raise ValueError("a worker pool needs at least one worker")
         # spawn, not fork: the reactor process has threads (DNS, the executor's own).
         context = multiprocessing.get_context("spawn")
-        self.executors = [ProcessPoolExecutor(1, mp_context=context) for _ in range(size)]
+        # a worker dies with the crawl process (pressarchive.process_tree): an
+        # orphan would write to the archive without its lock
+        self.executors = [
+            ProcessPoolExecutor(
+                1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            )
+            for _ in range(size)
+        ]
 
     def _executor(self, source_id: str) -> ProcessPoolExecutor:
         return self.executors[zlib.crc32(source_id.encode("utf-8")) % len(self.executors)]

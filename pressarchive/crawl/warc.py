@@ -37,6 +37,8 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
+from pressarchive.crawl.stopping import DISK_FULL, stop_crawl, stopping_reason
+from pressarchive.storage.store import storage_full
 from pressarchive.storage.warc import Headers, WarcArchive, open_index
 
 logger = logging.getLogger(__name__)
@@ -70,9 +72,12 @@ class WarcRecorderMiddleware:
         self.stats = stats
         self._archive: WarcArchive | None = None
 
+    crawler: Crawler | None = None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcRecorderMiddleware:
         middleware = cls(crawler.settings, crawler.stats)
+        middleware.crawler = crawler
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -104,18 +109,32 @@ class WarcRecorderMiddleware:
                 method=request.method,
                 fetched_at=datetime.now(UTC),
             )
-        except (OSError, sqlite3.Error, RuntimeError):
-            # the page still reaches the spider: a full disk or a locked index
-            # must not lose the release itself; the run's stats say it happened
-            logger.exception("%s: not archived", response.url)
+        except (OSError, sqlite3.Error, RuntimeError) as exc:
             self._count("errors")
+            if storage_full(exc):
+                # nothing more can be kept: stop the crawl rather than fetch on
+                spider = getattr(self.crawler, "spider", None)
+                if not stopping_reason(self.crawler):
+                    message = f"the disk is full ({exc})"
+                    if spider is not None and hasattr(spider, "record_error"):
+                        spider.record_error(str(self.warc_dir), message)
+                    else:
+                        logger.error("%s; the crawl stops", message)
+                stop_crawl(self.crawler, DISK_FULL)
+            else:
+                # the page still reaches the spider: a locked index must not
+                # lose the release itself; the run's stats say it happened
+                logger.exception("%s: not archived", response.url)
         else:
             self._count("records")
         return response
 
     def spider_closed(self, spider: Spider) -> None:
         if self._archive is not None:
-            self._archive.close()
+            try:
+                self._archive.close()
+            except (OSError, sqlite3.Error) as exc:  # a full disk: the record is cut short
+                logger.error("%s: the last WARC file could not be closed: %s", self.warc_dir, exc)
             self._archive.conn.close()
             self._archive = None
 

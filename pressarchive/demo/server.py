@@ -252,6 +252,7 @@ class DemoPressRooms:
                 f'organisation = "{ORGANISATION}"',
                 f'platform = "{platform}"',
                 f'start_urls = ["{self.url(platform)}"]',
+                "allow_private = true  # the rooms are served on 127.0.0.1",
             ]
             if served.options:
                 lines.append("[source.options]")

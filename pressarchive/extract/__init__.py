@@ -89,6 +89,8 @@ def extract_page(
         log.exception("extractor %s failed on %s", platform, url)
         release.flag("extract_error")
         release.flag("partial")
+    if page.charset_guessed:
+        release.flag("charset_guessed")  # no charset was declared: read as page.encoding
     if release.platform_id is None:
         release.platform_id = platform_release_id(platform, url)
     if release.language is None and page.language:

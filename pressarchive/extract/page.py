@@ -40,9 +40,37 @@ def _known_encoding(name: str | None) -> str | None:
         return None
 
 
+# C0 control characters (tab, newline and carriage return kept) and DEL: no
+# text of a release holds them, and search uses \x02/\x03 as highlight marks.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
+
+
+def guess_encoding(body: bytes) -> str:
+    """A page that declares no charset: UTF-8 if the bytes are UTF-8, else
+    windows-1252 (what Latin-1 pages in the wild are)."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return DEFAULT_ENCODING
+
+
+def charset_undeclared(body: bytes | str, declared: str | None) -> bool:
+    """True when nothing said how to decode the page (no header, meta or BOM) and
+    it is not plain ASCII, so the charset used was a guess."""
+    if isinstance(body, str) or _known_encoding(declared) or body.startswith(codecs.BOM_UTF8):
+        return False
+    return not body.isascii() and not _META_CHARSET.search(body[:_SNIFF_BYTES])
+
+
 def sniff_encoding(body: bytes, declared: str | None = None) -> str:
     """The charset to decode `body` with: the HTTP header's, else the page's meta
-    declaration, else UTF-8 (a BOM wins over everything, as in browsers)."""
+    declaration, else a guess from the bytes (a BOM wins over everything, as in
+    browsers)."""
     if body.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     from_header = _known_encoding(declared)
@@ -53,15 +81,15 @@ def sniff_encoding(body: bytes, declared: str | None = None) -> str:
     # A page that says latin-1 is, in practice, windows-1252 (curly quotes, dashes).
     if from_meta in ("latin-1", "iso8859-1"):
         return "cp1252"
-    return from_meta or DEFAULT_ENCODING
+    return from_meta or guess_encoding(body)
 
 
 def decode_body(body: bytes | str, declared: str | None = None) -> tuple[str, str]:
     """(text, encoding used)."""
     if isinstance(body, str):
-        return body, "unicode"
+        return without_controls(body), "unicode"
     encoding = sniff_encoding(body, declared)
-    return body.decode(encoding, errors="replace"), encoding
+    return without_controls(body.decode(encoding, errors="replace")), encoding
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
@@ -113,6 +141,7 @@ class Page:
 
     def __init__(self, body: bytes | str, url: str, encoding: str | None = None) -> None:
         self.url = url
+        self.charset_guessed = charset_undeclared(body, encoding)
         self.html, self.encoding = decode_body(body, encoding)
         self.root = parse_html(self.html)
         # remove_hidden drops <script> and <style>: keep what they say about the page first.

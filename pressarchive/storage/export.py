@@ -50,6 +50,7 @@ from pressarchive.cli.common import (
     resolve_filters,
 )
 from pressarchive.cli.progress import Progress, is_terminal, progress
+from pressarchive.storage.atomic import atomic_output
 from pressarchive.storage.search import Filters, SearchError, fts_query
 
 
@@ -503,9 +504,17 @@ def export(
     )
     with progress(total, f"export {fmt}", enabled=enabled) as bar:
         rows = _counted(export_rows(conn, filters, query, unique=unique), bar)
-        if fmt == "xlsx":
-            return _export_xlsx(rows, output, total)
-        return _export_text(rows, fmt, output, dialect)
+        if output is None:
+            return (
+                _export_xlsx(rows, None, total)
+                if fmt == "xlsx"
+                else _export_text(rows, fmt, None, dialect)
+            )
+        # written beside the target and renamed: a killed export leaves no half file
+        with atomic_output(output) as partial:
+            if fmt == "xlsx":
+                return _export_xlsx(rows, partial, total)
+            return _export_text(rows, fmt, partial, dialect)
 
 
 def _export_xlsx(rows: Iterable[dict[str, Any]], output: Path | None, total: int | None) -> int:
@@ -619,7 +628,7 @@ def export_command(
         fail("xlsx is a binary file: give --output FILE (or redirect stdout)")
     if output is not None and output.parent and not output.parent.exists():
         fail(f"{output.parent}: no such folder")
-    conn = open_readonly(db)
+    conn = open_readonly(db, check=True)  # it reads everything: refuse a damaged archive
     try:
         filters = resolve_filters(conn, filters)
         try:

@@ -24,6 +24,7 @@ from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
 from pressarchive.times import STOCKHOLM
 
 Outcome = Literal["stored", "updated", "unchanged"]
+OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
 
 # Set in a release's `extracted` record by the refine stage: which about-text
 # model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
@@ -32,6 +33,20 @@ ABOUT_MODEL_KEY = "_about_model"
 
 class ArchiveError(Exception):
     """The archive cannot be opened or used; the message is for the user."""
+
+
+class CrawlSuperseded(Exception):
+    """The crawl's row is no longer 'running': a later crawl marked it
+    interrupted, so this process is an orphan and must not write."""
+
+
+def storage_full(exc: BaseException) -> bool:
+    """The disk (or the file system's quota) is full: SQLite's or the OS's word for it."""
+    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "disk is full" in str(exc) or "disk I/O error" in str(exc)
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,23 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
+    """PRAGMA quick_check, for the commands that read or write everything (crawl,
+    reextract, export): about a second on an archive of 100,000 releases, too
+    slow to pay on every search, which a damaged page still fails cleanly."""
+    try:
+        verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        verdict = [str(exc)]
+    if verdict != ["ok"]:
+        said = [line for line in verdict[0].splitlines() if not line.startswith("***")]
+        first = (said or ["?"])[0]
+        raise ArchiveError(
+            f"{path}: the archive is damaged ({first}); nothing was changed. "
+            f"Restore a backup, or recover what is readable with `sqlite3 {path} .recover`"
+        )
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -141,11 +173,13 @@ def check_readable(conn: sqlite3.Connection, path: Path | str) -> None:
 class Archive:
     """The archive opened for writing (or, with readonly=True, for reading)."""
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, *, readonly: bool = False, check: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self.conn = connect(self.path, readonly=readonly)
         try:
+            if check:
+                check_integrity(self.conn, self.path)
             if readonly:
                 check_readable(self.conn, self.path)
             else:
@@ -200,12 +234,16 @@ class Archive:
         counts: dict[str, int],
         errors: Sequence[dict[str, Any]],
         stats: dict[str, Any],
+        only_if_running: bool = False,
     ) -> None:
+        """Record the end of a crawl; `only_if_running` (the crawl's own
+        process): never over a row a later crawl has marked interrupted."""
+        guard = " AND status = 'running'" if only_if_running else ""
         with self.conn:
             self.conn.execute(
-                """UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
+                f"""UPDATE crawls SET finished_at = ?, status = ?, stored = ?, updated = ?,
                        unchanged = ?, dropped = ?, error_count = ?, errors = ?, stats = ?
-                   WHERE id = ?""",
+                   WHERE id = ?{guard}""",
                 (
                     iso(utc_now()),
                     status,
@@ -266,12 +304,17 @@ class Archive:
         seen_at: datetime | None = None,
         revise: bool = True,
         touch: bool = True,
+        own_run: bool = False,
     ) -> list[StoreResult]:
         """Store a batch in one transaction; idempotent per release.
 
         `revise=False` is for re-cleaning what is already archived (a better
         extraction is not a new version of the release); `touch=False` leaves
-        `last_seen_at` alone because nothing was fetched.
+        `last_seen_at` alone because nothing was fetched. `own_run=True` is for
+        the process running crawl `crawl_id` itself (the store pipeline): the
+        batch counts in the crawl's row, and is refused if that row is no
+        longer running (CrawlSuperseded). The scale-out ingest, which may
+        store a crawl's last pages after its run was closed, leaves it off.
         """
         now = iso(seen_at or utc_now())
         assert now is not None
@@ -279,7 +322,23 @@ class Archive:
         with self.conn:
             for release in releases:
                 results.append(self._store_one(release, now, crawl_id, revise, touch))
+            if crawl_id is not None and own_run:
+                self._count_in_crawl(crawl_id, results)
         return results
+
+    def _count_in_crawl(self, crawl_id: int, results: list[StoreResult]) -> None:
+        """The crawl row's counts grow in the batch's own transaction, so a
+        crawl killed at any moment says truly what it stored; and a crawl whose
+        row was marked interrupted (an orphan) has its batch rolled back."""
+        counts = {key: sum(r.outcome == key for r in results) for key in OUTCOMES}
+        cur = self.conn.execute(
+            """UPDATE crawls SET stored = stored + ?, updated = updated + ?,
+                   unchanged = unchanged + ?
+               WHERE id = ? AND status = 'running'""",
+            (counts["stored"], counts["updated"], counts["unchanged"], crawl_id),
+        )
+        if cur.rowcount == 0:
+            raise CrawlSuperseded(f"crawl {crawl_id} is no longer running; its batch is not stored")
 
     def _store_one(
         self, r: Release, now: str, crawl_id: int | None, revise: bool, touch: bool

@@ -188,7 +188,7 @@ def test_the_crawl_command_shows_warnings_and_errors_only(tmp_path: Path) -> Non
     with no_feed_site() as base:
         registry.write_text(
             '[[source]]\nid = "no-feed"\norganisation = "Exempelkommunen"\nplatform = "generic"\n'
-            f'start_urls = ["{base}/"]\n',
+            f'start_urls = ["{base}/"]\nallow_private = true\n',
             encoding="utf-8",
         )
         quiet = subprocess.run(command, capture_output=True, text=True, check=False)
