@@ -15,7 +15,8 @@ import pytest
 from archive_factory import BRO_BODY, FORMULA_CONTACT, FORMULA_TITLE, build_archive
 from click.testing import CliRunner
 
-from pressarchive.storage.export import COLUMN_NAMES, export_command
+from pressarchive.cli.export import export_command
+from pressarchive.storage.export_columns import COLUMN_NAMES
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -143,3 +143,39 @@ __all__ = [
     "open_readonly",
     "resolve_filters",
 ]
+
+
+def print_table(
+    headers: tuple[str, ...], rows: list[tuple[Any, ...]], *, wrap_last: bool = False
+) -> None:
+    texts = [[str(v) if v is not None else "" for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in texts:
+        for i, value in enumerate(row):
+            if not (wrap_last and i == len(row) - 1):
+                widths[i] = min(max(widths[i], len(value)), 60)
+
+    def fmt(row: list[str]) -> str:
+        cells = []
+        for i, value in enumerate(row):
+            if wrap_last and i == len(row) - 1:
+                cells.append(value)
+            else:
+                cut = value if len(value) <= widths[i] else value[: widths[i] - 1] + "…"
+                cells.append(cut.ljust(widths[i]))
+        return "  ".join(cells).rstrip()
+
+    click.echo(fmt(list(headers)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in texts:
+        click.echo(fmt(row))
+
+
+def short_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # ISO timestamps: the minute is enough in a table
+    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
+        return text[:16].replace("T", " ")
+    return text

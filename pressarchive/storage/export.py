@@ -1,4 +1,4 @@
-"""`pressarchive export`: the archive as CSV, JSON Lines or an Excel workbook.
+"""Exports: the archive as rows for CSV, JSON Lines or an Excel workbook (the command: cli/export.py).
 
 Every format carries the same columns in the same order (COLUMNS, defined
 once here and documented in the README). Rows are streamed from SQLite in
@@ -28,138 +28,29 @@ text stays verbatim.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
 import sqlite3
-import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-import click
-
-from pressarchive.cli.common import (
-    db_option,
-    fail,
-    filter_options,
-    make_filters,
-    open_readonly,
-    resolve_filters,
+from pressarchive.storage.export_columns import (
+    _XML_ILLEGAL,
+    BATCH_SIZE,
+    COLUMN_NAMES,
+    COLUMNS,
+    DIALECTS,
+    MULTI_SEPARATOR,
+    XLSX_CELL_LIMIT,
+    XLSX_TRUNCATED,
+    Column,
+    ContactEntry,
+    merge_contacts,
+    neutralise,
+    neutralise_parts,
 )
-from pressarchive.cli.progress import Progress, is_terminal, progress
-from pressarchive.storage.atomic import atomic_output
-from pressarchive.storage.search import Filters, SearchError, fts_query
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    description: str
-    type: str = "text"  # text | integer | datetime (UTC) | localdatetime | date | joined | json
-    width: int = 14  # characters, for the XLSX column
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("id", "The release's id in the archive (stable across exports).", "integer", 8),
-    Column("source_id", "The press room it was archived from (see `pressarchive sources`).", width=24),
-    Column("organisation", "The organisation that published it.", width=24),
-    Column("platform", "mynewsdesk, viatt, sitevision, cision or generic.", width=12),
-    Column("kind", "pressmeddelande, pressinbjudan or nyhet.", width=16),
-    Column("published_date", "Publication day in Swedish time (YYYY-MM-DD).", "date", 12),
-    Column("published_at", "Publication time in UTC, ISO 8601.", "datetime", 20),
-    Column("published_local", "Publication time in Europe/Stockholm, ISO 8601 with offset (XLSX: a date-time cell in Swedish time).", "localdatetime", 20),
-    Column("title", "The headline.", width=50),
-    Column("lead", "The introduction (ingress), when the page has one.", width=50),
-    Column("body_text", "The text of the release, paragraphs separated by blank lines.", width=80),
-    Column("url", "The page it was read from.", width=40),
-    Column("canonical_url", "The release's canonical address.", width=40),
-    Column("other_urls", "The same release on the cluster's other platforms or press rooms, separated by ' | ' (empty: only this one).", "joined", 40),
-    Column("language", "Language code (sv, en).", width=8),
-    Column("contacts", "Who to call, in page order: 'Name (role, title, phone, e-mail)' per person, separated by ' | '; only the parts the release gives; one person in two roles appears once with both (roles: contact, press contact, sender).", "joined", 60),
-    Column("contacts_json", "The same people as JSON: a list of {name, roles, title, phone, email} (null when not given).", "json", 30),
-    Column("tags", "Subjects, categories, regions and keywords, separated by ' | '.", "joined", 30),
-    Column("cluster_id", "Releases with the same cluster_id are one release on several platforms.", "integer", 10),
-    Column("cluster_size", "How many archived releases share that cluster (1: only this one).", "integer", 8),
-    Column("first_seen_at", "When the archive first saw it (UTC, ISO 8601).", "datetime", 20),
-    Column("last_seen_at", "When a crawl last saw it (UTC, ISO 8601).", "datetime", 20),
-)  # fmt: skip
-COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-
-FORMATS = ("csv", "jsonl", "xlsx")
-DIALECTS = ("excel", "excel-sv")
-MULTI_SEPARATOR = " | "
-BATCH_SIZE = 500
-# Excel refuses longer cells; the rest of such a body stays in CSV/JSONL and the archive.
-XLSX_CELL_LIMIT = 32_767
-XLSX_TRUNCATED = " […]"
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Control characters that the XLSX (XML) format cannot hold.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(value: str) -> str:
-    """Make a cell that a spreadsheet would read as a formula read as text."""
-    if value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def neutralise_parts(parts: Sequence[str]) -> str:
-    """A joined cell whose every part is formula-safe: splitting the cell
-    (text to columns) makes each part a cell of its own."""
-    return MULTI_SEPARATOR.join(neutralise(part) for part in parts)
-
-
-ROLE_ORDER = ("contact", "press_contact", "sender")
-ROLE_LABELS = {"contact": "contact", "press_contact": "press contact", "sender": "sender"}
-
-
-@dataclass
-class ContactEntry:
-    """One person as a release names them; `roles` in ROLE_ORDER."""
-
-    name: str
-    roles: list[str]
-    title: str | None
-    phone: str | None
-    email: str | None
-
-    def label(self) -> str:
-        roles = ", ".join(ROLE_LABELS.get(r, r) for r in self.roles)
-        details = [d for d in (roles, self.title, self.phone, self.email) if d]
-        return f"{self.name} ({', '.join(details)})" if details else self.name
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "roles": self.roles,
-            "title": self.title,
-            "phone": self.phone,
-            "email": self.email,
-        }
-
-
-def merge_contacts(
-    mentions: Iterable[tuple[int, str, str, str | None, str | None, str | None]],
-) -> list[ContactEntry]:
-    """(contact_id, name, role, title, phone, email) in page order -> one entry
-    per person, their roles together, in the order they first appear."""
-    entries: dict[int, ContactEntry] = {}
-    for contact_id, name, role, title, phone, email in mentions:
-        entry = entries.get(contact_id)
-        if entry is None:
-            entries[contact_id] = ContactEntry(name, [role], title or None, phone, email)
-            continue
-        if role not in entry.roles:
-            entry.roles.append(role)
-            entry.roles.sort(key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 99)
-        entry.title = entry.title or title or None
-    return list(entries.values())
-
+from pressarchive.storage.search import Filters, fts_query
 
 # -- reading the archive ----------------------------------------------------
 
@@ -473,195 +364,3 @@ def write_xlsx(
         written += 1
     workbook.save(target)
     return written
-
-
-def _counted(rows: Iterable[dict[str, Any]], bar: Progress) -> Iterator[dict[str, Any]]:
-    for row in rows:
-        yield row
-        bar.advance()
-
-
-def export(
-    conn: sqlite3.Connection,
-    fmt: str,
-    output: Path | None,
-    *,
-    filters: Filters | None = None,
-    query: str | None = None,
-    dialect: str = "excel",
-    unique: bool = False,
-    show_progress: bool | None = None,
-) -> int:
-    """Write the matching releases to `output` (None: stdout); returns the row count."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    filters = filters or Filters()
-    enabled = is_terminal() if show_progress is None else show_progress
-    # Counting costs one more pass; worth it only when someone watches the bar
-    # or the XLSX autofilter needs the extent.
-    total = (
-        count_releases(conn, filters, query, unique=unique) if enabled or fmt == "xlsx" else None
-    )
-    with progress(total, f"export {fmt}", enabled=enabled) as bar:
-        rows = _counted(export_rows(conn, filters, query, unique=unique), bar)
-        if output is None:
-            return (
-                _export_xlsx(rows, None, total)
-                if fmt == "xlsx"
-                else _export_text(rows, fmt, None, dialect)
-            )
-        # written beside the target and renamed: a killed export leaves no half file
-        with atomic_output(output) as partial:
-            if fmt == "xlsx":
-                return _export_xlsx(rows, partial, total)
-            return _export_text(rows, fmt, partial, dialect)
-
-
-def _export_xlsx(rows: Iterable[dict[str, Any]], output: Path | None, total: int | None) -> int:
-    if output is not None:
-        return write_xlsx(rows, output, row_count=total)
-    buffer = io.BytesIO()
-    written = write_xlsx(rows, buffer, row_count=total)
-    stdout = sys.stdout.buffer
-    stdout.write(buffer.getvalue())
-    stdout.flush()
-    return written
-
-
-def _export_text(
-    rows: Iterable[dict[str, Any]], fmt: str, output: Path | None, dialect: str
-) -> int:
-    # The BOM is what makes Excel read the file as UTF-8 (å ä ö intact).
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    if output is not None:
-        with output.open("w", encoding=encoding, newline="") as stream:
-            return _write_text(rows, fmt, stream, dialect)
-    binary = sys.stdout.buffer
-    stream = io.TextIOWrapper(binary, encoding=encoding, newline="", write_through=False)
-    try:
-        return _write_text(rows, fmt, stream, dialect)
-    finally:
-        stream.flush()
-        stream.detach()
-
-
-def _write_text(rows: Iterable[dict[str, Any]], fmt: str, stream: TextIO, dialect: str) -> int:
-    if fmt == "csv":
-        return write_csv(rows, stream, dialect=dialect)
-    return write_jsonl(rows, stream)
-
-
-@click.command("export")
-@db_option
-@filter_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="csv",
-    show_default=True,
-    help="csv (UTF-8 with BOM), jsonl (one JSON object a line) or xlsx (Excel workbook).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file (default: stdout).",
-)
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    default=None,
-    help="CSV only: excel (commas, the default) or excel-sv (semicolons, as Swedish Excel expects).",
-)
-@click.option("--query", "-q", metavar="WORDS", help="Only releases matching these words.")
-@click.option(
-    "--unique/--all-copies",
-    default=None,
-    help="One row per release (the earliest copy; other_urls names the others), "
-    "or one row per platform copy. Default: --unique with --organisation, else --all-copies.",
-)
-@click.option("--no-unique", "no_unique", is_flag=True, help="The same as --all-copies.")
-def export_command(
-    db: Path,
-    sources: tuple[str, ...],
-    organisation: str | None,
-    since: date | None,
-    until: date | None,
-    kind: str | None,
-    fmt: str,
-    output: Path | None,
-    dialect: str | None,
-    query: str | None,
-    unique: bool | None,
-    no_unique: bool,
-) -> None:
-    """Export releases to CSV, JSON Lines or Excel, with the same filters as search.
-
-    Columns are the same, in the same order, in every format; dates are
-    ISO 8601 (typed date cells in xlsx). All 2024 releases of one press room
-    as a spreadsheet, and every release mentioning a bridge as CSV for
-    Swedish Excel:
-
-    \b
-        pressarchive export --source norrkoping-mynewsdesk --since 2024-01-01 \\
-            --until 2024-12-31 --format xlsx -o releases-2024.xlsx
-        pressarchive export --query bro --dialect excel-sv -o bro.csv
-
-    With --organisation each release is one row (--unique): the same release
-    on Mynewsdesk and Via TT is counted once, its other copies in other_urls.
-    --all-copies gives one row per platform copy.
-    """
-    if dialect is not None and fmt != "csv":
-        fail(f"--dialect is for CSV only; --format {fmt} has no dialect", 2)
-    if no_unique and unique:
-        fail("--unique and --no-unique contradict each other; give one", 2)
-    if no_unique:
-        unique = False
-    if unique is None:
-        # An organisation's releases are asked for as releases, not as platform
-        # copies: the same release on two platforms would be counted twice.
-        unique = organisation is not None
-    filters = make_filters(sources, since, until, kind, organisation)
-    if fmt == "xlsx" and output is None and is_terminal(sys.stdout):
-        fail("xlsx is a binary file: give --output FILE (or redirect stdout)")
-    if output is not None and output.parent and not output.parent.exists():
-        fail(f"{output.parent}: no such folder")
-    conn = open_readonly(db, check=True)  # it reads everything: refuse a damaged archive
-    try:
-        filters = resolve_filters(conn, filters)
-        try:
-            written = export(
-                conn,
-                fmt,
-                output,
-                filters=filters,
-                query=query,
-                dialect=dialect or "excel",
-                unique=unique,
-            )
-        except SearchError as exc:
-            fail(str(exc))
-    finally:
-        conn.close()
-    if output is not None:
-        what = "releases (one row per release)" if unique else "rows (one per platform copy)"
-        click.echo(f"{written} {what} written to {output}", err=True)
-
-
-__all__ = [
-    "COLUMNS",
-    "COLUMN_NAMES",
-    "Column",
-    "count_releases",
-    "export",
-    "export_command",
-    "export_rows",
-    "merge_contacts",
-    "neutralise",
-    "neutralise_parts",
-    "write_csv",
-    "write_jsonl",
-    "write_xlsx",
-]
