@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pressarchive.dedupe.fingerprint import ClusterInput, cluster_all
+from pressarchive.dedupe.index import ClusterInput, cluster_all
 
 GOAL_PRECISION = 0.99
 GOAL_RECALL = 0.97

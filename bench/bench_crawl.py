@@ -69,7 +69,7 @@ BARE_SPIDER = textwrap.dedent(
     import json, sys, time
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from pressarchive.dedupe.fingerprint import platform_release_id
+    from pressarchive.dedupe.urls import platform_release_id
 
     START, PLATFORM, SETTINGS = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 

@@ -24,7 +24,7 @@ from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
 from scrapy.http import Request, Response, TextResponse
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.services import (
     mynewsdesk_items,
     mynewsdesk_release,

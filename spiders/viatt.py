@@ -38,7 +38,7 @@ from pressarchive.spiders.base import ListingEntry, PressroomSpider, as_bool
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.items import Release
 from pressarchive.text import squash
 

@@ -13,7 +13,7 @@ from pressarchive.dedupe.clusters import (
     load_candidates,
     load_index,
 )
-from pressarchive.dedupe.fingerprint import signature
+from pressarchive.dedupe.minhash import signature
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.storage.store import Archive

@@ -16,12 +16,12 @@ from archive_factory import FORMULA_CONTACT, FORMULA_TITLE, build_archive, build
 from click.testing import CliRunner, Result
 
 from pressarchive.cli.export import export_command
-from pressarchive.cli.progress import format_bar, live_line, progress
 from pressarchive.items import Release
 from pressarchive.sources import Source
 from pressarchive.storage.export import export_rows
 from pressarchive.storage.export_columns import COLUMN_NAMES, COLUMNS, neutralise, neutralise_parts
 from pressarchive.storage.store import Archive
+from pressarchive.terminal import format_bar, live_line, progress
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from pressarchive.spiders.viatt import (
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.demo import viatt as room_module
 from pressarchive.demo import viatt_markup
 from pressarchive.demo.corpus import EDITED_KEY, MISSING_KEY, ORGANISATION, releases_for

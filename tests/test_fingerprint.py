@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pressarchive.dedupe.fingerprint import (
-    ClusterInput,
-    DuplicateIndex,
-    Signature,
-    canonical_url,
-    cluster_all,
-    content_hash,
-    platform_release_id,
-    registered_domain,
-    signature,
-    title_similarity,
-)
+from pressarchive.dedupe.index import ClusterInput, DuplicateIndex, cluster_all
+from pressarchive.dedupe.minhash import Signature, signature, title_similarity
+from pressarchive.dedupe.urls import canonical_url, platform_release_id, registered_domain
+from pressarchive.storage.store import content_hash
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 T0 = datetime(2023, 12, 1, 10, 0, tzinfo=UTC)
@@ -303,7 +295,7 @@ def test_cluster_id_is_the_earliest_publication() -> None:
 def test_long_texts_are_hashed_in_chunks_with_the_same_result() -> None:
     import numpy as np
 
-    from pressarchive.dedupe.fingerprint import _PERM_A, _PERM_B, _shingle_hashes, words
+    from pressarchive.dedupe.minhash import _PERM_A, _PERM_B, _shingle_hashes, words
 
     text = " ".join(f"ord{i % 9000} text{i % 13}" for i in range(6000))  # > 4096 shingles
     shingles = _shingle_hashes(words(text))

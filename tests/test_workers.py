@@ -83,7 +83,7 @@ def _takes_size(module: Any) -> bool:
 def _release_paths(platform: str, listing_html: str) -> list[str]:
     from parsel import Selector
 
-    from pressarchive.dedupe.fingerprint import platform_release_id
+    from pressarchive.dedupe.urls import platform_release_id
 
     hrefs = Selector(text=listing_html).css("a::attr(href)").getall()
     paths = [h for h in hrefs if h.startswith("/") and platform_release_id(platform, h)]

@@ -21,7 +21,6 @@ from pressarchive.cli.common import (
     open_readonly,
     resolve_filters,
 )
-from pressarchive.cli.progress import Progress, is_terminal, progress
 from pressarchive.storage.atomic import atomic_output
 from pressarchive.storage.export import (
     count_releases,
@@ -41,6 +40,7 @@ from pressarchive.storage.export_columns import (
     neutralise_parts,
 )
 from pressarchive.storage.search import Filters, SearchError
+from pressarchive.terminal import Progress, is_terminal, progress
 
 
 def _counted(rows: Iterable[dict[str, Any]], bar: Progress) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from scrapy import signals
 from twisted.internet import task
 
-from pressarchive.cli.progress import LiveLine, Progress, is_terminal
+from pressarchive.terminal import LiveLine, Progress, is_terminal
 
 REFRESH_SECONDS = 0.5
 

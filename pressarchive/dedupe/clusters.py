@@ -2,7 +2,7 @@
 
 After each crawl the releases without a near-duplicate signature (new ones,
 or ones whose text changed) are signed and matched against the archive
-(pressarchive.dedupe.fingerprint: MinHash LSH, guarded by the publication dates,
+(pressarchive.dedupe.index: MinHash LSH, guarded by the publication dates,
 the titles and the figures). Candidates are found by their LSH band keys, kept in
 SQLite (`release_bands`), rather than by date: each pending release loads
 only the few releases that share a band with it, whatever its date, so a
@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TypeVar
 
-from pressarchive.dedupe.fingerprint import DuplicateIndex, MatchRule, Signature, signature
+from pressarchive.dedupe.index import DuplicateIndex, MatchRule
+from pressarchive.dedupe.minhash import Signature, signature
 from pressarchive.storage.store import Archive
 
 RULE = MatchRule()

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
+from pressarchive.dedupe.urls import canonical_url, platform_release_id
 from pressarchive.distributed.keys import SEEN, SOURCE_PLATFORMS, FrontierKeys
 from pressarchive.storage.seen import _norm_title
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.page import Page
 from pressarchive.items import Release
 

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import lxml.html
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.page import element_text
 from pressarchive.extract.titles import decode
 from pressarchive.items import Release

@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 
 import lxml.html
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.generic import (

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
 
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.page import Page, element_text
 from pressarchive.extract.viatt_article import (
     Structure,

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pressarchive.dedupe.fingerprint import minhash
+from pressarchive.dedupe.minhash import minhash
 from pressarchive.refine.chrome import is_chrome
 
 # Paragraphs with fewer words are compared whole (normalised), not by bigrams.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
+from pressarchive.dedupe.urls import canonical_url, platform_release_id
 from pressarchive.items import Release
 from pressarchive.refine.about_model import AboutModel
 from pressarchive.refine.cleaning import refine

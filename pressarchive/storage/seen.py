@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Protocol
 
-from pressarchive.dedupe.fingerprint import canonical_url, platform_release_id
+from pressarchive.dedupe.urls import canonical_url, platform_release_id
 from pressarchive.storage.store import ArchiveError, check_readable, connect
 
 

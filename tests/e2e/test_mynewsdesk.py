@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pressarchive.crawl.runner import CrawlResult, run_crawl
-from pressarchive.dedupe.fingerprint import platform_release_id
+from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.demo import mynewsdesk as room_module
 from pressarchive.demo.corpus import FLAKY_KEY, SENDERS, releases_for
 from pressarchive.demo.server import DemoPressRooms

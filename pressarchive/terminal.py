@@ -1,4 +1,4 @@
-"""Progress on a terminal, silence under cron.
+"""Progress on a terminal, silence under cron (used by the crawl's live line and by exports).
 
 Long exports, re-extractions and crawls show a bar (when the total is known)
 or a live line (pages, items, errors) on stderr, but only when stderr is a
