@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import SOURCES, releases
 
 from pressarchive.sources import Source
+from pressarchive.storage.connection import iso
 from pressarchive.storage.search import search
-from pressarchive.storage.store import Archive, iso
+from pressarchive.storage.store import Archive
 
 BATCH = 1000
 SEARCH_GOAL_MS = 20.0

@@ -27,7 +27,8 @@ from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
 from pressarchive.sources import Source
-from pressarchive.storage.store import Archive, CrawlSuperseded, storage_full
+from pressarchive.storage.connection import CrawlSuperseded, storage_full
+from pressarchive.storage.store import Archive
 
 log = logging.getLogger(__name__)
 

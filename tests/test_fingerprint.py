@@ -11,7 +11,7 @@ import pytest
 from pressarchive.dedupe.index import ClusterInput, DuplicateIndex, cluster_all
 from pressarchive.dedupe.minhash import Signature, signature, title_similarity
 from pressarchive.dedupe.urls import canonical_url, platform_release_id, registered_domain
-from pressarchive.storage.store import content_hash
+from pressarchive.storage.connection import content_hash
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 T0 = datetime(2023, 12, 1, 10, 0, tzinfo=UTC)
@@ -154,7 +154,7 @@ def test_content_hash_ignores_whitespace_but_not_words() -> None:
 
 
 def test_content_hash_matches_the_store() -> None:
-    from pressarchive.storage.store import content_hash as store_hash
+    from pressarchive.storage.connection import content_hash as store_hash
 
     assert content_hash("Titel", "Ingress", "Brödtext") == store_hash(
         "Titel", "Ingress", "Brödtext"

@@ -13,8 +13,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from pressarchive.items import KINDS
+from pressarchive.storage.connection import ArchiveError, connect
 from pressarchive.storage.search import ORGANISATIONS_SQL, Filters
-from pressarchive.storage.store import Archive, ArchiveError, connect
+from pressarchive.storage.store import Archive
 
 DEFAULT_DB = Path("data/pressarchive.db")
 

@@ -26,7 +26,7 @@ from pressarchive.sources import (
     load_sources,
     select_sources,
 )
-from pressarchive.storage.store import ArchiveError
+from pressarchive.storage.connection import ArchiveError
 from pressarchive.times import STOCKHOLM
 
 

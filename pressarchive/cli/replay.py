@@ -27,7 +27,8 @@ from pressarchive.sources import (
     SourceError,
     load_sources,
 )
-from pressarchive.storage.store import Archive, ArchiveError
+from pressarchive.storage.connection import ArchiveError
+from pressarchive.storage.store import Archive
 
 # Path shapes that name a platform, for `extract` without --platform.
 _PLATFORM_HINTS = (

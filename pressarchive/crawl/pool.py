@@ -42,7 +42,8 @@ from pressarchive.refine.about_learning import (
 from pressarchive.refine.about_model import AboutModel
 from pressarchive.refine.cleaning import refine
 from pressarchive.refine.published import normalise_dates
-from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive, ArchiveError
+from pressarchive.storage.connection import ArchiveError
+from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,8 @@ from typing import IO, Any
 from pressarchive.crawl.gaps import WALK_CUT_STAT, open_gap
 from pressarchive.paths import UnsafePath, is_safe_id, remove_tree, under_archive
 from pressarchive.sources import Source
-from pressarchive.storage.store import Archive, ArchiveError, storage_full
+from pressarchive.storage.connection import ArchiveError, storage_full
+from pressarchive.storage.store import Archive
 
 EXIT_NEW = 0  # finished, something new or changed was stored
 EXIT_FAILED = 1  # at least one source failed or was interrupted

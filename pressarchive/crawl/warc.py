@@ -38,7 +38,7 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from pressarchive.crawl.stopping import DISK_FULL, stop_crawl, stopping_reason
-from pressarchive.storage.store import storage_full
+from pressarchive.storage.connection import storage_full
 from pressarchive.storage.warc import Headers, WarcArchive, open_index
 
 logger = logging.getLogger(__name__)

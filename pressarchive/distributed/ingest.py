@@ -44,7 +44,8 @@ from pressarchive.distributed.queue import ReliableQueue
 from pressarchive.distributed.seen_redis import ARCHIVE_RUN, record_seen, seen_fields, seen_value
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
-from pressarchive.storage.store import Archive, StoreResult, iso, utc_now
+from pressarchive.storage.connection import iso, utc_now
+from pressarchive.storage.store import Archive, StoreResult
 
 log = logging.getLogger(__name__)
 

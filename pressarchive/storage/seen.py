@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressarchive.dedupe.urls import canonical_url, platform_release_id
-from pressarchive.storage.store import ArchiveError, check_readable, connect
+from pressarchive.storage.connection import ArchiveError, check_readable, connect
 
 
 class SeenIndex(Protocol):

@@ -8,20 +8,33 @@ at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pressarchive.items import Contact, Release
 from pressarchive.sources import Source
-from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
-from pressarchive.times import STOCKHOLM
+from pressarchive.storage.connection import (
+    ArchiveError,
+    CrawlSuperseded,
+    check_integrity,
+    check_readable,
+    connect,
+    content_hash,
+    iso,
+    migrate,
+    person_key,
+    utc_iso,
+    utc_now,
+)
+from pressarchive.storage.rows import (
+    _record_hash,
+    _release_row,
+)
 
 Outcome = Literal["stored", "updated", "unchanged"]
 OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
@@ -31,143 +44,11 @@ OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
 ABOUT_MODEL_KEY = "_about_model"
 
 
-class ArchiveError(Exception):
-    """The archive cannot be opened or used; the message is for the user."""
-
-
-class CrawlSuperseded(Exception):
-    """The crawl's row is no longer 'running': a later crawl marked it
-    interrupted, so this process is an orphan and must not write."""
-
-
-def storage_full(exc: BaseException) -> bool:
-    """The disk (or the file system's quota) is full: SQLite's or the OS's word for it."""
-    if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
-        return True
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "disk is full" in str(exc) or "disk I/O error" in str(exc)
-    )
-
-
 @dataclass(frozen=True)
 class StoreResult:
     release_id: int
     outcome: Outcome
     revision_id: int | None = None
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime reached the store: {value!r}")
-    return value.isoformat(timespec="seconds")
-
-
-def _utc_iso(value: datetime | None) -> str | None:
-    return iso(value.astimezone(UTC)) if value is not None else None
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
-def content_hash(title: str, lead: str, body_text: str) -> str:
-    """A hash of what a reader would call the release's content.
-
-    Whitespace is folded so that a re-wrapped page is not a new version.
-    """
-    return _digest(
-        *(" ".join(unicodedata.normalize("NFC", s).split()) for s in (title, lead, body_text))
-    )
-
-
-def person_key(contact: Contact, organisation: str | None) -> str:
-    name = " ".join(unicodedata.normalize("NFC", contact.name).casefold().split())
-    org = " ".join((contact.organisation or organisation or "").casefold().split())
-    return f"{name}|{org}"
-
-
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
-    path = Path(path)
-    if readonly:
-        if not path.exists():
-            raise ArchiveError(f"{path}: no archive here (run a crawl first, or pass --db)")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    else:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA busy_timeout = 30000")
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise ArchiveError(f"{path}: not a pressarchive archive ({exc})") from None
-    return conn
-
-
-def check_integrity(conn: sqlite3.Connection, path: Path | str) -> None:
-    """PRAGMA quick_check, for the commands that read or write everything (crawl,
-    reextract, export): about a second on an archive of 100,000 releases, too
-    slow to pay on every search, which a damaged page still fails cleanly."""
-    try:
-        verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
-    except sqlite3.DatabaseError as exc:
-        verdict = [str(exc)]
-    if verdict != ["ok"]:
-        said = [line for line in verdict[0].splitlines() if not line.startswith("***")]
-        first = (said or ["?"])[0]
-        raise ArchiveError(
-            f"{path}: the archive is damaged ({first}); nothing was changed. "
-            f"Restore a backup, or recover what is readable with `sqlite3 {path} .recover`"
-        )
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
-    """Bring the archive to `target`; returns the version it had before."""
-    before = schema_version(conn)
-    if before > SCHEMA_VERSION:
-        raise ArchiveError(
-            f"this archive has schema version {before}, newer than this pressarchive "
-            f"understands ({SCHEMA_VERSION}); upgrade pressarchive to open it"
-        )
-    for version in range(before, target):
-        # executescript commits first; the migration and its version bump are one transaction.
-        conn.executescript(
-            f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-        )
-    return before
-
-
-def check_readable(conn: sqlite3.Connection, path: Path | str) -> None:
-    version = schema_version(conn)
-    if version > SCHEMA_VERSION:
-        raise ArchiveError(
-            f"{path}: schema version {version} is newer than this pressarchive "
-            f"understands ({SCHEMA_VERSION}); upgrade pressarchive to read it"
-        )
-    if version < SCHEMA_VERSION:
-        raise ArchiveError(
-            f"{path}: schema version {version} is older than this pressarchive's "
-            f"({SCHEMA_VERSION}); run any write command (e.g. `pressarchive stats`) to upgrade it"
-        )
 
 
 class Archive:
@@ -397,7 +278,7 @@ class Archive:
                 ),
             )
             revision_id = int(cur.lastrowid or 0)
-            updated_at = _utc_iso(r.updated_at) or now
+            updated_at = utc_iso(r.updated_at) or now
         # The row keeps the canonical URL it was first stored under: a variant
         # URL found by platform id must not move it (nor collide with another row).
         changes = {k: v for k, v in row.items() if k != "canonical_url"}
@@ -463,7 +344,7 @@ class Archive:
         self.conn.executemany(
             "INSERT INTO events (release_id, starts_at, ends_at, place, raw) VALUES (?, ?, ?, ?, ?)",
             [
-                (release_id, _utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw)
+                (release_id, utc_iso(e.starts_at), utc_iso(e.ends_at), e.place, e.raw)
                 for e in r.events
             ],
         )
@@ -504,46 +385,3 @@ class Archive:
             sql += " WHERE source_id = ?"
             params = (source_id,)
         yield from self.conn.execute(sql + " ORDER BY id", params)
-
-
-def _local_time(r: Release) -> datetime | None:
-    # published_local is what date filters and per-month counts read: a release
-    # stored with only its UTC time gets the Stockholm view of it.
-    if r.published_local is not None or r.published_at is None:
-        return r.published_local
-    return r.published_at.astimezone(STOCKHOLM)
-
-
-def _release_row(r: Release, canonical: str) -> dict[str, Any]:
-    return {
-        "source_id": r.source,
-        "platform": r.platform,
-        "platform_id": r.platform_id,
-        "url": r.url,
-        "canonical_url": canonical,
-        "title": r.title,
-        "kind": r.kind,
-        "organisation": r.organisation,
-        "lead": r.lead,
-        "body_text": r.body_text,
-        "body_html": r.body_html,
-        "about_text": r.about_text,
-        "language": r.language,
-        "published_at": _utc_iso(r.published_at),
-        "published_local": iso(_local_time(r)),
-        "published_raw": r.published_raw,
-        "layers": json.dumps(r.layers, sort_keys=True, ensure_ascii=False),
-        "flags": json.dumps(sorted(r.flags), ensure_ascii=False),
-    }
-
-
-def _record_hash(row: dict[str, Any], r: Release) -> str:
-    parts = {
-        "row": {k: v for k, v in row.items() if k not in ("url", "canonical_url")},
-        "contacts": [vars(c) for c in r.contacts],
-        "tags": [vars(t) for t in r.tags],
-        "images": [vars(i) for i in r.images],
-        "attachments": [vars(a) for a in r.attachments],
-        "events": [(_utc_iso(e.starts_at), _utc_iso(e.ends_at), e.place, e.raw) for e in r.events],
-    }
-    return _digest(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))

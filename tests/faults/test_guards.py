@@ -17,7 +17,8 @@ from pressarchive.hosts import url_problem
 from pressarchive.paths import UnsafePath, inside
 from pressarchive.sources import Source, SourceError, parse_sources
 from pressarchive.storage.atomic import PREFIX, atomic_output
-from pressarchive.storage.store import Archive, ArchiveError
+from pressarchive.storage.connection import ArchiveError
+from pressarchive.storage.store import Archive
 
 
 def registry(**fields: str) -> str:
@@ -200,7 +201,7 @@ def test_the_gap_is_open_until_a_run_finishes_its_walk(tmp_path: Path) -> None:
 
 def test_an_orphans_batch_is_rolled_back(tmp_path: Path) -> None:
     from pressarchive.items import Release
-    from pressarchive.storage.store import CrawlSuperseded
+    from pressarchive.storage.connection import CrawlSuperseded
 
     with Archive(tmp_path / "a.db") as archive:
         archive.ensure_source(Source("s", "O", "generic", ("https://x.se/",)))

@@ -61,7 +61,7 @@ def test_an_unreachable_or_wrong_redis_is_one_line_and_exit_1(
     sources = tmp_path / "sources.toml"
     sources.write_text(
         '[[source]]\nid = "x"\norganisation = "X"\nplatform = "viatt"\n'
-        'start_urls = ["http://127.0.0.1:1/publisher/1/x"]\n',
+        'start_urls = ["http://127.0.0.1:1/publisher/1/x"]\nallow_private = true\n',
         encoding="utf-8",
     )
     extra = ["--sources", str(sources)] if command[0] == "crawl" else []

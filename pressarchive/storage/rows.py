@@ -1,0 +1,55 @@
+"""A release as the row the `releases` table stores, and the hash that tells an
+unchanged record from a changed one."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pressarchive.items import Release
+from pressarchive.storage.connection import digest, iso, utc_iso
+from pressarchive.times import STOCKHOLM
+
+
+def _local_time(r: Release) -> datetime | None:
+    # published_local is what date filters and per-month counts read: a release
+    # stored with only its UTC time gets the Stockholm view of it.
+    if r.published_local is not None or r.published_at is None:
+        return r.published_local
+    return r.published_at.astimezone(STOCKHOLM)
+
+
+def _release_row(r: Release, canonical: str) -> dict[str, Any]:
+    return {
+        "source_id": r.source,
+        "platform": r.platform,
+        "platform_id": r.platform_id,
+        "url": r.url,
+        "canonical_url": canonical,
+        "title": r.title,
+        "kind": r.kind,
+        "organisation": r.organisation,
+        "lead": r.lead,
+        "body_text": r.body_text,
+        "body_html": r.body_html,
+        "about_text": r.about_text,
+        "language": r.language,
+        "published_at": utc_iso(r.published_at),
+        "published_local": iso(_local_time(r)),
+        "published_raw": r.published_raw,
+        "layers": json.dumps(r.layers, sort_keys=True, ensure_ascii=False),
+        "flags": json.dumps(sorted(r.flags), ensure_ascii=False),
+    }
+
+
+def _record_hash(row: dict[str, Any], r: Release) -> str:
+    parts = {
+        "row": {k: v for k, v in row.items() if k not in ("url", "canonical_url")},
+        "contacts": [vars(c) for c in r.contacts],
+        "tags": [vars(t) for t in r.tags],
+        "images": [vars(i) for i in r.images],
+        "attachments": [vars(a) for a in r.attachments],
+        "events": [(utc_iso(e.starts_at), utc_iso(e.ends_at), e.place, e.raw) for e in r.events],
+    }
+    return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
