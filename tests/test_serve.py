@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from pressarchive.cli.serve import build_datasette, is_being_written, load_metadata, serve_command
 from pressarchive.datasette import METADATA_PATH
 from pressarchive.datasette.plugin import MATCH_NOTHING, paragraphs_html, sv_fts, sv_snippet
-from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, fts_query
+from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START
+from pressarchive.storage.search_query import fts_query
 
 # Tables Datasette hides or that hold internal state only.
 INTERNAL = {"extractions", "release_signatures", "release_bands", "about_models"}

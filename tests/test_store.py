@@ -18,7 +18,8 @@ from pressarchive.items import Contact, Event, Image, Release, Tag
 from pressarchive.sources import Source
 from pressarchive.storage.connection import ArchiveError
 from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
-from pressarchive.storage.search import SearchError, Term, fts_query, search, snippet
+from pressarchive.storage.search import search, snippet
+from pressarchive.storage.search_query import SearchError, Term, fts_query
 from pressarchive.storage.store import Archive
 
 SOURCE = Source("demo-viatt", "Norrköpings kommun", "viatt", ("http://127.0.0.1/",))

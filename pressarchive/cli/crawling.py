@@ -232,7 +232,8 @@ def ingest(
     """
     from pressarchive.crawl.runner import CrawlLocked
     from pressarchive.distributed.connection import RedisUnavailable
-    from pressarchive.distributed.ingest import WriterBusy, run_writer
+    from pressarchive.distributed.ingest import run_writer
+    from pressarchive.distributed.writer_lease import WriterBusy
 
     try:
         stats = run_writer(redis, db, batch_size=batch, idle_exit=idle_exit, wait=wait)

@@ -39,7 +39,8 @@ from pressarchive.storage.export_columns import (
     neutralise,
     neutralise_parts,
 )
-from pressarchive.storage.search import Filters, SearchError
+from pressarchive.storage.search import Filters
+from pressarchive.storage.search_query import SearchError
 from pressarchive.terminal import Progress, is_terminal, progress
 
 

@@ -23,7 +23,8 @@ from pressarchive.cli.common import (
     resolve_filters,
     short_cell,
 )
-from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, SearchError, search
+from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, ORDERS, search
+from pressarchive.storage.search_query import SearchError
 
 # -- search ------------------------------------------------------------------
 

@@ -24,14 +24,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from pressarchive.storage.search import (
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
-    CompiledQuery,
-    SearchError,
-    compile_query,
-    snippet,
-)
+from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, snippet
+from pressarchive.storage.search_query import CompiledQuery, SearchError, compile_query
 
 # An empty FTS5 phrase: matches nothing, so an empty search form shows no rows
 # instead of an error.

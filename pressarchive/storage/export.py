@@ -50,7 +50,8 @@ from pressarchive.storage.export_columns import (
     neutralise,
     neutralise_parts,
 )
-from pressarchive.storage.search import Filters, fts_query
+from pressarchive.storage.search import Filters
+from pressarchive.storage.search_query import fts_query
 
 # -- reading the archive ----------------------------------------------------
 

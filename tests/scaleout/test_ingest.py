@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pressarchive.distributed import messages
-from pressarchive.distributed.ingest import Writer, WriterBusy, WriterLease
+from pressarchive.distributed.ingest import Writer
 from pressarchive.distributed.keys import (
     INGEST_PROCESSING,
     INGEST_QUEUE,
@@ -19,6 +19,7 @@ from pressarchive.distributed.keys import (
 )
 from pressarchive.distributed.queue import ReliableQueue
 from pressarchive.distributed.seen_redis import RedisSeenIndex
+from pressarchive.distributed.writer_lease import WriterBusy, WriterLease
 from pressarchive.items import Release
 from pressarchive.sources import Source
 
