@@ -132,6 +132,10 @@ class PressroomSpider(scrapy.Spider):
             "PRESSARCHIVE_MAX_LISTING_PAGES", DEFAULT_MAX_LISTING_PAGES
         )
         release_max = crawler.settings.getint("PRESSARCHIVE_RELEASE_MAXSIZE", 0)
+        download_max = crawler.settings.getint("DOWNLOAD_MAXSIZE", 0)
+        if release_max and download_max:
+            # a request's own cap replaces DOWNLOAD_MAXSIZE: never let it raise it
+            release_max = min(release_max, download_max)
         if release_max:
             # Reading a page (lxml, trafilatura) costs many times its size in
             # memory: a release page gets a cap of its own, below DOWNLOAD_MAXSIZE
