@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressarchive.dedupe.urls import canonical_url, platform_release_id
-from pressarchive.storage.connection import ArchiveError, check_readable, connect
+from pressarchive.storage.connection import ArchiveError, check_readable, connect, iso, utc_now
 
 
 class SeenIndex(Protocol):
@@ -38,6 +38,10 @@ class ArchiveSeenIndex:
     """Answers from the SQLite archive through a read-only connection."""
 
     def __init__(self, path: Path | str) -> None:
+        # Only releases archived before this crawl began count: one this crawl
+        # stored a moment ago must not stop its own first walk (a year page
+        # listing the start page's newest releases ended a first crawl at 5 of 43).
+        self.opened_at = iso(utc_now())
         self.conn = connect(path, readonly=True)
         try:
             # an empty file, or an archive of another schema version, cannot answer
@@ -55,12 +59,14 @@ class ArchiveSeenIndex:
             release_id = platform_release_id(platform_row[0], url)
             if release_id:
                 row = self.conn.execute(
-                    "SELECT title FROM releases WHERE platform = ? AND platform_id = ?",
-                    (platform_row[0], release_id),
+                    "SELECT title FROM releases WHERE platform = ? AND platform_id = ?"
+                    " AND first_seen_at < ?",
+                    (platform_row[0], release_id, self.opened_at),
                 ).fetchone()
         if row is None:
             row = self.conn.execute(
-                "SELECT title FROM releases WHERE canonical_url = ?", (canonical_url(url),)
+                "SELECT title FROM releases WHERE canonical_url = ? AND first_seen_at < ?",
+                (canonical_url(url), self.opened_at),
             ).fetchone()
         if row is None:
             return False
