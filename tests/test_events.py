@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pressarchive.items import Event
-from pressarchive.refine.events import extract_events, is_invitation
+from pressarchive.refine.events import announces_event, extract_events, is_invitation
 
 PUBLISHED = datetime(2025, 2, 10, 13, 24, tzinfo=UTC)
 
@@ -65,3 +65,18 @@ def test_labels_sharing_one_line() -> None:
     (event,) = extract_events(lines, context=datetime(2023, 3, 1, tzinfo=UTC))
     assert event.starts_at == datetime(2023, 3, 24, 13, 15, tzinfo=UTC)
     assert event.place == "Rådhuset, Drottninggatan 4"
+
+
+def test_a_press_release_that_announces_a_press_conference() -> None:
+    assert announces_event("Pressträff med Ulf Kristersson och Jimmie Åkesson", "")
+    assert announces_event("Nytt valmanifest", "Partiet bjuder in till presskonferens i dag.")
+    assert not announces_event("Ny förskola i Kolmården", "Bygget börjar i maj.")
+
+
+def test_labelled_only_ignores_a_date_in_prose() -> None:
+    prose = ["Vi höll en presskonferens tisdag den 11 februari klockan 11.30 i Rådhuset."]
+    assert extract_events(prose, context=PUBLISHED, labelled_only=True) == []
+    labelled = ["Tid: Klockan 11.30", "Plats: Rådhuset"]
+    (event,) = extract_events(labelled, context=PUBLISHED, labelled_only=True)
+    assert event.starts_at == datetime(2025, 2, 10, 10, 30, tzinfo=UTC)
+    assert event.place == "Rådhuset"

@@ -64,6 +64,8 @@ def test_real_page(case: Path, with_url: bool) -> None:
         assert _instant(record["updated_at"]) == _instant(expect["updated_at"])
     if "kind" in expect:
         assert record["kind"] == expect["kind"]
+    if "lead" in expect:
+        assert _squash(record["lead"]) == _squash(expect["lead"])
     if "lead_starts" in expect:
         assert _squash(record["lead"]).startswith(_squash(expect["lead_starts"]))
 
@@ -79,6 +81,10 @@ def test_real_page(case: Path, with_url: bool) -> None:
     else:
         assert _squash(about) in _squash(record["about_text"])
         assert _squash(about) not in body
+
+    if "events" in expect:
+        have_events = [(_instant(e["starts_at"]), e["place"]) for e in record["events"]]
+        assert have_events == [(_instant(e["starts_at"]), e["place"]) for e in expect["events"]]
 
     want = expect.get("contacts", [])
     assert [c["name"] for c in record["contacts"]] == [c["name"] for c in want]

@@ -351,3 +351,30 @@ def test_refine_is_idempotent(html: str, model: AboutModel) -> None:
         twice = refine(copy.deepcopy(once), about=about)
         assert twice == once
         assert twice.flags == once.flags
+
+
+def test_a_lead_that_is_the_first_paragraph_cut_short_is_dropped() -> None:
+    first = "Under en pressträff presenterades reformerna. Valmanifestet har titeln För din frihet."
+    release = Release(
+        source="s",
+        platform="generic",
+        url="https://example.org/x",
+        lead="Under en pressträff presenterades reformerna. Valmanifestet har titeln…",
+        body_html=f"<p>{first}</p><p>Andra stycket.</p>",
+    )
+    refine(release)
+    assert release.lead == ""
+    assert release.body_text.startswith(first)
+    assert "lead_was_cut_body" in release.flags
+
+
+def test_a_real_lead_is_kept() -> None:
+    release = Release(
+        source="s",
+        platform="generic",
+        url="https://example.org/x",
+        lead="Kommunen bygger en ny bro.",
+        body_html="<p>Kommunen bygger en ny bro över ån, klar 2027.</p>",
+    )
+    refine(release)
+    assert release.lead == "Kommunen bygger en ny bro."

@@ -35,6 +35,7 @@ and the release is flagged `missing:body_html` (the spider warns and counts).
 
 from __future__ import annotations
 
+import html
 import re
 from copy import deepcopy
 from datetime import UTC, datetime
@@ -105,7 +106,7 @@ def extract(page: Page, release: Release) -> None:
         if summary and not body_parts:
             lead_parts.extend(squash(element_text(p)) for p in summary)
             continue
-        html = _portlet_html(portlet, release)
+        html = _portlet_html(portlet, page, release)
         if html:
             body_parts.append(html)
 
@@ -199,7 +200,7 @@ def _title(portlets: list[lxml.html.HtmlElement]) -> tuple[int, str]:
     return -1, ""
 
 
-def _portlet_html(portlet: lxml.html.HtmlElement, release: Release) -> str:
+def _portlet_html(portlet: lxml.html.HtmlElement, page: Page, release: Release) -> str:
     """A content portlet's HTML without its anchor `<div id="…">` and without
     what the reader never sees as text of the release."""
     classes = (portlet.get("class") or "").split()
@@ -212,8 +213,10 @@ def _portlet_html(portlet: lxml.html.HtmlElement, release: Release) -> str:
         container = deepcopy(portlet)
         for anchor in container.xpath("./div[@id][not(*)]"):
             anchor.drop_tree()
+    elif "sv-custom-module" in classes:
+        return _embed_link(portlet, page)
     else:
-        return ""  # image, video, custom modules: no text of the release
+        return ""  # images and other portlets: no text of the release
     for line in container.xpath(".//p"):
         if _UPDATED.match(squash(line.text_content()[:80])):
             line.drop_tree()  # "Uppdaterades senast …": a date, read as updated_at
@@ -222,6 +225,28 @@ def _portlet_html(portlet: lxml.html.HtmlElement, release: Release) -> str:
     parts.extend(lxml.html.tostring(child, encoding="unicode") for child in container)
     html = "".join(parts).strip()
     return html if squash(element_text(container)) else ""
+
+
+# A Sitevision app module renders in the browser from an initial state its
+# script registers under the portlet's id ("svid12_X" -> '12.X'); the YouTube
+# module (seen on socialdemokraterna.se, tests/real/sitevision) names the video
+# as "embedUrl". Without it a body ends on "Se pressträffen:". The scripts are
+# gone from the parsed tree (hidden text), so the page's own text is read.
+def _embed_link(portlet: lxml.html.HtmlElement, page: Page) -> str:
+    """An app module's embedded video or post as a link, or "" when it names none."""
+    portlet_id = (portlet.get("id") or "").removeprefix("svid")
+    if not _PORTLET_ID.match(portlet.get("id") or ""):
+        return ""
+    state = re.search(
+        r"registerInitialState\(\s*'"
+        + re.escape(portlet_id.replace("_", ".", 1))
+        + r"'\s*,\s*\{[^}]*?\"embedUrl\"\s*:\s*\"(https?://[^\"\\]+)\"",
+        page.html,
+    )
+    if state is None:
+        return ""
+    url = html.escape(state.group(1))
+    return f'<p><a href="{url}">{url}</a></p>'
 
 
 def _take_contacts(container: lxml.html.HtmlElement, release: Release) -> None:

@@ -19,7 +19,7 @@ from pressarchive.items import Release
 from pressarchive.refine.about_model import ABOUT_WORDS, AboutModel, heading_like, tokens
 from pressarchive.refine.chrome import is_chrome, is_latest_list_start
 from pressarchive.refine.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
-from pressarchive.refine.events import extract_events, is_invitation
+from pressarchive.refine.events import announces_event, extract_events, is_invitation
 from pressarchive.refine.html import (
     Block,
     normalise_text,
@@ -178,6 +178,20 @@ def _drop_repeated_head(blocks: Indexed, release: Release) -> Indexed:
     return blocks
 
 
+def _drop_cut_lead(blocks: Indexed, release: Release) -> None:
+    """A lead that is the body's first paragraph cut short is no lead: a page
+    without an ingress whose meta description stood in for one (the Liberalerna
+    WordPress page in tests/real/generic: "… Valmanifestet har titeln…")."""
+    # The ellipsis is what says "cut": an ingress may open with the same words
+    # as the body's first sentence and still be the page's own lead.
+    if not release.lead.rstrip().endswith(("…", "...")):
+        return
+    lead = _comparable(release.lead)
+    if blocks and lead and _comparable(blocks[0][1].plain).startswith(lead):
+        release.lead = ""
+        release.flag("lead_was_cut_body")
+
+
 def _merge_about(existing: str, found: list[str]) -> str:
     paragraphs: list[str] = []
     seen: set[str] = set()
@@ -210,6 +224,7 @@ def refine(release: Release, *, about: AboutModel | None = None) -> Release:
     blocks, sender_at = _cut_contacts(blocks, release, known)
     blocks, about_texts = _split_about(blocks, release, about, sender_at)
     blocks = _drop_repeated_head(blocks, release)
+    _drop_cut_lead(blocks, release)
     release.flags[:] = list(dict.fromkeys(release.flags))
 
     body = [b for _, b in blocks]
@@ -217,14 +232,18 @@ def refine(release: Release, *, about: AboutModel | None = None) -> Release:
     release.body_text = render_text(body)
     release.about_text = _merge_about(release.about_text, about_texts)
 
-    if is_invitation(release.kind, release.title):
+    invitation = is_invitation(release.kind, release.title)
+    if invitation:
         release.kind = "pressinbjudan"
-        if not release.events:
-            context = release.published_local or release.published_at
-            lines = [line for b in body for line in b.plain.split("\n")]
-            release.events = extract_events(lines, context=context)
-            if not release.events:
-                release.flag("event_not_found")
+    if not release.events and (invitation or announces_event(release.title, release.lead)):
+        lines = [line for b in body for line in b.plain.split("\n")]
+        release.events = extract_events(
+            lines,
+            context=release.published_local or release.published_at,
+            labelled_only=not invitation,
+        )
+        if invitation and not release.events:
+            release.flag("event_not_found")
     release.language = (
         detect_language(release.body_text, declared=release.language) or release.language
     )

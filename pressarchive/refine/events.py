@@ -66,8 +66,13 @@ def _labelled(lines: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def extract_events(lines: Sequence[str], *, context: date | datetime | None = None) -> list[Event]:
-    """The event an invitation announces (at most one), from its body lines."""
+def extract_events(
+    lines: Sequence[str], *, context: date | datetime | None = None, labelled_only: bool = False
+) -> list[Event]:
+    """The event an invitation announces (at most one), from its body lines.
+
+    `labelled_only`: only "Datum:"/"Tid:"/"Plats:" lines, for a release that is
+    not an invitation, where a date in its prose is rarely the event's."""
     fields = _labelled(lines)
     place = fields.get("where")
     if "when" in fields or "time" in fields:
@@ -78,6 +83,8 @@ def extract_events(lines: Sequence[str], *, context: date | datetime | None = No
         if event is not None:
             event.place = place
             return [event]
+    if labelled_only:
+        return []
     for pattern in (_PROSE, _PROSE_DAY):
         for line in lines:
             match = pattern.search(line)
@@ -93,3 +100,13 @@ def extract_events(lines: Sequence[str], *, context: date | datetime | None = No
 
 def is_invitation(kind: str | None, title: str) -> bool:
     return kind == "pressinbjudan" or bool(re.match(r"^\s*pressinbjudan\b", title, re.IGNORECASE))
+
+
+# A release the platform calls a press release can still announce a press
+# conference (Via TT, Moderaterna 2026: "Pressträff med …", lead "bjuder … in
+# till pressträff", then "Tid:" and "Plats:" lines; tests/real/viatt).
+_ANNOUNCEMENT = re.compile(r"\b(?:press|medie|media)(?:träff|konferens|inbjudan)", re.IGNORECASE)
+
+
+def announces_event(title: str, lead: str) -> bool:
+    return bool(_ANNOUNCEMENT.search(title) or _ANNOUNCEMENT.search(lead))
