@@ -22,6 +22,7 @@ from pressarchive.distributed.seen_redis import RedisSeenIndex
 from pressarchive.distributed.writer_lease import WriterBusy, WriterLease
 from pressarchive.items import Release
 from pressarchive.sources import Source
+from pressarchive.storage.connection import ArchiveError
 
 SOURCE = Source("room-viatt", "Norrköpings kommun", "viatt", ("https://via.tt.se/publisher/1/x",))
 
@@ -150,6 +151,33 @@ def test_a_writer_killed_before_its_ack_loses_and_duplicates_nothing(
     assert table(db, "SELECT COUNT(*) FROM crawls") == [(1,)]
     assert table(db, "SELECT COUNT(*) FROM warc_records") == [(1,)]
     assert table(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_full_disk_stops_the_writer_before_its_ack(server: Any, tmp_path: Path) -> None:
+    """A full disk is not a bad record: nothing is counted dropped and acknowledged."""
+    import sqlite3
+
+    db = tmp_path / "archive.db"
+    push_all(server, crawl_messages("t1", "run-1", [release(n) for n in range(3)]))
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    writer.archive.store = full  # type: ignore[method-assign]
+    with pytest.raises(ArchiveError, match="the disk is full"):
+        writer.run(idle_exit=0)
+    writer.close()
+    assert writer.stats.outcomes["dropped"] == 0
+    assert server.llen(INGEST_PROCESSING) > 0  # unacknowledged: the next writer takes it back
+
+    again = Writer(server, db, batch_size=50)
+    recovered, _ = again.start()
+    again.run(idle_exit=0)
+    again.close()
+    assert recovered > 0
+    assert table(db, "SELECT COUNT(*) FROM releases") == [(3,)]
 
 
 def test_a_message_the_writer_cannot_read_is_skipped_not_fatal(server: Any, tmp_path: Path) -> None:
