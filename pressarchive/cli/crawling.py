@@ -129,6 +129,11 @@ def crawl(
         if not sep or not name:
             fail(f"--set takes NAME=VALUE, got {item!r}", 2)
         settings[name.strip()] = value
+    if redis and (resume or cache):
+        fail(
+            "--resume and --cache do not apply with --redis (the frontier in Redis is the resume)",
+            2,
+        )
     if redis:
         _crawl_with_redis(chosen, redis, db, full, since, settings, quiet)
     try:

@@ -52,10 +52,6 @@ ALLOWED = frozenset(
 PROGRESS_STEPS = 10_000
 
 
-class QueryRefused(Exception):
-    pass
-
-
 def _authorize(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
     if action in ALLOWED:
         return sqlite3.SQLITE_OK

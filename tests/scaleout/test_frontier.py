@@ -112,4 +112,5 @@ def test_a_process_stopped_early_puts_back_what_it_had_not_finished(server: Any)
     b = Frontier(server, "room", member="b")
     _, created, _ = b.join()
     assert not created
-    assert b.pop() is not None
+    popped = b.pop()
+    assert popped is not None and popped[1] == b"page"  # the dying run's request, handed on
