@@ -161,3 +161,19 @@ def test_helpers() -> None:
     assert machine_datetime("2024-03-01T09:00:00Z") is not None
     assert split_party("Olle Vikmång (S)") == ("Olle Vikmång", "S")
     assert split_party("Anna Thörn") == ("Anna Thörn", None)
+
+
+def test_an_article_known_only_from_its_json_ld_is_an_article() -> None:
+    """JSON-LD is read before remove_hidden drops the <script> blocks."""
+    from pressarchive.extract.generic import is_article, json_ld_article
+
+    html = (
+        "<html><head><script type='application/ld+json'>"
+        '{"@type": "NewsArticle", "headline": "Ny bro över Motala ström"}'
+        "</script></head><body><p>Text.</p></body></html>"
+    )
+    page = Page(html, "https://example.org/nyheter/ny-bro")
+    assert is_article(page)
+    assert (json_ld_article(page) or {}).get("headline") == "Ny bro över Motala ström"
+    web_page_only = html.replace("NewsArticle", "WebPage")
+    assert json_ld_article(Page(web_page_only, "https://example.org/om")) is None

@@ -67,7 +67,7 @@ _CISION_KINDS = {"inbjudan": "pressinbjudan", "regulatorisk": "pressmeddelande"}
 def extract(page: Page, release: Release) -> None:
     sel = page.sel
     meta = read_metadata(page)
-    data = json_ld_article(sel) or {}
+    data = json_ld_article(page) or {}
     article = first(sel, ARTICLE) or sel
 
     headline = _str(data.get("headline")) or clean_title(meta.title, [meta.site_name])

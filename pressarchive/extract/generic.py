@@ -7,9 +7,8 @@ extractor reads markup the same way.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -19,7 +18,7 @@ from parsel import Selector
 
 from pressarchive.extract import flag_missing
 from pressarchive.extract.fallback import main_content
-from pressarchive.extract.metadata import read_metadata
+from pressarchive.extract.metadata import article_object, read_metadata
 from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
@@ -138,32 +137,17 @@ def absolute(page: Page, href: str | None) -> str | None:
     return urljoin(page.url, href.strip()) if href and href.strip() else None
 
 
-def json_ld_objects(sel: Selector) -> Iterator[dict[str, Any]]:
-    """Every object of every JSON-LD block, `@graph` flattened."""
-    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                graph = item.get("@graph")
-                if isinstance(graph, list):
-                    stack.extend(graph)
-                yield item
+def json_ld_article(page: Page) -> dict[str, Any] | None:
+    """The page's JSON-LD article (a bare WebPage or Event is not one). Read from
+    `page.json_ld`: the parsed tree has lost its <script> blocks to remove_hidden."""
+    found = article_object(page)
+    if found is None or not {str(t).lower() for t in _as_list(found.get("@type"))} & _ARTICLE_TYPES:
+        return None
+    return found
 
 
-def json_ld_article(sel: Selector) -> dict[str, Any] | None:
-    for item in json_ld_objects(sel):
-        types = item.get("@type")
-        names = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names):
-            return item
-    return None
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 # ------------------------------------------------------------------ the generic extractor
@@ -177,13 +161,13 @@ def is_article(page: Page) -> bool:
         return True
     if sel.css('meta[property="article:published_time"]'):
         return True
-    return json_ld_article(sel) is not None
+    return json_ld_article(page) is not None
 
 
 def extract(page: Page, release: Release) -> None:
     sel = page.sel
     meta = read_metadata(page)
-    article = json_ld_article(sel) or {}
+    article = json_ld_article(page) or {}
     content = main_content(page)
 
     if not fill(release, "title", clean_title(meta.title, [meta.site_name]), "metadata"):
