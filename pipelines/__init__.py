@@ -1,2 +1,2 @@
-"""Thin Scrapy stages that call pressarchive's pure functions, in order:
-normalise dates -> refine (clean & structure) -> dedupe keys -> store."""
+"""Thin Scrapy stages, in order: read pages in workers (when there are any) ->
+refine (pressarchive.refine.process.STAGES: dates, cleaning, keys) -> store."""

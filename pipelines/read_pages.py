@@ -2,9 +2,9 @@
 
 With `PRESSARCHIVE_WORKERS` > 0 the spider yields a `PendingRelease` (the page
 as downloaded) instead of reading it on the reactor thread; this stage has a
-worker read it, normalise its dates and clean it, exactly as the in-process
-stages would, and passes the finished release on. The normalise and refine
-stages then leave it alone (it is already refined); dedupe and store follow.
+worker read it and run the refine stages on it (pressarchive.refine.process),
+exactly as the in-process refine stage would, and passes the finished release
+on, marked refined: the refine stage leaves it alone, the store follows.
 With 0 workers this stage does nothing and the spider reads pages itself.
 """
 
@@ -25,12 +25,12 @@ from pressarchive.crawl.pool import (
     ReleaseWorkers,
     acquire_workers,
     forget_crawl,
-    new_crawl_token,
     process_page,
     release_workers,
     unchanged_cleanings,
     workers_setting,
 )
+from pressarchive.crawl.state import CrawlState, crawl_state
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
 from pressarchive.refine.about_model import AboutModel
@@ -57,11 +57,11 @@ def deferred_from_future(future: Future[Release]) -> Deferred[Release]:
 
 
 class ReadPagesPipeline:
-    def __init__(self, db_path: str, size: int) -> None:
+    def __init__(self, db_path: str, size: int, state: CrawlState | None = None) -> None:
         self.db_path = db_path
         self.size = size
+        self.state = state or CrawlState()
         self.workers: ReleaseWorkers | None = None
-        self.crawl_token = new_crawl_token()
         # A worker that died takes its learner and log with it; the rest of the
         # crawl is read here (the end-of-crawl re-cleaning covers the difference).
         self.broken = False
@@ -72,7 +72,11 @@ class ReadPagesPipeline:
     def from_crawler(cls, crawler: Any) -> ReadPagesPipeline:
         from scrapy import signals
 
-        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"), workers_setting(crawler.settings))
+        pipeline = cls(
+            crawler.settings.get("PRESSARCHIVE_DB"),
+            workers_setting(crawler.settings),
+            crawl_state(crawler),
+        )
         pipeline.crawler = crawler
         # The store asks the workers about their cleanings when it closes, so
         # they stop only after every pipeline has closed.
@@ -85,12 +89,15 @@ class ReadPagesPipeline:
             return self.crawler.spider
         return spider
 
+    @property
+    def crawl_token(self) -> str:
+        return self.state.token
+
     def open_spider(self, spider: Any = None) -> None:
-        spider = self._spider(spider)
-        if self.size and hasattr(spider, "read_in_workers"):
+        if self.size:
             self.workers = acquire_workers(self.size)
-            spider.read_in_workers = True
-            spider.cleaning_memory = self
+            self.state.read_in_workers = True
+            self.state.cleaning_memory = self
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PendingRelease) or item.page is None:

@@ -1,45 +1,44 @@
-"""Pipeline stage 2: clean and structure (pressarchive.refine.cleaning), with the
-source's about-text model learned from the archive and, during the crawl,
-from the pages seen so far (pressarchive.refine.about_learning)."""
+"""Pipeline stage 1: the refine stages (pressarchive.refine.process.STAGES: dates,
+cleaning, keys) on every release not yet refined, with the source's about-text
+model learned from the archive and, during the crawl, from the pages seen so
+far (pressarchive.refine.about_learning). A release read in a worker process
+arrives refined already (pipelines/read_pages.py)."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any
 
-from pressarchive.crawl.pool import learn_and_refine, load_learner
+from pressarchive.crawl.pool import LearningCleaning, load_learner
+from pressarchive.crawl.state import CrawlState, crawl_state
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner, refresh_source
 from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.process import process
 from pressarchive.storage.store import Archive
 
 
 class RefinePipeline:
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, state: CrawlState | None = None) -> None:
         self.db_path = db_path
+        self.state = state or CrawlState()
         self.learners: dict[str, OnlineAboutLearner] = {}
         self.logs: dict[str, CleaningLog] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RefinePipeline:
-        pipeline = cls(crawler.settings.get("PRESSARCHIVE_DB"))
-        pipeline.crawler = crawler
-        return pipeline
-
-    crawler: Any = None
+        return cls(crawler.settings.get("PRESSARCHIVE_DB"), crawl_state(crawler))
 
     def open_spider(self, spider: Any = None) -> None:
-        if spider is None and self.crawler is not None:
-            spider = self.crawler.spider
         # Releases read in workers are cleaned there, and the workers remember how.
-        if spider is not None and not getattr(spider, "read_in_workers", False):
-            spider.cleaning_memory = self
+        if not self.state.read_in_workers:
+            self.state.cleaning_memory = self
 
-    def _learner(self, source_id: str) -> OnlineAboutLearner:
+    def _cleaning(self, source_id: str) -> LearningCleaning:
         if source_id not in self.learners:
             self.learners[source_id] = load_learner(self.db_path, source_id)
             self.logs[source_id] = CleaningLog()
-        return self.learners[source_id]
+        return LearningCleaning(self.learners[source_id], self.logs[source_id])
 
     def unchanged(self, source_id: str, model: AboutModel, digests: dict[int, str]) -> set[int]:
         """The releases (of `digests`) this crawl cleaned as `model` would."""
@@ -53,8 +52,6 @@ class RefinePipeline:
         )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        # A release with its extraction kept was refined already (in a worker).
-        if isinstance(item, Release) and item.extracted is None:
-            learner = self._learner(item.source)
-            learn_and_refine(item, learner, self.logs[item.source])
+        if isinstance(item, Release) and not item.refined:
+            process(item, cleaning=self._cleaning(item.source))
         return item

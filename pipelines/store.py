@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from pressarchive.crawl.gaps import REPLAY_STAT
+from pressarchive.crawl.state import CrawlState, crawl_state
 from pressarchive.crawl.stopping import (
     CLOSE_STATUS,
     DISK_FULL,
@@ -37,8 +38,11 @@ FLUSH_SECONDS = 1.0
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, *, replay: bool = False) -> None:
+    def __init__(
+        self, db_path: str, *, replay: bool = False, state: CrawlState | None = None
+    ) -> None:
         self.db_path = db_path
+        self.state = state or CrawlState()
         # Replaying archived pages (reextract): changes are a better extraction,
         # not a new version, and nothing was seen anew.
         self.replay = replay
@@ -56,6 +60,7 @@ class StorePipeline:
         pipeline = cls(
             crawler.settings.get("PRESSARCHIVE_DB"),
             replay=crawler.settings.getbool("PRESSARCHIVE_REPLAY"),
+            state=crawl_state(crawler),
         )
         pipeline.stats = crawler.stats
         pipeline.crawler = crawler
@@ -82,8 +87,6 @@ class StorePipeline:
         self.crawl_id = self.archive.begin_crawl(
             getattr(spider, "name", "?"), source.id if source else None
         )
-        if spider is not None:
-            spider.crawl_id = self.crawl_id
         if self.replay and self.stats is not None:
             self.stats.set_value(REPLAY_STAT, True)  # not a walk: no gap opened or closed
 
@@ -169,7 +172,7 @@ class StorePipeline:
         if source is not None and (self.counts["stored"] or self.counts["updated"]):
             # Whoever cleaned the crawl's releases remembers how (pressarchive.refine.about_learning.CleaningLog)
             # and re-cleans where that memory is: in the worker, or here.
-            memory = getattr(spider, "cleaning_memory", None)
+            memory = self.state.cleaning_memory
             if memory is not None:
                 self.counts["recleaned"] = memory.refresh(self.archive, source.id, self.crawl_id)
             else:
@@ -189,7 +192,7 @@ class StorePipeline:
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         if self.archive is None:
             return
-        errors = [*getattr(spider, "crawl_errors", []), *self.errors]
+        errors = [*self.state.errors, *self.errors]
         if reason == WALL_CLOCK:
             seconds = self.crawler.settings.getint("CLOSESPIDER_TIMEOUT") if self.crawler else 0
             errors.append(

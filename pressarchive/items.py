@@ -96,6 +96,10 @@ class Release:
     # pipeline). The store keeps it so that cleaning can be re-run when the
     # source's learned about-text changes, without fetching the page again.
     extracted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # True once the refine stages have run on it (pressarchive.refine.process):
+    # a page read in a worker process reaches the crawl's pipelines refined, a
+    # record the spider yields itself (a platform's API) does not.
+    refined: bool = field(default=False, repr=False, compare=False)
 
     def flag(self, name: str) -> None:
         if name not in self.flags:
@@ -104,6 +108,7 @@ class Release:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extracted", None)
+        data.pop("refined", None)
         return data
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -129,6 +134,7 @@ class Release:
             events.append(Event(**e))
         values["events"] = events
         values.pop("extracted", None)
+        values.pop("refined", None)
         return cls(**values)
 
 

@@ -85,11 +85,11 @@ PRESSARCHIVE_WORKERS = 0
 # spends a fifth of the reactor thread starting tasks that have nothing to do.
 CONCURRENT_ITEMS = 16
 
+# The refine stage runs pressarchive.refine.process.STAGES (dates, cleaning,
+# keys) on what was not refined in a worker; their order is written there, once.
 ITEM_PIPELINES = {
     "pressarchive.pipelines.read_pages.ReadPagesPipeline": 50,
-    "pressarchive.pipelines.dates.NormaliseDatesPipeline": 100,
     "pressarchive.pipelines.refine.RefinePipeline": 200,
-    "pressarchive.pipelines.dedupe.DedupePipeline": 300,
     "pressarchive.pipelines.store.StorePipeline": 400,
 }
 

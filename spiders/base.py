@@ -5,8 +5,10 @@ A platform spider only navigates: it reads a listing into `ListingEntry`s and a
 next-page URL, and hands them to `listing_page`, which decides what to fetch.
 What a release page says is read by `pressarchive.extract`, never here.
 
-Crawl state a second machine would need is never kept in the process: the
-"already archived?" question goes through `self.seen` (pressarchive.storage.seen).
+What the crawl's other components must know (the errors, "already archived?",
+whether pages are read in workers) is in the crawler's state
+(pressarchive.crawl.state), not on the spider; a second machine's crawl swaps
+in its own "already archived?" there (pressarchive.distributed.frontier).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from twisted.python.failure import Failure
 
 from pressarchive.crawl.gaps import WALK_CUT_STAT
 from pressarchive.crawl.pool import FetchedPage, PendingRelease, read_release
+from pressarchive.crawl.state import crawl_state
 from pressarchive.extract import MISSING_PREFIX
 from pressarchive.items import Release
 from pressarchive.refine.dates import parse_date
 from pressarchive.sources import DEFAULT_SOURCES_FILE, Source, SourceError, load_sources
-from pressarchive.storage.seen import EmptySeenIndex, SeenIndex, open_seen_index
+from pressarchive.storage.seen import SeenIndex, open_seen_index
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +95,6 @@ class PressroomSpider(scrapy.Spider):
     """Base of the platform spiders; subclasses set `name`, `platform`, `parse`."""
 
     platform: ClassVar[str] = ""
-    # Set by the worker pipeline when release pages are read in worker processes.
-    read_in_workers: bool = False
-    # Set by the pipeline that cleans releases: remembers how the about-model
-    # cleaned them, so the store's re-cleaning at the end can skip the unchanged.
-    cleaning_memory: Any = None
 
     def __init__(
         self,
@@ -116,8 +114,6 @@ class PressroomSpider(scrapy.Spider):
         self.listing_pages_walked = 0
         self.since: date | None = as_date(since)
         self.sources_file = sources_file
-        self.seen: SeenIndex = EmptySeenIndex()
-        self.crawl_errors: list[dict[str, str]] = []
         self._source_arg = source
         if isinstance(source, Source):
             self._use_source(source)
@@ -127,7 +123,7 @@ class PressroomSpider(scrapy.Spider):
         spider: PressroomSpider = super().from_crawler(crawler, *args, **kwargs)
         if not isinstance(spider._source_arg, Source):
             spider._use_source(spider._resolve_source(crawler.settings))
-        spider.seen = open_seen_index(crawler.settings)
+        crawl_state(crawler).seen = open_seen_index(crawler.settings)
         spider.max_listing_pages = crawler.settings.getint(
             "PRESSARCHIVE_MAX_LISTING_PAGES", DEFAULT_MAX_LISTING_PAGES
         )
@@ -150,6 +146,11 @@ class PressroomSpider(scrapy.Spider):
 
     release_size_meta: dict[str, int] | None = None
     max_listing_pages: int = 0
+
+    @property
+    def seen(self) -> SeenIndex:
+        """The crawl's "already archived?" (the archive's index, or a shared one in Redis)."""
+        return crawl_state(self.crawler).seen
 
     # -- the source -------------------------------------------------------------
 
@@ -286,7 +287,7 @@ class PressroomSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             listing_published_raw=entry.published_raw if entry is not None else None,
         )
-        if self.read_in_workers:
+        if crawl_state(self.crawler).read_in_workers:
             return PendingRelease(
                 source=page.source_id, platform=page.platform, url=page.url, page=page
             )
@@ -323,7 +324,7 @@ class PressroomSpider(scrapy.Spider):
 
     def record_error(self, url: str, reason: str) -> None:
         self.logger.error("failed %s: %s", url, reason)
-        self.crawl_errors.append({"url": url, "reason": reason})
+        crawl_state(self.crawler).errors.append({"url": url, "reason": reason})
         self.crawler.stats.inc_value("pressarchive/errors")
 
 
@@ -336,6 +337,9 @@ def _charset_in_header(response: Response) -> bool:
 # -- Scrapy contracts against the bundled demo rooms ------------------------------------
 
 DEMO_ROOMS_ENV = "PRESSARCHIVE_DEMO_ROOMS"
+# Per process, not per crawl: `scrapy check` runs each contract in a crawl of
+# its own, and they all share the demo room this process started (its server
+# lives until the process exits), so the rooms are the process's.
 _rooms_lock = threading.Lock()
 _started_rooms: dict[str, str] = {}
 

@@ -16,6 +16,7 @@ from pressarchive.spiders.mynewsdesk import MynewsdeskSpider, read_listing
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from pressarchive.crawl.state import crawl_state
 from pressarchive.demo.corpus import ORGANISATION, SENDERS, DemoRelease, releases_for
 from pressarchive.demo.mynewsdesk import (
     PAGE_SIZE,
@@ -210,19 +211,19 @@ ENTRIES = [
 
 def test_page_of_only_archived_releases_stops_the_walk() -> None:
     s = spider()
-    s.seen = FakeSeen({BASE + "/a-1": "A", BASE + "/b-2": "B"})
+    crawl_state(s.crawler).seen = FakeSeen({BASE + "/a-1": "A", BASE + "/b-2": "B"})
     assert walk(s, ENTRIES) == []
 
 
 def test_new_or_retitled_release_is_fetched_and_the_walk_goes_on() -> None:
     s = spider()
-    s.seen = FakeSeen({BASE + "/a-1": "A (old title)", BASE + "/b-2": "B"})
+    crawl_state(s.crawler).seen = FakeSeen({BASE + "/a-1": "A (old title)", BASE + "/b-2": "B"})
     assert walk(s, ENTRIES) == [BASE + "/a-1", BASE + "/next"]
 
 
 def test_full_fetches_everything_and_since_stops_at_the_date() -> None:
     s = spider(full="true")
-    s.seen = FakeSeen({BASE + "/a-1": "A", BASE + "/b-2": "B"})
+    crawl_state(s.crawler).seen = FakeSeen({BASE + "/a-1": "A", BASE + "/b-2": "B"})
     assert walk(s, ENTRIES) == [BASE + "/a-1", BASE + "/b-2", BASE + "/next"]
     s = spider(since="2018-01-15")
     assert walk(s, ENTRIES) == [BASE + "/a-1"]
@@ -238,7 +239,7 @@ def test_errback_records_url_and_reason() -> None:
     failure = Failure(HttpError(response, "Ignoring non-200 response"))
     failure.request = request  # type: ignore[attr-defined]
     s.errback(failure)
-    assert s.crawl_errors == [{"url": BASE + "/gone-9", "reason": "HTTP 404"}]
+    assert crawl_state(s.crawler).errors == [{"url": BASE + "/gone-9", "reason": "HTTP 404"}]
     assert s.crawler.stats.get_value("pressarchive/errors") == 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,8 @@ from pressarchive.pipelines import read_pages as stage
 
 from pressarchive.crawl.pool import (
     FetchedPage,
+    LearningCleaning,
     ReleaseWorkers,
-    learn_and_refine,
-    new_crawl_token,
     read_release,
 )
 from pressarchive.crawl.runner import run_crawl
@@ -34,8 +34,7 @@ from pressarchive.refine.about_learning import (
     refresh_source,
     stored_record_text,
 )
-from pressarchive.refine.process import assign_keys
-from pressarchive.refine.published import normalise_dates
+from pressarchive.refine.process import process
 from pressarchive.sources import Source, parse_sources
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
@@ -94,9 +93,9 @@ def in_process(pages: list[FetchedPage]) -> list[Release]:
     learner = OnlineAboutLearner([])
     releases = []
     for page in pages:
-        release = read_release(page)
-        normalise_dates(release)
-        releases.append(learn_and_refine(release, learner, CleaningLog()))
+        releases.append(
+            process(read_release(page), cleaning=LearningCleaning(learner, CleaningLog()))
+        )
     return releases
 
 
@@ -111,7 +110,7 @@ def test_a_worker_reads_pages_as_the_crawl_process_does(platform: str) -> None:
     expected = [comparable(r) for r in in_process(pages)]
     workers = ReleaseWorkers(1)
     try:
-        token = new_crawl_token()
+        token = uuid.uuid4().hex
         futures = [workers.submit(page, token, "/nonexistent/archive.db") for page in pages]
         got = [comparable(future.result(timeout=120)) for future in futures]
     finally:
@@ -132,7 +131,7 @@ def test_a_source_always_goes_to_the_same_worker() -> None:
 
 
 def _store_crawl(db: Path, pages: list[FetchedPage], source: Source) -> CleaningLog:
-    """What a crawl's pipelines do (read, dates, learn and clean, keys, store),
+    """What a crawl's pipelines do (read, the refine stages with the learner, store),
     with the cleanings noted in the returned log."""
     learner = OnlineAboutLearner([])
     log = CleaningLog()
@@ -140,9 +139,7 @@ def _store_crawl(db: Path, pages: list[FetchedPage], source: Source) -> Cleaning
         archive.ensure_source(source)
         batch = []
         for page in pages:
-            release = read_release(page)
-            normalise_dates(release)
-            batch.append(assign_keys(learn_and_refine(release, learner, log)))
+            batch.append(process(read_release(page), cleaning=LearningCleaning(learner, log)))
         archive.store(batch)
     return log
 
@@ -205,7 +202,9 @@ def test_a_cleaning_without_a_model_is_never_taken_as_unchanged() -> None:
     pages = room_pages("mynewsdesk", 12)
     log = CleaningLog()
     first = read_release(pages[0])
-    learn_and_refine(first, OnlineAboutLearner([]), log)  # one document: no model yet
+    process(
+        first, cleaning=LearningCleaning(OnlineAboutLearner([]), log)
+    )  # one document: no model yet
     assert first.extracted is not None and first.extracted[ABOUT_MODEL_KEY] == ""
     final = learn([document(r.extracted or {}) for r in in_process(pages)])
     assert final is not None

@@ -2,9 +2,9 @@
 
 A crawl's reactor thread downloads, records WARC and stores; reading a page
 (extraction, dates, cleaning, the about-text learner) is the CPU-heavy part,
-and on a machine with a second core it runs there. The steps are the same
-functions the in-process pipelines call, in the same order, so a release read
-in a worker is the release read in process, byte for byte.
+and on a machine with a second core it runs there. A worker runs the refine
+stages (pressarchive.refine.process.STAGES) that the in-process refine pipeline
+runs, so a release read in a worker is the release read in process, byte for byte.
 
 The about-text learner learns online from the documents it sees, so its
 results depend on the order it sees them in: every source is routed to one
@@ -20,7 +20,6 @@ import logging
 import multiprocessing
 import os
 import threading
-import uuid
 import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from pressarchive.refine.about_learning import (
 )
 from pressarchive.refine.about_model import AboutModel
 from pressarchive.refine.cleaning import refine
-from pressarchive.refine.published import normalise_dates
+from pressarchive.refine.process import process
 from pressarchive.storage.connection import ArchiveError
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
@@ -114,37 +113,43 @@ def load_learner(db_path: str, source_id: str) -> OnlineAboutLearner:
     return OnlineAboutLearner(documents)
 
 
-def learn_and_refine(
-    release: Release, learner: OnlineAboutLearner, log: CleaningLog | None = None
-) -> Release:
-    """The refine stage: keep the extracted record, teach the learner, clean
-    (noting the model's decisions in `log`, for the re-cleaning at the end)."""
-    release.extracted = release.to_json_dict()
-    model = learner.add(document(release.extracted))
-    if log is None:
-        refine(release, about=model)
-    else:
-        log.refine(release, model)
-    release.extracted[ABOUT_MODEL_KEY] = model_key(model)
-    return release
+@dataclass
+class LearningCleaning:
+    """The clean stage during a crawl (pressarchive.refine.process.Cleaning): the
+    source's learner first learns from the release, then the release is cleaned
+    with the model as it stands, the model's decisions noted in `log` (for the
+    re-cleaning at the end) and its key kept with the extraction."""
+
+    learner: OnlineAboutLearner
+    log: CleaningLog | None = None
+
+    def clean(self, release: Release) -> Release:
+        assert release.extracted is not None, "the extraction is kept before cleaning"
+        model = self.learner.add(document(release.extracted))
+        if self.log is None:
+            refine(release, about=model)
+        else:
+            self.log.refine(release, model)
+        release.extracted[ABOUT_MODEL_KEY] = model_key(model)
+        return release
 
 
 # -- inside a worker process ------------------------------------------------------
 
-# (crawl token, source id) -> learner and log; a worker outlives one crawl's pipelines.
+# Per process, not on the crawler: these live in the worker process (or, when no
+# worker can, in the crawl process), which serves the crawls of every crawler of
+# its parent; the crawl's token keeps them apart, `forget_crawl` drops them.
 _learners: dict[tuple[str, str], OnlineAboutLearner] = {}
 _logs: dict[tuple[str, str], CleaningLog] = {}
 
 
 def process_page(page: FetchedPage, crawl_token: str, db_path: str) -> Release:
-    """Everything before the keys and the store: read, dates, learn and clean."""
-    release = read_release(page)
-    normalise_dates(release)
+    """The page read, and the refine stages run on it with the crawl's learner."""
     key = (crawl_token, page.source_id)
     if key not in _learners:
         _learners[key] = load_learner(db_path, page.source_id)
         _logs[key] = CleaningLog()
-    return learn_and_refine(release, _learners[key], _logs[key])
+    return process(read_release(page), cleaning=LearningCleaning(_learners[key], _logs[key]))
 
 
 def unchanged_cleanings(
@@ -229,6 +234,8 @@ class ReleaseWorkers:
             executor.shutdown(wait=True, cancel_futures=False)
 
 
+# Per process: the crawlers of one process (one per source) share its worker
+# processes, which is why a pool outlives any one crawl and is counted by its users.
 _shared_lock = threading.Lock()
 _shared: dict[int, tuple[ReleaseWorkers, int]] = {}
 
@@ -252,10 +259,6 @@ def release_workers(workers: ReleaseWorkers) -> None:
                 del _shared[size]
                 break
     workers.shutdown()
-
-
-def new_crawl_token() -> str:
-    return uuid.uuid4().hex
 
 
 def workers_setting(settings: Any) -> int:

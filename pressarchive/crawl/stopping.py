@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pressarchive.crawl.state import crawl_state
+
 log = logging.getLogger(__name__)
 
 DISK_FULL = "disk_full"
@@ -29,9 +31,10 @@ def stop_crawl(crawler: Any, reason: str) -> None:
     engine = getattr(crawler, "engine", None)
     if engine is None or getattr(engine, "spider", None) is None:
         return
-    if getattr(crawler, "_pressarchive_stopping", None):
+    state = crawl_state(crawler)
+    if state.stopping:
         return
-    crawler._pressarchive_stopping = reason
+    state.stopping = reason
     log.info("stopping the crawl: %s", reason)
     if reason == DISK_FULL:
         # Everything that writes now fails (Scrapy's own disk queue too), each
@@ -48,4 +51,4 @@ def stop_crawl(crawler: Any, reason: str) -> None:
 
 
 def stopping_reason(crawler: Any) -> str | None:
-    return getattr(crawler, "_pressarchive_stopping", None)
+    return crawl_state(crawler).stopping if crawler is not None else None

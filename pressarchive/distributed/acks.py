@@ -19,6 +19,7 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.http import Response
 
+from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.frontier import RECEIPT_META
 
 
@@ -44,7 +45,7 @@ class FrontierAcks:
         self.open[receipt] -= 1
         if self.open[receipt] <= 0:
             del self.open[receipt]
-            ack = getattr(self.crawler.spider, "frontier_ack", None)
+            ack = crawl_state(self.crawler).frontier_ack
             if ack is not None:
                 ack(receipt)
 

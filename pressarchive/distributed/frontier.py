@@ -37,6 +37,7 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
@@ -333,13 +334,13 @@ class FrontierScheduler(Scheduler):
             self.server.hset(SOURCE_PLATFORMS, source_id, platform)
         run, created, recovered = self.frontier.join()
         # "already archived?" from the writer's index in Redis, not from a local archive
-        local_seen = getattr(spider, "seen", None)
-        close = getattr(local_seen, "close", None)
+        state = crawl_state(self.crawler)
+        close = getattr(state.seen, "close", None)
         if close is not None:
             close()
-        spider.seen = RedisSeenIndex(self.server)
-        spider.frontier_run = run
-        spider.frontier_ack = self.frontier.ack
+        state.seen = RedisSeenIndex(self.server)
+        state.frontier_run = run
+        state.frontier_ack = self.frontier.ack
         log.info(
             "%s run %s of %s as %s (%d requests queued, %d recovered from dead members)",
             "started" if created else "joined",
@@ -388,7 +389,7 @@ class FrontierScheduler(Scheduler):
         if self.frontier is None:
             return
         ended = self.frontier.leave(finished=reason == "finished")
-        self.spider.frontier_ended = ended
+        crawl_state(self.crawler).frontier_ended = ended
         log.info(
             "left run %s of %s (%s)%s",
             self.frontier.run,

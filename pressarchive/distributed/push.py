@@ -9,12 +9,12 @@ unchanged releases are the writer's, since only it knows them.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter
 from typing import Any
 
 from scrapy import signals
 
+from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import connect, redis_url
 from pressarchive.distributed.keys import INGEST_QUEUE
@@ -30,8 +30,13 @@ class RedisPushPipeline:
     def __init__(self, server: Any, crawler: Any) -> None:
         self.server = server
         self.crawler = crawler
-        self.token = uuid.uuid4().hex
+        self.state = crawl_state(crawler)
         self.counts: Counter[str] = Counter()
+
+    @property
+    def token(self) -> str:
+        """The crawl's token: the writer knows the crawl's messages by it."""
+        return self.state.token
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisPushPipeline:
@@ -46,7 +51,6 @@ class RedisPushPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
-        spider.crawl_token = self.token
         source: Source | None = getattr(spider, "source", None)
         self._send(
             messages.encode(
@@ -54,17 +58,14 @@ class RedisPushPipeline:
                 crawl=self.token,
                 spider=getattr(spider, "name", "?"),
                 source=messages.source_fields(source) if source is not None else None,
-                run=getattr(spider, "frontier_run", None),
+                run=self.state.frontier_run,
             )
         )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Release):
-            spider = spider or self.crawler.spider
             self._send(
-                messages.release_message(
-                    item, crawl=self.token, run=getattr(spider, "frontier_run", None)
-                )
+                messages.release_message(item, crawl=self.token, run=self.state.frontier_run)
             )
             self.counts["pushed"] += 1
             self.crawler.stats.inc_value("pressarchive/pushed")
@@ -72,7 +73,7 @@ class RedisPushPipeline:
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         spider = spider or self.crawler.spider
-        errors = list(getattr(spider, "crawl_errors", []))
+        errors = list(self.state.errors)
         status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.crawler.stats.get_stats())
         self._send(
@@ -86,10 +87,6 @@ class RedisPushPipeline:
             )
         )
         source: Source | None = getattr(spider, "source", None)
-        if getattr(spider, "frontier_ended", False) and source is not None:
+        if self.state.frontier_ended and source is not None:
             # the last process out: every release of the run is ahead of this in the queue
-            self._send(
-                messages.encode(
-                    "run_end", source=source.id, run=getattr(spider, "frontier_run", None)
-                )
-            )
+            self._send(messages.encode("run_end", source=source.id, run=self.state.frontier_run))

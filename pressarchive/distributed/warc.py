@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from pressarchive.crawl.state import crawl_state
 from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import connect, redis_url
@@ -91,8 +92,7 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
         return middleware
 
     def _token(self) -> str | None:
-        spider = getattr(self.crawler, "spider", None)
-        return getattr(spider, "crawl_token", None)
+        return crawl_state(self.crawler).token if self.crawler is not None else None
 
     def _opened(self) -> WarcArchive:
         if self._archive is None:
