@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+from tqdm import tqdm
 
 from pressarchive.cli.common import (
     db_option,
@@ -41,13 +42,12 @@ from pressarchive.storage.export_columns import (
 )
 from pressarchive.storage.search import Filters
 from pressarchive.storage.search_query import SearchError
-from pressarchive.terminal import Progress, is_terminal, progress
 
 
-def _counted(rows: Iterable[dict[str, Any]], bar: Progress) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[dict[str, Any]], bar: tqdm[Any]) -> Iterator[dict[str, Any]]:
     for row in rows:
         yield row
-        bar.advance()
+        bar.update()
 
 
 def export(
@@ -65,13 +65,16 @@ def export(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     filters = filters or Filters()
-    enabled = is_terminal() if show_progress is None else show_progress
+    # the bar goes to stderr, and only to a terminal: a cron job's mail stays clean
+    enabled = sys.stderr.isatty() if show_progress is None else show_progress
     # Counting costs one more pass; worth it only when someone watches the bar
     # or the XLSX autofilter needs the extent.
     total = (
         count_releases(conn, filters, query, unique=unique) if enabled or fmt == "xlsx" else None
     )
-    with progress(total, f"export {fmt}", enabled=enabled) as bar:
+    with tqdm(
+        total=total, desc=f"export {fmt}", unit=" rows", file=sys.stderr, disable=not enabled
+    ) as bar:
         rows = _counted(export_rows(conn, filters, query, unique=unique), bar)
         if output is None:
             return (
@@ -193,7 +196,7 @@ def export_command(
         # copies: the same release on two platforms would be counted twice.
         unique = organisation is not None
     filters = make_filters(sources, since, until, kind, organisation)
-    if fmt == "xlsx" and output is None and is_terminal(sys.stdout):
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
         fail("xlsx is a binary file: give --output FILE (or redirect stdout)")
     if output is not None and output.parent and not output.parent.exists():
         fail(f"{output.parent}: no such folder")
