@@ -9,10 +9,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
-from tqdm import tqdm
 
 from pressarchive.cli.common import (
     db_option,
@@ -43,6 +42,9 @@ from pressarchive.storage.export_columns import (
 from pressarchive.storage.search import Filters
 from pressarchive.storage.search_query import SearchError
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 
 def _counted(rows: Iterable[dict[str, Any]], bar: tqdm[Any]) -> Iterator[dict[str, Any]]:
     for row in rows:
@@ -67,6 +69,8 @@ def export(
     filters = filters or Filters()
     # the bar goes to stderr, and only to a terminal: a cron job's mail stays clean
     enabled = sys.stderr.isatty() if show_progress is None else show_progress
+    from tqdm import tqdm  # here: every command's start-up imports this module
+
     # Counting costs one more pass; worth it only when someone watches the bar
     # or the XLSX autofilter needs the extent.
     total = (
