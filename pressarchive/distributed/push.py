@@ -64,8 +64,15 @@ class RedisPushPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Release):
+            memory = self.state.cleaning_memory
+            decisions_of = getattr(memory, "decisions_json", None)  # not kept by worker processes
             self._send(
-                messages.release_message(item, crawl=self.token, run=self.state.frontier_run)
+                messages.release_message(
+                    item,
+                    crawl=self.token,
+                    run=self.state.frontier_run,
+                    cleaning=decisions_of(item) if decisions_of is not None else None,
+                )
             )
             self.counts["pushed"] += 1
             self.crawler.stats.inc_value("pressarchive/pushed")
