@@ -60,7 +60,8 @@ class CrawlState:
     read_in_workers: bool = False
 
     # Who cleaned the crawl's releases and so re-cleans them when the crawl
-    # closes (the store pipeline asks it); None: nobody kept a memory, the
+    # closes (the store pipeline asks it; a Redis crawl's push pipeline sends
+    # its decisions to the writer instead); None: nobody kept a memory, the
     # store re-cleans from the archive alone.
     cleaning_memory: CleaningMemory | None = None
 
