@@ -260,6 +260,26 @@ class PressroomSpider(scrapy.Spider):
                 dont_filter=self.deep,
             )
 
+    def service_page(self, releases: list[Release]) -> tuple[list[Release], bool]:
+        """A page of a platform service (releases read whole, no page to fetch)
+        under the listing's incremental rule: the releases to store, and whether
+        the next page is wanted (under --full or a deep walk always, otherwise
+        when this page held something new; never past --since)."""
+        wanted: list[Release] = []
+        new_here = False
+        reached_since = False
+        for release in releases:
+            entry = ListingEntry(release.url, release.title, release.published_raw)
+            if self.is_before_since(entry):
+                reached_since = True
+                continue
+            if not self.wants(entry):
+                continue
+            new_here = True
+            wanted.append(self.finish_release(release))
+        self.crawler.stats.inc_value("pressarchive/service_pages")
+        return wanted, not reached_since and (self.full or self.deep or new_here)
+
     def cut_walk(self, url: str, reason: str) -> None:
         """The walk stops before its end: an error, and a gap the next run closes."""
         self.crawler.stats.set_value(WALK_CUT_STAT, reason)

@@ -19,7 +19,7 @@ from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry
+from pressarchive.spiders.base import ListingEntry, PressroomSpider
 
 from pressarchive.text import squash
 
@@ -106,3 +106,24 @@ def all_new(seen: _Seen, source_id: str, entries: Iterable[ListingEntry]) -> boo
     entry, so what lies between it and the archive is unseen and only the full
     listing can show it (a first crawl, or more published than the feed holds)."""
     return not any(seen.is_archived(source_id, e.url, None) for e in entries)
+
+
+def unread_reason(body: bytes, entries: list[ListingEntry]) -> str | None:
+    """Why a feed answer cannot carry the crawl, or None when it can."""
+    if not is_feed(body):
+        return "not a feed"
+    if not entries:
+        return "no items"
+    return None
+
+
+def report_unread(spider: PressroomSpider, url: str, reason: str) -> None:
+    """A feed that failed, is no feed or lists nothing: loud, counted, and the
+    spider walks its HTML listing instead."""
+    spider.logger.warning(
+        "source %s: feed %s unread (%s); walking the HTML listing instead",
+        spider.source.id,
+        url,
+        reason,
+    )
+    spider.crawler.stats.inc_value(FEED_UNREAD_STAT)

@@ -1,12 +1,15 @@
 """What the fixture rooms have in common beyond the corpus: an edition indexed
 by release path, the page that fails a few times before it answers, the
-`?page=N` parameter, and how a contact's name is shown."""
+`?page=N` parameter, how a contact's name is shown, and the RSS a room serves."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
 
 from pressarchive.demo.corpus import DemoContact, DemoRelease
 
@@ -51,3 +54,35 @@ def page_number(query: dict[str, list[str]], name: str = "page") -> int:
 def display_name(contact: DemoContact) -> str:
     """The name as press pages print it: a politician's party in brackets."""
     return contact.name + (f" ({contact.party})" if contact.party else "")
+
+
+@dataclass
+class FeedItem:
+    """One item of a room's RSS feed."""
+
+    title: str
+    link: str
+    guid: str
+    published: datetime
+    description: str
+
+
+def render_rss(title: str, link: str, items: list[FeedItem]) -> bytes:
+    """An RSS 2.0 channel as working client code of the platforms reads it:
+    items with title, link, guid, pubDate (RFC 822, GMT) and an HTML-escaped
+    description. Links are paths: a room does not know the host it is served on
+    (the real feeds give absolute URLs; a reader resolves both the same way)."""
+    entries = "".join(
+        f"<item><title>{escape(item.title)}</title><link>{escape(item.link)}</link>"
+        f'<guid isPermaLink="false">{escape(item.guid)}</guid>'
+        f"<pubDate>{format_datetime(item.published.astimezone(UTC), usegmt=True)}</pubDate>"
+        f"<description>{escape(item.description)}</description></item>"
+        for item in items
+    )
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>{escape(link)}</link>"
+        f"<description>{escape(title)}</description><language>sv</language>"
+        f"{entries}</channel></rss>"
+    )
+    return xml.encode("utf-8")
