@@ -18,10 +18,13 @@ attribute, and a class hidden by the page's style sheet.
 
 The room's RSS `/se/<room>/pressreleases.rss` (seen in working code) lists
 the FEED_SIZE newest press releases, press releases only (news and events have
-feeds of their own, not served here). GUESS, what would prove it is a saved
-feed: RSS 2.0 items with title, link, guid, pubDate, description, the link
-carrying `utm_*` parameters as one third-party test fixture shows, and the
-feed's length (20 here).
+feeds of their own, not served here). Items as a third-party test fixture
+shows them, which says it was copied from a real Mynewsdesk feed of 2026 but
+is visibly edited (github: a Java VroomNewsServiceTest): title, pubDate in RFC
+1123 with the Swedish offset (`+0200`), description, a link with `utm_*`
+parameters, dc:creator. GUESS, what would prove it is a saved
+`pressreleases.rss`: the guid, the exact tracking parameters, and the feed's
+length (20 here).
 
 Special: FLAKY_KEY's page answers 500 twice, then 200.
 """
@@ -227,12 +230,13 @@ def render_feed(releases: list[DemoRelease]) -> bytes:
             link=release_path(release) + FEED_LINK_TRACKING,
             guid=str(release_number(release.key)),
             published=release.published,
-            description=f"<p>{escape(release.lead)}</p>",
+            description=release.lead,
+            creator=ORGANISATION,
         )
         for release in releases
         if segment(release) == "pressreleases"
     ][:FEED_SIZE]
-    return render_rss(f"{ORGANISATION} - Pressmeddelanden", START_PATH, items)
+    return render_rss(f"{ORGANISATION} - Pressmeddelanden", START_PATH, items, zone=STOCKHOLM)
 
 
 # --- the room -----------------------------------------------------------------------
