@@ -119,17 +119,16 @@ def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
     return classes
 
 
+_WITH_CLASS = lxml.etree.XPath("descendant-or-self::*[@class]")
+
+
 def drop_stylesheet_hidden(root: lxml.html.HtmlElement) -> int:
     """Remove elements hidden by a class rule of the page's own style sheet: a
     harvester trap pattern that inline-style checks do not see."""
     hidden = stylesheet_hidden_classes(root)
     if not hidden:
         return 0
-    doomed = [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str) and hidden & set((el.get("class") or "").split())
-    ]
+    doomed = [el for el in _WITH_CLASS(root) if not hidden.isdisjoint(el.get("class").split())]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
