@@ -46,7 +46,8 @@ from pressarchive.distributed.writer_lease import (
 )
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
-from pressarchive.storage.connection import ArchiveError, iso, storage_full, utc_now
+from pressarchive.storage.batches import BatchHalted, store_batch
+from pressarchive.storage.connection import ArchiveError, iso, utc_now
 from pressarchive.storage.store import Archive, StoreResult
 
 log = logging.getLogger(__name__)
@@ -275,25 +276,18 @@ class Writer:
                 )
 
     def _store_batch(self, releases: list[Release], crawl_id: int | None) -> list[StoreResult]:
-        """Store a batch; one bad record costs only itself (as StorePipeline). A full
-        disk is no bad record: it raises, so the batch is never acknowledged and
-        the next writer takes it back from the processing list."""
+        """Store a batch; one bad record costs only itself (`store_batch`). A
+        full disk is no bad record: it raises, so the batch is never
+        acknowledged and the next writer takes it back from the processing list."""
         try:
-            return self.archive.store(releases, crawl_id=crawl_id)
-        except Exception as exc:
-            if storage_full(exc):
-                raise ArchiveError(f"{self.archive.path}: the disk is full ({exc})") from exc
-            log.warning("batch of %d failed (%s); storing one by one", len(releases), exc)
-        results: list[StoreResult] = []
-        for release in releases:
-            try:
-                results.extend(self.archive.store([release], crawl_id=crawl_id))
-            except Exception as exc:
-                if storage_full(exc):
-                    raise ArchiveError(f"{self.archive.path}: the disk is full ({exc})") from exc
-                self.stats.outcomes["dropped"] += 1
-                log.error("cannot store %s: %s", release.url, exc)
-        return results
+            stored = store_batch(self.archive, releases, crawl_id=crawl_id)
+        except BatchHalted as halted:
+            raise ArchiveError(
+                f"{self.archive.path}: the disk is full ({halted.cause})"
+            ) from halted.cause
+        if stored.dropped:
+            self.stats.outcomes["dropped"] += len(stored.dropped)
+        return stored.results
 
     def _warc(self, message: dict[str, Any], seen_pipe: Any) -> None:
         row = message["row"]

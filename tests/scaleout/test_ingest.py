@@ -211,3 +211,26 @@ def test_the_reliable_queue_hands_back_an_unacknowledged_batch_oldest_first(serv
     assert queue.claim(10, wait=0) == [b"m0", b"m1", b"m2", b"m3", b"m4"]
     queue.ack()
     assert len(queue) == 0 and queue.claim(1, wait=0.1) == []
+
+
+def test_a_bad_release_costs_the_writer_only_itself(server: Any, tmp_path: Path) -> None:
+    """As in a local crawl (tests/test_store_batches.py): the rest of the batch is stored."""
+    db = tmp_path / "archive.db"
+    releases = [release(n) for n in range(3)]
+    push_all(server, crawl_messages("t1", "run-1", releases))
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    refuse = releases[1].url
+    store = writer.archive.store
+
+    def store_refusing_one(batch: list[Release], **options: Any) -> Any:
+        # the writer's releases come through JSON, so a bad one is made at the store
+        if any(r.url == refuse for r in batch):
+            raise sqlite3.IntegrityError("CHECK constraint failed")
+        return store(batch, **options)
+
+    writer.archive.store = store_refusing_one  # type: ignore[method-assign]
+    stats = writer.run(idle_exit=0)
+    writer.close()
+    assert stats.outcomes["dropped"] == 1 and stats.outcomes["stored"] == 2
+    assert table(db, "SELECT COUNT(*) FROM releases") == [(2,)]
