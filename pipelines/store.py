@@ -16,10 +16,10 @@ from typing import Any
 
 from pressarchive.crawl.gaps import REPLAY_STAT
 from pressarchive.crawl.stopping import (
-    CLOSE_STATUS,
     DISK_FULL,
     SUPERSEDED,
     WALL_CLOCK,
+    crawl_status,
     stop_crawl,
     stopping_reason,
 )
@@ -185,12 +185,12 @@ class StorePipeline:
                     "(CLOSESPIDER_TIMEOUT); the next run goes on",
                 }
             )
-        status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.stats.get_stats()) if self.stats is not None else {}
-        if status == "finished" and errors and not stats.get("pressarchive/listing_pages"):
-            # Not one listing was read (the start page failed, or a site had
-            # nothing to follow): the press room was not crawled, whatever Scrapy says.
-            status = "failed"
+        status = crawl_status(
+            reason,
+            errors=bool(errors),
+            listing_pages=int(stats.get("pressarchive/listing_pages") or 0),
+        )
         if self.crawl_id is not None and reason != SUPERSEDED:
             try:
                 self.archive.finish_crawl(

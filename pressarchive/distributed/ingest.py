@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pressarchive.crawl.stopping import crawl_status
 from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.distributed import messages
 from pressarchive.distributed.keys import WARC_DIGESTS
@@ -201,9 +202,11 @@ class Writer:
             log.error("end of an unknown crawl %s", token)
             return
         errors = list(message.get("errors") or [])
-        status = str(message.get("status") or "failed")
-        if status == "finished" and errors and not message.get("listing_pages"):
-            status = "failed"  # as a local crawl: no listing read and errors: not crawled
+        status = crawl_status(
+            str(message.get("reason") or "?"),
+            errors=bool(errors),
+            listing_pages=int(message.get("listing_pages") or 0),
+        )
         self.archive.finish_crawl(
             crawl_id,
             status=status,

@@ -3,7 +3,7 @@
     crawl_begin  a crawl process opened a source (becomes a `crawls` row)
     release      a finished release: the record as cleaned and as extracted
     warc         a WARC index row (the file is the crawler's own)
-    crawl_end    that process closed the source: status, errors, Scrapy's stats
+    crawl_end    that process closed the source: its close reason, errors, listing pages read, Scrapy's stats
     run_end      the last process left the source's run: time for the end-of-crawl work
 
 Every message names its crawl by a token the crawler made up (a uuid): the

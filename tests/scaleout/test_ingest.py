@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_crawl_status import CASES as STATUS_CASES
 
 from pressarchive.distributed import messages
 from pressarchive.distributed.ingest import Writer
@@ -82,7 +83,7 @@ def crawl_messages(token: str, run: str, releases: list[Release]) -> list[bytes]
     )
     out.append(
         messages.encode(
-            "crawl_end", crawl=token, status="finished", errors=[], stats={}, listing_pages=2
+            "crawl_end", crawl=token, reason="finished", errors=[], stats={}, listing_pages=2
         )
     )
     return out
@@ -234,3 +235,26 @@ def test_a_bad_release_costs_the_writer_only_itself(server: Any, tmp_path: Path)
     writer.close()
     assert stats.outcomes["dropped"] == 1 and stats.outcomes["stored"] == 2
     assert table(db, "SELECT COUNT(*) FROM releases") == [(2,)]
+
+
+@pytest.mark.parametrize(("reason", "errors", "listing_pages", "status"), STATUS_CASES)
+def test_the_writer_records_the_status_a_local_crawl_would(
+    server: Any, tmp_path: Path, reason: str, errors: bool, listing_pages: int, status: str
+) -> None:
+    db = tmp_path / "archive.db"
+    begin, *_ = crawl_messages("t1", "run-1", [release(1)])
+    crawl_errors = [{"url": "http://127.0.0.1/", "reason": "HTTP 500"}] if errors else []
+    end = messages.encode(
+        "crawl_end",
+        crawl="t1",
+        reason=reason,
+        errors=crawl_errors,
+        stats={},
+        listing_pages=listing_pages,
+    )
+    push_all(server, [begin, end])
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    writer.run(idle_exit=0)
+    writer.close()
+    assert table(db, "SELECT status FROM crawls") == [(status,)]
