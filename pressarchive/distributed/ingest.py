@@ -47,6 +47,7 @@ from pressarchive.distributed.writer_lease import (
 )
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
+from pressarchive.sources import Source
 from pressarchive.storage.batches import BatchHalted, store_batch
 from pressarchive.storage.connection import ArchiveError, iso, utc_now
 from pressarchive.storage.store import Archive, StoreResult
@@ -172,7 +173,7 @@ class Writer:
         if self._crawl_id(token) is not None:
             return  # a replay
         source_fields = message.get("source")
-        source = messages.source_from(source_fields) if source_fields else None
+        source = Source.from_json_dict(source_fields) if source_fields else None
         if source is not None:
             self.archive.ensure_source(source)
         crawl_id = self.archive.begin_crawl(

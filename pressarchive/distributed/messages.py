@@ -17,7 +17,6 @@ import json
 from typing import Any
 
 from pressarchive.items import Release
-from pressarchive.sources import Source
 
 KINDS = ("crawl_begin", "release", "warc", "crawl_end", "run_end")
 
@@ -40,28 +39,6 @@ def decode(raw: bytes) -> dict[str, Any]:
     if not isinstance(message, dict) or message.get("kind") not in KINDS:
         raise BadMessage(f"not a pressarchive message: {raw[:80]!s}")
     return message
-
-
-def source_fields(source: Source) -> dict[str, Any]:
-    return {
-        "id": source.id,
-        "organisation": source.organisation,
-        "platform": source.platform,
-        "start_urls": list(source.start_urls),
-        "allowed_domains": list(source.allowed_domains),
-        "options": dict(source.options),
-    }
-
-
-def source_from(fields: dict[str, Any]) -> Source:
-    return Source(
-        id=fields["id"],
-        organisation=fields["organisation"],
-        platform=fields["platform"],
-        start_urls=tuple(fields["start_urls"]),
-        allowed_domains=tuple(fields.get("allowed_domains") or ()),
-        options=fields.get("options") or {},
-    )
 
 
 def release_message(release: Release, *, crawl: str, run: str | None) -> bytes:

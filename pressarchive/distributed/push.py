@@ -51,7 +51,7 @@ class RedisPushPipeline:
                 "crawl_begin",
                 crawl=self.token,
                 spider=getattr(spider, "name", "?"),
-                source=messages.source_fields(source) if source is not None else None,
+                source=source.to_json_dict() if source is not None else None,
                 run=getattr(spider, "frontier_run", None),
             )
         )

@@ -59,7 +59,7 @@ def crawl_messages(token: str, run: str, releases: list[Release]) -> list[bytes]
             "crawl_begin",
             crawl=token,
             spider="viatt",
-            source=messages.source_fields(SOURCE),
+            source=SOURCE.to_json_dict(),
             run=run,
         )
     ]
