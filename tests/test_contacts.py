@@ -6,6 +6,7 @@ import pytest
 
 from pressarchive.items import Contact
 from pressarchive.refine.contacts import (
+    clean_email,
     email_is_valid,
     extract_contacts,
     looks_like_name,
@@ -174,6 +175,22 @@ def test_normalise_phone_rejects_non_numbers() -> None:
 )
 def test_email_is_valid(email: str, valid: bool) -> None:
     assert email_is_valid(email, KNOWN) is valid
+
+
+@pytest.mark.parametrize(
+    ("raw", "email"),
+    [
+        # as Via TT's and Mynewsdesk's contact cards give them, and the refine stage
+        ("mailto:Helena.Jalkner@norrkoping.se?subject=Fr%C3%A5ga", "helena.jalkner@norrkoping.se"),
+        ("anna.thorn @ norrkoping.se", "anna.thorn@norrkoping.se"),
+        (" press@sd.se ", "press@sd.se"),
+        ("malfria.bjorkhummelgzzarynrejfn@norrkopiamng.se", None),
+        ("mailto:", None),
+        (None, None),
+    ],
+)
+def test_clean_email(raw: str | None, email: str | None) -> None:
+    assert clean_email(raw, KNOWN) == email
 
 
 @pytest.mark.parametrize(

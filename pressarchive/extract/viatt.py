@@ -36,7 +36,6 @@ from pressarchive.extract.page import Page, element_text
 from pressarchive.extract.titles import clean_title
 from pressarchive.extract.viatt_article import (
     Structure,
-    clean_email,
     read_structure,
 )
 from pressarchive.extract.viatt_state import (
@@ -48,7 +47,7 @@ from pressarchive.extract.viatt_state import (
     release_state,
 )
 from pressarchive.items import Attachment, Contact, Image, Release
-from pressarchive.refine.contacts import normalise_phone
+from pressarchive.refine.contacts import clean_email, normalise_phone
 from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")

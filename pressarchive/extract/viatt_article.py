@@ -19,7 +19,7 @@ import lxml.html
 
 from pressarchive.extract.page import Page, element_text, inner_html
 from pressarchive.items import Attachment, Contact, Image, Release
-from pressarchive.refine.contacts import normalise_phone
+from pressarchive.refine.contacts import clean_email, normalise_phone
 from pressarchive.refine.dates import parse_date
 from pressarchive.text import squash
 
@@ -27,7 +27,6 @@ from pressarchive.text import squash
 # date itself is read by refine.dates (CET/CEST say the offset themselves).
 _DATE_LINE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:CEST|CET)\b")
 _ATTACHMENT_HREF = "/data/attachments/"
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _BLOCK_TAGS = frozenset(("div", "p", "ul", "ol", "table", "blockquote", "figure", "h2", "h3"))
 
 
@@ -71,13 +70,6 @@ def parse_date_line(text: str) -> DateLine | None:
         publisher=rest[0] if len(rest) >= 2 else None,
         kind_label=rest[-1] if rest else None,
     )
-
-
-def clean_email(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    value = raw.strip().removeprefix("mailto:").split("?")[0].strip()
-    return value.lower() if _EMAIL.match(value) else None
 
 
 # --- the structure of the article ------------------------------------------------

@@ -81,6 +81,15 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def clean_email(raw: str | None, known: Sequence[str] = ()) -> str | None:
+    """An address as a page gives it (a `mailto:` link with `?subject=`, spaces
+    inside) -> the address, lower case; None when it is no valid address."""
+    if not raw:
+        return None
+    value = re.sub(r"\s+", "", raw).removeprefix("mailto:").split("?")[0]
+    return value.lower() if email_is_valid(value, known) else None
+
+
 def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     """Syntax, a plausible TLD, and not a known name with junk interleaved
     (`norrkopiamng.se` is `norrkoping.se` garbled by hidden characters).
@@ -285,13 +294,9 @@ def clean_contact(contact: Contact, known: Sequence[str], flags: list[str]) -> C
     if contact.phone and not contact.phone.startswith("+"):
         contact.phone = normalise_phone(contact.phone) or contact.phone
     if contact.email:
-        email = contact.email.strip().removeprefix("mailto:")
-        if email_is_valid(email, known):
-            contact.email = email.lower()
-        else:
-            contact.email = None
-            if "email_invalid" not in flags:
-                flags.append("email_invalid")
+        contact.email = clean_email(contact.email, known)
+        if contact.email is None and "email_invalid" not in flags:
+            flags.append("email_invalid")
     name = re.sub(r"\s+", " ", contact.name).strip()
     match = _PARTY.match(name)
     if match and not contact.party:
