@@ -49,8 +49,9 @@ from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
 from pressarchive.sources import Source
 from pressarchive.storage.batches import BatchHalted, store_batch
-from pressarchive.storage.connection import ArchiveError, iso, utc_now
+from pressarchive.storage.connection import ArchiveError, iso
 from pressarchive.storage.store import Archive, StoreResult
+from pressarchive.times import utc_now
 
 log = logging.getLogger(__name__)
 
