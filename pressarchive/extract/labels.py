@@ -17,10 +17,10 @@ import lxml.html
 from pressarchive.extract.generic import make_contact
 from pressarchive.extract.page import Page, element_text
 from pressarchive.items import Contact
+from pressarchive.refine.chrome import is_about_heading
 from pressarchive.text import squash
 
 _HEADINGS = "//h2 | //h3 | //h4"
-_ABOUT = re.compile(r"^Om(?:\s+.{2,80})?:?$")
 _CONTACTS = re.compile(r"^(?:kontakter|kontaktpersoner?|presskontakt(?:er)?)$", re.I)
 _PHONE = re.compile(r"^(?:tel(?:efon)?|mobil)\s*:?\s*(.+)$", re.I)
 
@@ -43,13 +43,13 @@ def _following_blocks(heading: lxml.html.HtmlElement) -> list[lxml.html.HtmlElem
     return blocks
 
 
-def about_by_heading(page: Page) -> str:
-    """The text under an "Om …" heading ("Om Norrköpings kommun", "Om oss")."""
+def about_by_heading(page: Page, organisation: str | None = None) -> str:
+    """The text under the heading that opens the about-text ("Om", "Om
+    Norrköpings kommun"; the rule is refine.chrome.is_about_heading)."""
     for heading in page.root.xpath(_HEADINGS):
-        if _ABOUT.match(squash(element_text(heading))):
-            text = " ".join(squash(element_text(b)) for b in _following_blocks(heading))
-            if text.strip():
-                return text.strip()
+        text = " ".join(squash(element_text(b)) for b in _following_blocks(heading)).strip()
+        if text and is_about_heading(squash(element_text(heading)), organisation, text):
+            return text
     return ""
 
 

@@ -236,7 +236,7 @@ def extract(page: Page, release: Release) -> None:
         release.layers["body_html"] = "fallback"
     release.body_html = body_html
 
-    about = first_text(page, ABOUT) or about_by_heading(page)
+    about = first_text(page, ABOUT) or about_by_heading(page, release.organisation)
     if about:
         release.about_text = about
         release.layers["about_text"] = "markup"
