@@ -46,6 +46,14 @@ class RefinePipeline:
         log = self.logs.get(source_id)
         return log.unchanged(model, digests) if log is not None else set()
 
+    def decisions_json(self, release: Release) -> list[list[list[str]]] | None:
+        """The about-model's decisions for a release this crawl cleaned, for a
+        writer elsewhere that re-cleans at the end of the run (distributed.push)."""
+        log = self.logs.get(release.source)
+        if log is None or release.extracted is None:
+            return None
+        return log.decisions_json(release.extracted)
+
     def refresh(self, archive: Archive, source_id: str, crawl_id: int | None) -> int:
         """The end-of-crawl re-cleaning, sparing what this crawl cleaned as the final model would."""
         return refresh_source(

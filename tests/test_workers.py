@@ -4,6 +4,7 @@ full re-cleaning gives."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from concurrent.futures.process import BrokenProcessPool
@@ -279,3 +280,27 @@ def test_a_dead_worker_leaves_the_recleaning_to_the_crawl_process(
     monkeypatch.setattr(stage, "refresh_source", lambda *args, **kwargs: 2)
     assert pipeline.refresh(None, "demo-viatt", 3) == 2
     assert pipeline.broken
+
+
+def test_cleaning_decisions_carried_as_json_spare_the_same_releases(tmp_path: Path) -> None:
+    """A scale-out crawler sends each release's decisions to the writer as JSON
+    (distributed.messages); the writer's log must spare what the crawler's would."""
+    pages = room_pages("mynewsdesk", 40)
+    learner = OnlineAboutLearner([])
+    log = CleaningLog()
+    releases = [learn_and_refine(read_release(page), learner, log) for page in pages]
+    carried = CleaningLog()
+    for release in releases:
+        assert release.extracted is not None
+        decisions = json.loads(json.dumps(log.decisions_json(release.extracted)))
+        carried.remember(release.extracted, decisions)
+    carried.remember({"title": "x"}, "not decisions")  # ignored, not fatal
+    carried.remember({"title": "y"}, [["not", "pairs"], 3])
+    final = learn([document(r.extracted or {}) for r in releases])
+    assert final is not None
+    digests = {
+        n: extraction_digest(stored_record_text(r.extracted or {})) for n, r in enumerate(releases)
+    }
+    spared = log.unchanged(final, digests)
+    assert spared  # some releases were cleaned as the final model would
+    assert carried.unchanged(final, digests) == spared

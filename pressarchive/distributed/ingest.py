@@ -46,7 +46,7 @@ from pressarchive.distributed.writer_lease import (
     seed_from_archive,
 )
 from pressarchive.items import Release
-from pressarchive.refine.about_learning import refresh_source
+from pressarchive.refine.about_learning import CleaningLog, refresh_source
 from pressarchive.sources import Source
 from pressarchive.storage.batches import BatchHalted, store_batch
 from pressarchive.storage.connection import ArchiveError, iso
@@ -79,6 +79,8 @@ class Writer:
         self.stats = IngestStats()
         self._crawl_ids: dict[str, int] = {}
         self._counts: dict[str, Counter[str]] = {}
+        # per source, the about-model decisions the crawlers sent with the run's releases
+        self._cleaning: dict[str, CleaningLog] = {}
         self.stopping = False
 
     def close(self) -> None:
@@ -129,9 +131,12 @@ class Writer:
                 message = messages.decode(raw)
                 kind = message["kind"]
                 if kind == "release":
-                    pending.append(
-                        (message.get("crawl"), message.get("run"), messages.release_from(message))
-                    )
+                    release = messages.release_from(message)
+                    if release.extracted is not None:
+                        self._cleaning.setdefault(release.source, CleaningLog()).remember(
+                            release.extracted, message.get("cleaning")
+                        )
+                    pending.append((message.get("crawl"), message.get("run"), release))
                     continue
                 flush()
                 if kind == "crawl_begin":
@@ -229,7 +234,12 @@ class Writer:
                        (SELECT crawl_id FROM ingest_crawls WHERE run = ?)""",
                 (iso(utc_now()), message.get("run")),
             )
-        recleaned = refresh_source(self.archive, source_id)
+        # The crawlers' decisions spare the releases the final model cleans alike;
+        # a writer restarted mid-run lacks the earlier ones and re-cleans those.
+        cleaning = self._cleaning.pop(source_id, None)
+        recleaned = refresh_source(
+            self.archive, source_id, unchanged=cleaning.unchanged if cleaning else None
+        )
         clustered = cluster_pending(self.archive)
         self.stats.runs_finished += 1
         log.info(

@@ -41,13 +41,20 @@ def decode(raw: bytes) -> dict[str, Any]:
     return message
 
 
-def release_message(release: Release, *, crawl: str, run: str | None) -> bytes:
+def release_message(
+    release: Release, *, crawl: str, run: str | None, cleaning: Any = None
+) -> bytes:
+    """`cleaning`: the about-model's decisions for the release
+    (refine.about_learning.CleaningLog.decisions_json), so that the writer's
+    end-of-run re-cleaning can skip the releases the final model would clean
+    alike, as a local crawl does; None when the crawler kept none."""
     return encode(
         "release",
         crawl=crawl,
         run=run,
         record=release.to_json_dict(),
         extracted=release.extracted,
+        cleaning=cleaning,
     )
 
 

@@ -59,9 +59,14 @@ class RedisPushPipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Release):
             spider = spider or self.crawler.spider
+            memory = getattr(spider, "cleaning_memory", None)
+            decisions_of = getattr(memory, "decisions_json", None)  # not kept by worker processes
             self._send(
                 messages.release_message(
-                    item, crawl=self.token, run=getattr(spider, "frontier_run", None)
+                    item,
+                    crawl=self.token,
+                    run=getattr(spider, "frontier_run", None),
+                    cleaning=decisions_of(item) if decisions_of is not None else None,
                 )
             )
             self.counts["pushed"] += 1

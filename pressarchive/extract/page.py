@@ -67,10 +67,9 @@ def charset_undeclared(body: bytes | str, declared: str | None) -> bool:
     return not body.isascii() and not _META_CHARSET.search(body[:_SNIFF_BYTES])
 
 
-def sniff_encoding(body: bytes, declared: str | None = None) -> str:
-    """The charset to decode `body` with: the HTTP header's, else the page's meta
-    declaration, else a guess from the bytes (a BOM wins over everything, as in
-    browsers)."""
+def declared_encoding(body: bytes, declared: str | None = None) -> str | None:
+    """The charset the response says: a BOM, else the HTTP header's, else the
+    page's meta declaration; None when nothing says."""
     if body.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     from_header = _known_encoding(declared)
@@ -81,14 +80,26 @@ def sniff_encoding(body: bytes, declared: str | None = None) -> str:
     # A page that says latin-1 is, in practice, windows-1252 (curly quotes, dashes).
     if from_meta in ("latin-1", "iso8859-1"):
         return "cp1252"
-    return from_meta or guess_encoding(body)
+    return from_meta
+
+
+def sniff_encoding(body: bytes, declared: str | None = None) -> str:
+    """The charset to decode `body` with: the declared one (a BOM wins over
+    everything, as in browsers), else a guess from the bytes."""
+    return declared_encoding(body, declared) or guess_encoding(body)
 
 
 def decode_body(body: bytes | str, declared: str | None = None) -> tuple[str, str]:
     """(text, encoding used)."""
     if isinstance(body, str):
         return without_controls(body), "unicode"
-    encoding = sniff_encoding(body, declared)
+    encoding = declared_encoding(body, declared)
+    if encoding is None:
+        # Undeclared: the UTF-8 attempt is the decoding too, not a test before it.
+        try:
+            return without_controls(body.decode(DEFAULT_ENCODING)), DEFAULT_ENCODING
+        except UnicodeDecodeError:
+            encoding = "cp1252"
     return without_controls(body.decode(encoding, errors="replace")), encoding
 
 
@@ -119,17 +130,16 @@ def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
     return classes
 
 
+_WITH_CLASS = lxml.etree.XPath("descendant-or-self::*[@class]")
+
+
 def drop_stylesheet_hidden(root: lxml.html.HtmlElement) -> int:
     """Remove elements hidden by a class rule of the page's own style sheet: a
     harvester trap pattern that inline-style checks do not see."""
     hidden = stylesheet_hidden_classes(root)
     if not hidden:
         return 0
-    doomed = [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str) and hidden & set((el.get("class") or "").split())
-    ]
+    doomed = [el for el in _WITH_CLASS(root) if not hidden.isdisjoint(el.get("class").split())]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()

@@ -276,6 +276,29 @@ class CleaningLog:
         self._decisions[digest] = tuple(recorder.calls)
         return release
 
+    def decisions_json(self, extracted: dict[str, Any]) -> list[list[list[str]]] | None:
+        """What the model decided for the release with this extraction, as JSON
+        (for the scale-out writer, which re-cleans at the end of a run); None
+        when it was cleaned without a model or not by this log."""
+        decisions = self._decisions.get(extraction_digest(stored_record_text(extracted)))
+        if decisions is None:
+            return None
+        return [[list(paragraphs), list(kinds)] for paragraphs, kinds in decisions]
+
+    def remember(self, extracted: dict[str, Any], decisions: Any) -> None:
+        """Take over a crawler's decisions for a release (`decisions_json`'s
+        form); anything else is ignored, and the release is re-cleaned."""
+        if not isinstance(decisions, list):
+            return
+        try:
+            recorded = tuple(
+                (tuple(str(p) for p in paragraphs), tuple(str(k) for k in kinds))
+                for paragraphs, kinds in decisions
+            )
+        except (TypeError, ValueError):
+            return
+        self._decisions[extraction_digest(stored_record_text(extracted))] = recorded
+
     def unchanged(self, model: AboutModel, digests: dict[int, str]) -> set[int]:
         """The release ids (of `digests`) that `model` would clean as they were."""
         same: set[int] = set()

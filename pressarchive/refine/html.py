@@ -17,7 +17,8 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -53,34 +54,51 @@ _ICON_CLASS = re.compile(
 _ICON_TEXT = re.compile(r"line styled icon|icon library|\bicon from\b", re.IGNORECASE)
 
 
+# Substrings one of which every hidden class holds: most elements carry a
+# class, and a substring test is much cheaper than splitting it into a set.
+_HIDDEN_CLASS_HINTS = ("hid", "d-none", "invisible", "sr-only", "screen", "assistive")
+
+
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:
+    """Whether a reader never sees `el`. Runs on every element of every page
+    (a fifth of reading one): cheap tests first, attributes read with `get`."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    tag = tag.rsplit("}", 1)[-1].lower()
+    if "}" in tag or not tag.islower():
+        tag = tag.rsplit("}", 1)[-1].lower()
     if tag in _DROP_WITH_CONTENT:
         return True
-    attrib = el.attrib
-    if "hidden" in attrib:
+    get = el.get
+    if get("hidden") is not None:
         return True
-    if attrib.get("aria-hidden", "").strip().lower() == "true":
+    aria_hidden = get("aria-hidden")
+    if aria_hidden and aria_hidden.strip().lower() == "true":
         return True
-    style = attrib.get("style")
+    style = get("style")
     if style and _HIDDEN_STYLE.search(style):
         return True
-    classes = attrib.get("class", "")
+    text = el.text
+    classes = get("class") or ""
     if classes:
-        tokens = set(classes.lower().split())
-        if tokens & _HIDDEN_CLASSES:
+        lowered = classes.lower()
+        if any(hint in lowered for hint in _HIDDEN_CLASS_HINTS) and not _HIDDEN_CLASSES.isdisjoint(
+            lowered.split()
+        ):
             return True
-        if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (el.text or "").strip():
+        if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (text or "").strip():
             return True
-    if tag == "i" and not classes and not (el.text or "").strip() and len(el) == 0:
+    if tag == "i" and not classes and not (text or "").strip() and len(el) == 0:
         # An empty <i> is an icon-font glyph, never emphasis.
         return True
     for name in ("alt", "title", "aria-label"):
-        value = attrib.get(name)
+        value = get(name)
         if value and _ICON_TEXT.search(value):
             return True
-    return tag not in ("html", "body") and bool(_ICON_TEXT.fullmatch((el.text or "").strip()))
+    return (
+        bool(text)
+        and "icon" in text.lower()
+        and tag not in ("html", "body")
+        and bool(_ICON_TEXT.fullmatch(text.strip()))
+    )
 
 
 def remove_hidden(root: lxml.html.HtmlElement) -> int:
@@ -326,13 +344,21 @@ def _list(el: etree._Element, out: list[Block]) -> None:
 
 def parse_blocks(fragment: str) -> list[Block]:
     """The fragment as sanitised blocks (hidden elements removed first)."""
+    return [replace(block, items=list(block.items)) for block in _blocks_of(fragment)]
+
+
+@lru_cache(maxsize=8)
+def _blocks_of(fragment: str) -> tuple[Block, ...]:
+    """Parsed once per body: the about-text learner and the cleaning both read
+    the same fragment, and parsing it is a quarter of refining a page. Callers
+    get copies (parse_blocks) or only the immutable text (html_blocks)."""
     if not fragment or not fragment.strip():
-        return []
+        return ()
     root = _fragment(fragment)
     remove_hidden(root)
     out: list[Block] = []
     _walk(root, out)
-    return out
+    return tuple(out)
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -369,4 +395,4 @@ def sanitise_html(fragment: str) -> str:
 
 def html_blocks(fragment: str) -> list[str]:
     """The plain text of each block of the fragment."""
-    return [b.plain for b in parse_blocks(fragment)]
+    return [b.plain for b in _blocks_of(fragment)]

@@ -258,3 +258,41 @@ def test_the_writer_records_the_status_a_local_crawl_would(
     writer.run(idle_exit=0)
     writer.close()
     assert table(db, "SELECT status FROM crawls") == [(status,)]
+
+
+def test_the_run_end_recleaning_uses_the_crawlers_decisions(
+    server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressarchive.distributed import ingest
+    from pressarchive.refine.about_learning import extraction_digest, stored_record_text
+
+    sent = [release(n) for n in range(3)]
+    decisions = [[["Brödtext för meddelande 0."], ["body"]]]
+    batch = crawl_messages("t1", "run-1", sent)
+    batch[1] = messages.release_message(sent[0], crawl="t1", run="run-1", cleaning=decisions)
+    batch.append(messages.encode("run_end", source=SOURCE.id, run="run-1"))
+    push_all(server, batch)
+    asked: list[Any] = []
+
+    def refresh(archive: Any, source_id: str, *, unchanged: Any = None, **_: Any) -> int:
+        asked.append(unchanged)
+        return 0
+
+    monkeypatch.setattr(ingest, "refresh_source", refresh)
+    writer = Writer(server, tmp_path / "archive.db", batch_size=50)
+    writer.start()
+    writer.run(idle_exit=0)
+    writer.close()
+    (unchanged,) = asked
+    assert unchanged is not None
+
+    class Model:  # classifies as the crawler's model did
+        def classify(self, paragraphs: Any) -> list[str]:
+            return ["body" for _ in paragraphs]
+
+    digests = {
+        n: extraction_digest(stored_record_text(r.extracted or {})) for n, r in enumerate(sent)
+    }
+    # only the release whose decisions came with it is spared
+    assert unchanged(Model(), digests) == {0}
+    assert writer._cleaning == {}  # the run's decisions are let go with the run
