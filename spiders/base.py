@@ -28,6 +28,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from pressarchive.crawl.gaps import WALK_CUT_STAT
+from pressarchive.crawl.middlewares import RedirectRefused
 from pressarchive.crawl.pool import FetchedPage, PendingRelease, read_release
 from pressarchive.extract import MISSING_PREFIX
 from pressarchive.items import Release
@@ -83,7 +84,7 @@ def failure_reason(failure: Failure) -> str:
         return f"too large: {message}"
     if "max redirections" in lowered:
         return f"redirect loop: {message}"
-    if lowered.startswith(("redirect loop", "off-site redirect", "redirect to a refused")):
+    if isinstance(failure.value, RedirectRefused):
         return message
     return f"{name}: {message}" if message else name
 
