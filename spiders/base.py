@@ -262,10 +262,8 @@ class PressroomSpider(scrapy.Spider):
             )
 
     def service_page(self, releases: list[Release]) -> tuple[list[Release], bool]:
-        """A page of a platform service (releases read whole, no page to fetch)
-        under the listing's incremental rule: the releases to store, and whether
-        the next page is wanted (under --full or a deep walk always, otherwise
-        when this page held something new; never past --since)."""
+        """A service page (whole releases, no page to fetch) under the listing's rule:
+        the releases to store, and whether the next page is wanted (as listing_page)."""
         wanted: list[Release] = []
         new_here = False
         reached_since = False
