@@ -4,8 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# `make unit`'s selection: everything but whole-room crawls, browser, LibreOffice and kill loops.
+UNIT_PYTEST = pytest -m "not e2e and not slow" -n auto -q
+# The throwaway environment `make test-lowest` builds (removed and made again each time).
+LOWEST ?= /tmp/pressarchive-lowest
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra serve --extra xlsx \
+  --python-version 3.11 --quiet
 
-.PHONY: setup demo test lint typecheck unit bench lock clean
+.PHONY: setup demo test lint typecheck unit bench lock test-lowest clean
 
 # The exact versions the suite was run with (requirements.lock, renewed by
 # `make lock` within pyproject's bounds), then the project itself.
@@ -18,8 +24,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra serve --extra xlsx \
-	  --python-version 3.11 --quiet -o requirements.lock
+	$(UV_COMPILE) -o requirements.lock
 
 setup: $(STAMP)
 
@@ -35,7 +40,20 @@ typecheck: setup
 
 # The quick loop: everything but whole-room crawls, browser, LibreOffice and kill loops.
 unit: setup
-	$(BIN)/pytest -m "not e2e and not slow" -n auto -q $(PYTEST_ARGS)
+	$(BIN)/$(UNIT_PYTEST) $(PYTEST_ARGS)
+
+# pyproject's lower bounds, proven: the oldest allowed version of every direct
+# dependency (requirements-lowest.txt; dependencies of dependencies at their
+# newest, as uv's lowest-direct resolves them) in a throwaway venv, running
+# `make unit`'s tests. A few minutes; not part of `make test` or CI.
+test-lowest: setup
+	$(BIN)/python -m pip install --quiet uv
+	$(UV_COMPILE) --resolution lowest-direct -o requirements-lowest.txt
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python -r requirements-lowest.txt
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
+	$(LOWEST)/bin/$(UNIT_PYTEST) $(PYTEST_ARGS)
 
 # The whole suite, as CI runs it.
 test: lint typecheck

@@ -17,10 +17,10 @@ from typing import Any
 from pressarchive.crawl.gaps import REPLAY_STAT
 from pressarchive.crawl.state import CrawlState, crawl_state
 from pressarchive.crawl.stopping import (
-    CLOSE_STATUS,
     DISK_FULL,
     SUPERSEDED,
     WALL_CLOCK,
+    crawl_status,
     stop_crawl,
     stopping_reason,
 )
@@ -28,8 +28,9 @@ from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import refresh_source
 from pressarchive.sources import Source
-from pressarchive.storage.connection import CrawlSuperseded, storage_full
-from pressarchive.storage.store import Archive
+from pressarchive.storage.batches import BatchHalted, store_batch
+from pressarchive.storage.connection import CrawlSuperseded
+from pressarchive.storage.store import Archive, StoreResult
 
 log = logging.getLogger(__name__)
 
@@ -103,43 +104,28 @@ class StorePipeline:
         if not batch or self.archive is None or self.stopped:
             return
         try:
-            results = self.archive.store(
+            stored = store_batch(
+                self.archive,
                 batch,
                 crawl_id=self.crawl_id,
                 revise=not self.replay,
                 touch=not self.replay,
                 own_run=True,
             )
-        except CrawlSuperseded as exc:
-            self._stop(SUPERSEDED, str(exc), batch)
+        except BatchHalted as halted:
+            self._count(halted.results)
+            if isinstance(halted.cause, CrawlSuperseded):
+                self._stop(SUPERSEDED, str(halted.cause), halted.unstored)
+            else:
+                message = f"{self.db_path}: the disk is full ({halted.cause})"
+                self._stop(DISK_FULL, message, halted.unstored)
             return
-        except Exception as exc:  # one bad record must not cost the batch
-            if storage_full(exc):
-                self._stop(DISK_FULL, f"{self.db_path}: the disk is full ({exc})", batch)
-                return
-            log.warning("batch of %d failed (%s); storing one by one", len(batch), exc)
-            results = []
-            for release in batch:
-                try:
-                    results.extend(
-                        self.archive.store(
-                            [release],
-                            crawl_id=self.crawl_id,
-                            revise=not self.replay,
-                            touch=not self.replay,
-                            own_run=True,
-                        )
-                    )
-                except Exception as one_exc:
-                    if isinstance(one_exc, CrawlSuperseded):
-                        self._stop(SUPERSEDED, str(one_exc), [])
-                        return
-                    if storage_full(one_exc):
-                        self._stop(DISK_FULL, f"{self.db_path}: the disk is full ({one_exc})", [])
-                        return
-                    self.counts["dropped"] += 1
-                    self.errors.append({"url": release.url, "reason": f"store: {one_exc}"})
-                    log.error("cannot store %s: %s", release.url, one_exc)
+        for release, exc in stored.dropped:
+            self.counts["dropped"] += 1
+            self.errors.append({"url": release.url, "reason": f"store: {exc}"})
+        self._count(stored.results)
+
+    def _count(self, results: list[StoreResult]) -> None:
         for result in results:
             self.counts[result.outcome] += 1
             if self.stats is not None:
@@ -202,12 +188,12 @@ class StorePipeline:
                     "(CLOSESPIDER_TIMEOUT); the next run goes on",
                 }
             )
-        status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.stats.get_stats()) if self.stats is not None else {}
-        if status == "finished" and errors and not stats.get("pressarchive/listing_pages"):
-            # Not one listing was read (the start page failed, or a site had
-            # nothing to follow): the press room was not crawled, whatever Scrapy says.
-            status = "failed"
+        status = crawl_status(
+            reason,
+            errors=bool(errors),
+            listing_pages=int(stats.get("pressarchive/listing_pages") or 0),
+        )
         if self.crawl_id is not None and reason != SUPERSEDED:
             try:
                 self.archive.finish_crawl(

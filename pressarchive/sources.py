@@ -39,6 +39,31 @@ class Source:
     def option(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
 
+    def to_json_dict(self) -> dict[str, Any]:
+        """The source as JSON, for the crawl child's job file and the scale-out
+        writer's messages (`from_json_dict` reads it back, every field)."""
+        return {
+            "id": self.id,
+            "organisation": self.organisation,
+            "platform": self.platform,
+            "start_urls": list(self.start_urls),
+            "allowed_domains": list(self.allowed_domains),
+            "options": dict(self.options),
+            "allow_private": self.allow_private,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Source:
+        return cls(
+            id=data["id"],
+            organisation=data["organisation"],
+            platform=data["platform"],
+            start_urls=tuple(data["start_urls"]),
+            allowed_domains=tuple(data.get("allowed_domains") or ()),
+            options=dict(data.get("options") or {}),
+            allow_private=bool(data.get("allow_private", False)),
+        )
+
 
 def _require_str(entry: dict[str, Any], key: str, where: str) -> str:
     value = entry.get(key)

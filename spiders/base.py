@@ -30,6 +30,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from pressarchive.crawl.gaps import WALK_CUT_STAT
+from pressarchive.crawl.middlewares import RedirectRefused
 from pressarchive.crawl.pool import FetchedPage, PendingRelease, read_release
 from pressarchive.crawl.state import crawl_state
 from pressarchive.extract import MISSING_PREFIX
@@ -86,7 +87,7 @@ def failure_reason(failure: Failure) -> str:
         return f"too large: {message}"
     if "max redirections" in lowered:
         return f"redirect loop: {message}"
-    if lowered.startswith(("redirect loop", "off-site redirect", "redirect to a refused")):
+    if isinstance(failure.value, RedirectRefused):
         return message
     return f"{name}: {message}" if message else name
 
@@ -260,6 +261,24 @@ class PressroomSpider(scrapy.Spider):
                 errback=self.errback,
                 dont_filter=self.deep,
             )
+
+    def service_page(self, releases: list[Release]) -> tuple[list[Release], bool]:
+        """A service page (whole releases, no page to fetch) under the listing's rule:
+        the releases to store, and whether the next page is wanted (as listing_page)."""
+        wanted: list[Release] = []
+        new_here = False
+        reached_since = False
+        for release in releases:
+            entry = ListingEntry(release.url, release.title, release.published_raw)
+            if self.is_before_since(entry):
+                reached_since = True
+                continue
+            if not self.wants(entry):
+                continue
+            new_here = True
+            wanted.append(self.finish_release(release))
+        self.crawler.stats.inc_value("pressarchive/service_pages")
+        return wanted, not reached_since and (self.full or self.deep or new_here)
 
     def cut_walk(self, url: str, reason: str) -> None:
         """The walk stops before its end: an error, and a gap the next run closes."""

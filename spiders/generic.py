@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from pressarchive.spiders.feeds import all_new, feed_entries, is_feed
 from scrapy import signals
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
@@ -67,53 +68,9 @@ def declared_feeds(sel: Selector, base_url: str) -> list[str]:
     return feeds
 
 
-def _xml_selector(body: bytes) -> Selector | None:
-    try:
-        sel = Selector(body=body, type="xml")
-    except (ValueError, TypeError):
-        return None
-    sel.remove_namespaces()
-    return sel
-
-
-def is_feed(body: bytes) -> bool:
-    head = body[:1024].lstrip().lower()
-    return head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
-
-
 def is_sitemap(body: bytes) -> bool:
     head = body[:1024].lower()
     return b"<urlset" in head or b"<sitemapindex" in head
-
-
-def feed_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], str | None]:
-    """RSS 2.0, RSS 1.0 or Atom entries (newest first, as feeds list them) and
-    the feed's next page (RFC 5005 rel="next"), if it declares one."""
-    sel = _xml_selector(body)
-    if sel is None:
-        return [], None
-    entries: list[ListingEntry] = []
-    seen: set[str] = set()
-    for item in sel.xpath("//item | //entry"):
-        link = (
-            item.xpath("link[@rel='alternate']/@href").get()
-            or item.xpath("link[not(@rel)]/@href").get()
-            or item.xpath("link/text()").get()
-            or item.xpath("guid[not(@isPermaLink='false')]/text()").get()
-        )
-        if not link or not link.strip():
-            continue
-        url = urljoin(base_url, link.strip())
-        if url in seen:
-            continue
-        seen.add(url)
-        title = squash(item.xpath("title").xpath("string()").get())
-        date = item.xpath("pubDate/text() | published/text() | date/text() | updated/text()").get()
-        entries.append(
-            ListingEntry(url=url, title=title or None, published_raw=squash(date) or None)
-        )
-    next_href = sel.xpath("/feed/link[@rel='next']/@href | //channel/link[@rel='next']/@href").get()
-    return entries, urljoin(base_url, next_href.strip()) if next_href else None
 
 
 def sitemap_entries(body: bytes, base_url: str) -> tuple[list[ListingEntry], list[str]]:
@@ -282,4 +239,4 @@ class GenericSpider(PressroomSpider):
         yield self.release_response(response, entry)
 
     def _all_new(self, entries: list[ListingEntry]) -> bool:
-        return not any(self.seen.is_archived(self.source.id, e.url, None) for e in entries)
+        return all_new(self.seen, self.source.id, entries)

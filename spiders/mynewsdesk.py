@@ -11,6 +11,26 @@ pressroom service instead (pressarchive.extract.services): exact fields, no
 page requests, paged by `offset`. Its answer's shape is seen only in client
 code: an answer without items is a warning and a count
 (`pressarchive/missing_field/service_items`), and the HTML walk runs instead.
+
+Without a key the first listing layer is the room's RSS,
+`<start URL>/pressreleases.rss` (seen in working code, platforms.md;
+`options.feed_url` overrides it, `options.use_feed = false` turns it off).
+The feed is read first, then the room's first listing page, and the two are
+one listing: the feed's entries (machine dates) and any entry of the page the
+feed lacks. So a re-crawl with nothing new costs the feed and the first
+listing page, on purpose: `pressreleases.rss` carries press releases only,
+while the room lists news and events too, and the first page is the cheapest
+place to see a new one of those (it also covers a feed that lags behind).
+The walk goes on page by page by the shared incremental rule, which also
+covers a feed whose every entry is new (the archive has not reached its
+oldest entry: the listing holds the history). A feed that fails, is no feed
+or lists nothing is a warning and `pressarchive/feed_unread`, and the room
+page alone starts the walk; a room page that fails after a good feed still
+leaves the feed's entries fetched.
+
+GUESS (no saved feed seen): the items' `link` is the release page URL,
+possibly with `utm_*` parameters (dropped, so that feed and listing name one
+URL), and `pubDate` is RFC 822. A saved `pressreleases.rss` would prove it.
 """
 
 from __future__ import annotations
@@ -21,8 +41,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from pressarchive.spiders.base import ListingEntry, PressroomSpider, as_bool, failure_reason
+from pressarchive.spiders.feeds import (
+    feed_entries,
+    report_unread,
+    unread_reason,
+    without_tracking,
+)
 from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
 
 from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.services import (
@@ -100,6 +127,30 @@ def _items(selector: Selector) -> list[Selector]:
 
 
 SERVICE_PAGE_SIZE = 100
+FEED_NAME = "pressreleases.rss"
+
+
+def room_feed_url(start_url: str) -> str:
+    """`https://www.mynewsdesk.com/se/<room>` -> `…/se/<room>/pressreleases.rss`."""
+    return start_url.split("?")[0].rstrip("/") + "/" + FEED_NAME
+
+
+def release_entries(body: bytes, feed_url: str) -> list[ListingEntry]:
+    """The feed's items that link a release page, tracking parameters dropped."""
+    entries, _next = feed_entries(body, feed_url)
+    out = []
+    for entry in entries:
+        url = without_tracking(entry.url)
+        if is_release_url(url):
+            out.append(ListingEntry(url, entry.title, entry.published_raw))
+    return out
+
+
+def merge(feed: list[ListingEntry], listing: list[ListingEntry]) -> list[ListingEntry]:
+    """Feed entries first (they carry the machine date), then every listing
+    entry the feed lacks (news, events, anything the feed has not caught up with)."""
+    known = {platform_release_id("mynewsdesk", entry.url) for entry in feed}
+    return feed + [e for e in listing if platform_release_id("mynewsdesk", e.url) not in known]
 
 
 class MynewsdeskSpider(PressroomSpider):
@@ -109,7 +160,7 @@ class MynewsdeskSpider(PressroomSpider):
     def start_requests(self) -> Iterator[Request]:
         key = self.source.option("unique_key")
         if not key:
-            yield from super().start_requests()
+            yield from self.listing_start()
             return
         base = self.source.option("service_base")  # tests point it at 127.0.0.1
         yield Request(
@@ -119,6 +170,61 @@ class MynewsdeskSpider(PressroomSpider):
             cb_kwargs={"offset": 0},
             dont_filter=True,
         )
+
+    def listing_start(self) -> Iterator[Request]:
+        """The room's feed, or its first listing page when the feed is turned off."""
+        if not as_bool(self.source.option("use_feed", True)):
+            yield from super().start_requests()
+            return
+        for start_url in self.start_urls:
+            feed = str(self.source.option("feed_url") or "") or room_feed_url(start_url)
+            yield Request(
+                feed,
+                callback=self.parse_feed,
+                errback=self.feed_failed,
+                cb_kwargs={"room_url": start_url},
+                dont_filter=True,
+            )
+
+    def room_request(self, room_url: str, feed: list[ListingEntry] | None = None) -> Request:
+        return Request(
+            room_url,
+            callback=self.parse,
+            errback=self.room_failed,
+            cb_kwargs={"feed": feed},
+            dont_filter=True,
+        )
+
+    def parse_feed(self, response: Response, room_url: str) -> Iterator[Request]:
+        """The room's feed: read, then merged with the room's first listing page."""
+        entries = release_entries(response.body, response.url)
+        reason = unread_reason(response.body, entries)
+        if reason:
+            report_unread(self, response.url, reason)
+            yield self.room_request(room_url)
+            return
+        self.crawler.stats.inc_value("pressarchive/feed_entries", len(entries))
+        yield self.room_request(room_url, entries)
+
+    def feed_failed(self, failure: Failure) -> Iterator[Request]:
+        """The feed failed after retries (a 404: the room has none): the room page alone."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        report_unread(self, request.url, failure_reason(failure))
+        yield self.room_request(request.cb_kwargs["room_url"])
+
+    def room_failed(self, failure: Failure) -> Iterator[Request]:
+        """The first listing page failed: an error, but what the feed listed is still fetched."""
+        self.errback(failure)
+        request: Request = failure.request  # type: ignore[attr-defined]
+        for entry in request.cb_kwargs.get("feed") or []:
+            if not self.is_before_since(entry) and self.wants(entry):
+                yield Request(
+                    entry.url,
+                    callback=self.parse_release,
+                    errback=self.errback,
+                    cb_kwargs={"entry": entry},
+                    meta=self.release_size_meta,
+                )
 
     def parse_service(self, response: Response, offset: int = 0) -> Iterator[Any]:
         """A page of the pressroom service: its releases, then the next page
@@ -136,26 +242,21 @@ class MynewsdeskSpider(PressroomSpider):
             )
             self.crawler.stats.inc_value("pressarchive/missing_field/service_items")
             if offset == 0:
-                yield from super().start_requests()
+                yield from self.listing_start()
             return
-        new_here = False
-        reached_since = False
-        for item in items:
-            release = mynewsdesk_release(
-                item, source_id=self.source.id, organisation=self.source.organisation
+        releases = [
+            release
+            for item in items
+            if (
+                release := mynewsdesk_release(
+                    item, source_id=self.source.id, organisation=self.source.organisation
+                )
             )
-            if release is None:
-                continue
-            entry = ListingEntry(release.url, release.title, release.published_raw)
-            if self.is_before_since(entry):
-                reached_since = True
-                continue
-            if not self.wants(entry):
-                continue
-            new_here = True
-            yield self.finish_release(release)
-        self.crawler.stats.inc_value("pressarchive/service_pages")
-        if len(items) >= SERVICE_PAGE_SIZE and not reached_since and (self.full or new_here):
+            is not None
+        ]
+        wanted, go_on = self.service_page(releases)
+        yield from wanted
+        if len(items) >= SERVICE_PAGE_SIZE and go_on:
             key = str(self.source.option("unique_key"))
             base = self.source.option("service_base")
             yield Request(
@@ -167,8 +268,11 @@ class MynewsdeskSpider(PressroomSpider):
                 cb_kwargs={"offset": offset + len(items)},
             )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
-        """A press-room listing page: its releases and, if the walk goes on, the next page.
+    def parse(
+        self, response: Response, feed: list[ListingEntry] | None = None, **kwargs: Any
+    ) -> Iterator[Request]:
+        """A press-room listing page: its releases (after the feed's, on the first
+        page) and, if the walk goes on, the next page.
 
         @room mynewsdesk
         @returns requests 10 11
@@ -179,6 +283,8 @@ class MynewsdeskSpider(PressroomSpider):
             )
             return
         entries, next_url = read_listing(response.selector, response.url)
+        if feed:
+            entries = merge(feed, entries)
         yield from self.listing_page(response, entries, next_url)
 
     def parse_release(

@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from pressarchive.spiders.base import ListingEntry, PressroomSpider, as_bool
+from pressarchive.spiders.feeds import feed_entries as read_feed
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -119,23 +120,10 @@ def declared_feed_url(sel: Selector, base_url: str) -> str | None:
 
 
 def feed_entries(body: bytes, base_url: str) -> list[ListingEntry]:
-    """RSS 2.0 (or Atom) items as listing entries; links resolved against the feed."""
-    sel = Selector(text=body.decode("utf-8", "replace"), type="xml")
-    sel.remove_namespaces()
-    entries: list[ListingEntry] = []
-    for item in sel.xpath("//item | //entry"):
-        link = item.xpath("link/text()").get() or item.xpath("link/@href").get()
-        if not link:
-            continue
-        url = urljoin(base_url, link.strip())
-        if not is_release_url(url):
-            continue
-        title = squash(item.xpath("title/text()").get() or "")
-        date = item.xpath("pubDate/text() | published/text() | updated/text()").get()
-        entries.append(
-            ListingEntry(url=url, title=title or None, published_raw=date.strip() if date else None)
-        )
-    return entries
+    """The feed's items that link a Via TT release page (read by the shared
+    reader, spiders/feeds.py); links resolved against the feed."""
+    entries, _next = read_feed(body, base_url)
+    return [entry for entry in entries if is_release_url(entry.url)]
 
 
 class ViaTTSpider(PressroomSpider):

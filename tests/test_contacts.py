@@ -6,11 +6,14 @@ import pytest
 
 from pressarchive.items import Contact
 from pressarchive.refine.contacts import (
+    Card,
+    clean_email,
     email_is_valid,
     extract_contacts,
     looks_like_name,
     merge_contacts,
     normalise_phone,
+    read_card,
 )
 
 KNOWN = ["Norrköpings kommun", "norrkoping.se"]
@@ -177,6 +180,22 @@ def test_email_is_valid(email: str, valid: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "email"),
+    [
+        # as Via TT's and Mynewsdesk's contact cards give them, and the refine stage
+        ("mailto:Helena.Jalkner@norrkoping.se?subject=Fr%C3%A5ga", "helena.jalkner@norrkoping.se"),
+        ("anna.thorn @ norrkoping.se", "anna.thorn@norrkoping.se"),
+        (" press@sd.se ", "press@sd.se"),
+        ("malfria.bjorkhummelgzzarynrejfn@norrkopiamng.se", None),
+        ("mailto:", None),
+        (None, None),
+    ],
+)
+def test_clean_email(raw: str | None, email: str | None) -> None:
+    assert clean_email(raw, KNOWN) == email
+
+
+@pytest.mark.parametrize(
     ("text", "ok"),
     [
         ("Anna Thörn", True),
@@ -220,3 +239,42 @@ def test_merge_keeps_each_person_once_per_role_with_the_richer_fields() -> None:
     )
     assert merged[2].title == "kommundirektör och ansvarig för chefssamrådet"
     assert merge_contacts(merged, found) == merged
+
+
+@pytest.mark.parametrize(
+    ("lines", "card"),
+    [
+        (
+            ["Anna Thörn", "kommundirektör", "Telefon: 073-020 20 36", "anna.thorn@norrkoping.se"],
+            Card("Anna Thörn", "kommundirektör", "073-020 20 36", "anna.thorn@norrkoping.se"),
+        ),
+        (
+            ["Olle Vikmång (S)", "Tel 070-687 15 38", "E-post: olle.vikmang@norrkoping.se"],
+            Card("Olle Vikmång (S)", "", "070-687 15 38", "olle.vikmang@norrkoping.se"),
+        ),
+        (
+            ["Helena Jalkner", "presskommunikatör", "Mobil: 072-597 09 00", "Skriv till oss"],
+            Card("Helena Jalkner", "presskommunikatör", "072-597 09 00", ""),
+        ),
+        ([" ", ""], None),
+    ],
+)
+def test_read_card(lines: list[str], card: Card | None) -> None:
+    assert read_card(lines) == card
+
+
+CARD_HTML = (
+    "<p>Anna Thörn<br>kommundirektör<br>Telefon: 073-020 20 36<br>anna.thorn@norrkoping.se</p>"
+)
+
+
+def test_the_heading_reader_and_sitevision_read_a_card_alike() -> None:
+    import lxml.html
+
+    from pressarchive.extract import labels, sitevision
+
+    element = lxml.html.fragment_fromstring(CARD_HTML)
+    by_label = labels._card(element, "contact")
+    by_sitevision = sitevision._card(element, unit_allowed=False)
+    assert by_label == by_sitevision
+    assert by_label is not None and by_label.phone == "+46730202036"

@@ -82,7 +82,7 @@ def test_with_a_key_the_service_is_the_first_request() -> None:
     (request,) = list(spider(unique_key="abc123").start_requests())
     assert "/services/pressroom/list/abc123" in request.url
     (plain,) = list(spider().start_requests())
-    assert plain.url == ROOM
+    assert plain.url == ROOM + "/pressreleases.rss"  # without a key, the room's feed
 
 
 def test_service_page_gives_releases_and_stops_when_short() -> None:
@@ -100,7 +100,7 @@ def test_an_empty_answer_is_loud_and_falls_back_to_the_html_walk(
     url = mynewsdesk_service_url("wrong")
     with caplog.at_level("WARNING"):
         out = list(s.parse_service(answer(url, {"items": {"item": []}})))
-    assert [r.url for r in out] == [ROOM]
+    assert [r.url for r in out] == [ROOM + "/pressreleases.rss"]  # the listing layers
     assert s.crawler.stats.get_value("pressarchive/missing_field/service_items") == 1
     assert any("nk-mnd" in r.getMessage() and "service" in r.getMessage() for r in caplog.records)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pressarchive.crawl.middlewares import retry_delay
-from pressarchive.sources import SourceError, load_sources, parse_sources, select_sources
+from pressarchive.sources import Source, SourceError, load_sources, parse_sources, select_sources
 
 GOOD = """
 [[source]]
@@ -19,6 +21,25 @@ start_urls = ["https://via.tt.se/publisher/1347718/norrkopings-kommun"]
 [source.options]
 publisher_id = "1347718"
 """
+
+
+def test_a_source_survives_its_json_round_trip_with_every_field() -> None:
+    source = Source(
+        "room-a",
+        "Norrköpings kommun",
+        "sitevision",
+        ("http://127.0.0.1:8000/nyheter", "http://127.0.0.1:8000/press"),
+        allowed_domains=("127.0.0.1", "norrkoping.se"),
+        options={"listing_path": "/nyheter", "max_pages": 3},
+        allow_private=True,
+    )
+    # every field differs from its default, so a field the JSON forgets is caught
+    blank = Source("x", "x", "generic", ("http://x/",))
+    for f in dataclasses.fields(Source):
+        assert getattr(source, f.name) != getattr(blank, f.name), f.name
+    again = Source.from_json_dict(json.loads(json.dumps(source.to_json_dict())))
+    for f in dataclasses.fields(Source):
+        assert getattr(again, f.name) == getattr(source, f.name), f.name
 
 
 def test_the_bundled_registry_is_valid() -> None:

@@ -30,14 +30,8 @@ from pressarchive.storage.export import (
     write_xlsx,
 )
 from pressarchive.storage.export_columns import (
-    COLUMN_NAMES,
-    COLUMNS,
     DIALECTS,
     FORMATS,
-    Column,
-    merge_contacts,
-    neutralise,
-    neutralise_parts,
 )
 from pressarchive.storage.search import Filters
 from pressarchive.storage.search_query import SearchError
@@ -154,11 +148,12 @@ def _write_text(rows: Iterable[dict[str, Any]], fmt: str, stream: TextIO, dialec
 @click.option("--query", "-q", metavar="WORDS", help="Only releases matching these words.")
 @click.option(
     "--unique/--all-copies",
+    " /--no-unique",
     default=None,
     help="One row per release (the earliest copy; other_urls names the others), "
-    "or one row per platform copy. Default: --unique with --organisation, else --all-copies.",
+    "or one row per platform copy (also --no-unique). "
+    "Default: --unique with --organisation, else --all-copies.",
 )
-@click.option("--no-unique", "no_unique", is_flag=True, help="The same as --all-copies.")
 def export_command(
     db: Path,
     sources: tuple[str, ...],
@@ -171,7 +166,6 @@ def export_command(
     dialect: str | None,
     query: str | None,
     unique: bool | None,
-    no_unique: bool,
 ) -> None:
     """Export releases to CSV, JSON Lines or Excel, with the same filters as search.
 
@@ -191,10 +185,6 @@ def export_command(
     """
     if dialect is not None and fmt != "csv":
         fail(f"--dialect is for CSV only; --format {fmt} has no dialect", 2)
-    if no_unique and unique:
-        fail("--unique and --no-unique contradict each other; give one", 2)
-    if no_unique:
-        unique = False
     if unique is None:
         # An organisation's releases are asked for as releases, not as platform
         # copies: the same release on two platforms would be counted twice.
@@ -224,20 +214,3 @@ def export_command(
     if output is not None:
         what = "releases (one row per release)" if unique else "rows (one per platform copy)"
         click.echo(f"{written} {what} written to {output}", err=True)
-
-
-__all__ = [
-    "COLUMNS",
-    "COLUMN_NAMES",
-    "Column",
-    "count_releases",
-    "export",
-    "export_command",
-    "export_rows",
-    "merge_contacts",
-    "neutralise",
-    "neutralise_parts",
-    "write_csv",
-    "write_jsonl",
-    "write_xlsx",
-]

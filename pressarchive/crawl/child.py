@@ -48,18 +48,7 @@ def project_settings() -> Settings:
 
 
 def main(job: dict[str, Any]) -> int:
-    sources = [
-        Source(
-            id=s["id"],
-            organisation=s["organisation"],
-            platform=s["platform"],
-            start_urls=tuple(s["start_urls"]),
-            allowed_domains=tuple(s["allowed_domains"]),
-            options=s.get("options", {}),
-            allow_private=bool(s.get("allow_private", False)),
-        )
-        for s in job["sources"]
-    ]
+    sources = [Source.from_json_dict(s) for s in job["sources"]]
     base = project_settings()
     base.setdict(job.get("settings") or {}, priority="cmdline")
     process = CrawlerProcess(base)

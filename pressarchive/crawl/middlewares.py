@@ -111,6 +111,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             cast(Any, reactor).callLater(seconds, restore)
 
 
+class RedirectRefused(IgnoreRequest):
+    """A redirect the guard refused; the message is the reason the run records
+    (spiders/base.failure_reason keeps it as it is)."""
+
+
 class RedirectGuardMiddleware:
     """Sees a 3xx before RedirectMiddleware (give it a higher number, e.g. 650)
     and refuses, as an error with a reason, a redirect that loops, leaves the
@@ -139,7 +144,7 @@ class RedirectGuardMiddleware:
             spider=spider if spider is not None else getattr(self.crawler, "spider", None),
         )
         if problem:
-            raise IgnoreRequest(problem)
+            raise RedirectRefused(problem)
         return response
 
 

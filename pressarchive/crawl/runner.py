@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -175,7 +175,7 @@ def _locked_run(
         if not resume or not job_dir_is_resumable(job_dir(db, source.id)):
             remove_job_dir(db, source.id)
     job = {
-        "sources": [_source_json(s) for s in sources],
+        "sources": [s.to_json_dict() for s in sources],
         "db": str(db),
         "full": full,
         "deep": deep,
@@ -247,14 +247,6 @@ def exit_code(results: list[CrawlResult]) -> int:
     if any(r.stored or r.updated for r in results):
         return EXIT_NEW
     return EXIT_NOTHING_NEW
-
-
-def _source_json(source: Source) -> dict[str, Any]:
-    data = asdict(source)
-    data["start_urls"] = list(source.start_urls)
-    data["allowed_domains"] = list(source.allowed_domains)
-    data["allow_private"] = source.allow_private
-    return data
 
 
 def _result(row: Any) -> CrawlResult:

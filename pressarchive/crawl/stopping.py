@@ -1,8 +1,8 @@
 """Ending a crawl early, from a pipeline, a middleware or the spider, with a reason.
 
 The reason becomes the crawl's close reason (Scrapy's `spider_closed`), which
-the store pipeline turns into the crawl row's status; `CLOSE_STATUS` is that
-mapping, and `CLOSE_MESSAGES` the line the run's errors get for it.
+the store pipeline (or the scale-out writer) turns into the crawl row's
+status: `CLOSE_STATUS` is that mapping, `crawl_status` the whole rule.
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ CLOSE_STATUS = {
     WALL_CLOCK: "interrupted",
     DISK_FULL: "failed",
 }
+
+
+def crawl_status(reason: str, *, errors: bool, listing_pages: int) -> str:
+    """The crawl row's status for Scrapy's close reason. A crawl that finished
+    with errors but read not one listing page (the start page failed, or a
+    site had nothing to follow) did not crawl the press room: it failed,
+    whatever Scrapy says."""
+    status = CLOSE_STATUS.get(reason, "failed")
+    if status == "finished" and errors and not listing_pages:
+        return "failed"
+    return status
 
 
 def stop_crawl(crawler: Any, reason: str) -> None:

@@ -6,6 +6,19 @@ and OpenGraph beside the markup, and show dates as `tis, nov 25, 2025 08:00 CET`
 Chrome: OneTrust cookie banner, site menu, subscribe box, "Senaste
 pressmeddelandena", the organisation's about block, footer. An RSS feed per
 organisation is linked from every page.
+
+Feeds, as working client code of public projects calls them:
+- `/se/<room>/ListItems?format=rss`: the room's releases as RSS 2.0, newest
+  first (title, link, guid, pubDate, description). GUESS, what would prove it
+  is a saved feed: the item fields and how many items it holds (FEED_SIZE here;
+  the older `/se/<room>/rss` link of the pages serves the same).
+- Cision's NewsFeed service `/papi/NewsFeed/<FEED_ID>?format=json&pageIndex=N
+  &pageSize=M` (on its own host, publish.ne.cision.com, in reality; served here
+  beside the room): `{PageIndex, PageSize, TotalFoundReleases, Releases}` with
+  the release fields its clients read (Title, HtmlIntro, HtmlBody, HtmlContact,
+  HtmlCompanyInformation, PublishDate in UTC, CisionWireUrl, LanguageCode …).
+  GUESS: the shape is from client code, no real answer is seen. An unknown feed
+  id answers 404 with `{"Message": …}`, as clients expect errors.
 """
 
 from __future__ import annotations
@@ -13,14 +26,21 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
 
 from pressarchive.demo import corpus
 from pressarchive.demo.corpus import DemoRelease
 from pressarchive.demo.server import Reply
-from pressarchive.demo.shared import Flaky, PathIndex, display_name, page_number
+from pressarchive.demo.shared import (
+    FeedItem,
+    Flaky,
+    PathIndex,
+    display_name,
+    page_number,
+    render_rss,
+)
 from pressarchive.demo.sitevision import slugify
 from pressarchive.times import STOCKHOLM
 
@@ -28,6 +48,12 @@ PLATFORM = "cision"
 ROOM = "norrkopings-kommun"
 START_PATH = f"/se/{ROOM}"
 PAGE_SIZE = 15
+FEED_SIZE = 20
+FEED_ID = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+NEWSFEED_PATH = "/papi/NewsFeed/"
+NEWSFEED_DEFAULT_PAGE_SIZE = 50
+NEWSFEED_MAX_PAGE_SIZE = 100
+WIRE_HOST = "https://news.cision.com"
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 HTML_TYPE = "text/html; charset=utf-8"
@@ -194,8 +220,10 @@ class CisionRoom:
             return Reply(200, b"User-agent: *\nDisallow: /se/sok\n", {"Content-Type": "text/plain"})
         if path == START_PATH:
             return self._listing(state, page_number(query))
-        if path == f"{START_PATH}/rss":
+        if path in (f"{START_PATH}/rss", f"{START_PATH}/ListItems"):
             return self._rss(state)
+        if path.startswith(NEWSFEED_PATH):
+            return newsfeed_reply(state.releases, path[len(NEWSFEED_PATH) :], query)
         release = state.by_path.get(path)
         if release is None:
             return _not_found()
@@ -237,18 +265,77 @@ class CisionRoom:
         )
 
     def _rss(self, state: PathIndex) -> Reply:
-        items = "".join(
-            f"<item><title>{escape(r.title)}</title><link>{release_path(r)}</link>"
-            f"<description>{escape(r.lead)}</description>"
-            f"<pubDate>{r.published:%a, %d %b %Y %H:%M:%S} +0000</pubDate></item>"
-            for r in state.releases[:20]
-        )
-        xml = (
-            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>{escape(corpus.ORGANISATION)} - Cision News</title><link>{START_PATH}</link>"
-            f"{items}</channel></rss>"
-        )
-        return Reply(200, xml.encode(), {"Content-Type": "application/rss+xml; charset=utf-8"})
+        items = [
+            FeedItem(
+                title=r.title,
+                link=release_path(r),
+                guid=str(release_id(r)),
+                published=r.published,
+                description=r.lead,
+            )
+            for r in state.releases[:FEED_SIZE]
+        ]
+        xml = render_rss(f"{corpus.ORGANISATION} - Cision News", START_PATH, items)
+        return Reply(200, xml, {"Content-Type": "application/rss+xml; charset=utf-8"})
+
+
+# -- the NewsFeed service ---------------------------------------------------------------
+
+
+def newsfeed_record(release: DemoRelease) -> dict[str, object]:
+    """One release as the NewsFeed service's clients read it."""
+    intro = f"<p>{escape(release.lead)}</p>"
+    people = list(release.contacts) + ([release.sender] if release.sender else [])
+    contact = "".join(
+        f"<p>{escape(display_name(c))}, {escape(c.title)}<br>{escape(c.phone)}"
+        + (f"<br>{escape(c.email)}" if c.email else "")
+        + "</p>"
+        for c in people
+    )
+    published = release.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "Id": release_id(release),
+        "EncryptedId": f"{zlib.crc32(release.key.encode()):08X}",
+        "InformationType": "PRM",
+        "LanguageCode": "sv",
+        "Title": release.title,
+        "HtmlTitle": escape(release.title),
+        "Intro": release.lead,
+        "HtmlIntro": intro,
+        "HtmlBody": _body(release),
+        "HtmlContact": (f"<p><strong>Kontakt:</strong></p>{contact}" if contact else ""),
+        "HtmlCompanyInformation": (
+            f"<p>{escape(corpus.about_text(PLATFORM, release.published))}</p>"
+        ),
+        "PublishDate": published,
+        "LastChangeDate": published,
+        "CisionWireUrl": WIRE_HOST + release_path(release),
+        "IsRegulatory": False,
+    }
+
+
+def newsfeed_reply(releases: list[DemoRelease], feed_id: str, query: dict[str, list[str]]) -> Reply:
+    """A page of the service; pageIndex counts from 1, pageSize is capped at 100."""
+    if feed_id.strip("/") != FEED_ID:
+        return _json_reply({"Message": "The feed could not be found."}, status=404)
+    index = page_number(query, "pageIndex")
+    size = min(page_number(query, "pageSize") if "pageSize" in query else 0, NEWSFEED_MAX_PAGE_SIZE)
+    size = size if size > 0 else NEWSFEED_DEFAULT_PAGE_SIZE
+    chunk = releases[(index - 1) * size : index * size] if index >= 1 else []
+    return _json_reply(
+        {
+            "PageIndex": index,
+            "PageSize": size,
+            "TotalFoundReleases": len(releases),
+            "Title": corpus.ORGANISATION,
+            "Releases": [newsfeed_record(r) for r in chunk],
+        }
+    )
+
+
+def _json_reply(data: object, *, status: int = 200) -> Reply:
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Reply(status, body, {"Content-Type": "application/json; charset=utf-8"})
 
 
 def _not_found() -> Reply:

@@ -16,6 +16,16 @@ invitations with an event use `events`. Contact cards hide junk characters in
 their e-mail addresses in three ways: inline `display:none`, the `hidden`
 attribute, and a class hidden by the page's style sheet.
 
+The room's RSS `/se/<room>/pressreleases.rss` (seen in working code) lists
+the FEED_SIZE newest press releases, press releases only (news and events have
+feeds of their own, not served here). Items as a third-party test fixture
+shows them, which says it was copied from a real Mynewsdesk feed of 2026 but
+is visibly edited (github: a Java VroomNewsServiceTest): title, pubDate in RFC
+1123 with the Swedish offset (`+0200`), description, a link with `utm_*`
+parameters, dc:creator. GUESS, what would prove it is a saved
+`pressreleases.rss`: the guid, the exact tracking parameters, and the feed's
+length (20 here).
+
 Special: FLAKY_KEY's page answers 500 twice, then 200.
 """
 
@@ -37,13 +47,16 @@ from pressarchive.demo.corpus import (
     releases_for,
 )
 from pressarchive.demo.server import Reply, html_reply, not_found, text_reply
-from pressarchive.demo.shared import Flaky, display_name, page_number
+from pressarchive.demo.shared import FeedItem, Flaky, display_name, page_number, render_rss
 from pressarchive.times import STOCKHOLM
 
 PLATFORM = "mynewsdesk"
 ROOM = "norrkopings_kommun"
 START_PATH = f"/se/{ROOM}"
 PAGE_SIZE = 10
+FEED_PATH = f"{START_PATH}/pressreleases.rss"
+FEED_SIZE = 20
+FEED_LINK_TRACKING = "?utm_source=rss&utm_medium=rss"
 FLAKY_FAILURES = 2
 # Releases before this date are linked with the older URL generation.
 NEW_URLS_FROM = datetime(2017, 7, 1, tzinfo=STOCKHOLM)
@@ -54,6 +67,7 @@ LABELS = {
     "news": ("Nyheter", "Nyhet"),
     "events": ("Evenemang", "Evenemang"),
 }
+RSS_TYPE = "application/rss+xml; charset=utf-8"
 ROBOTS = "User-agent: *\nDisallow: /se/account/\nDisallow: /*/subscribe\nAllow: /\n"
 _JUNK = "qzxwvjkbfy"
 
@@ -208,6 +222,23 @@ def _paragraphs(release: DemoRelease) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in release.paragraphs)
 
 
+def render_feed(releases: list[DemoRelease]) -> bytes:
+    """The room's press-release feed: the newest press releases, newest first."""
+    items = [
+        FeedItem(
+            title=release.title,
+            link=release_path(release) + FEED_LINK_TRACKING,
+            guid=str(release_number(release.key)),
+            published=release.published,
+            description=release.lead,
+            creator=ORGANISATION,
+        )
+        for release in releases
+        if segment(release) == "pressreleases"
+    ][:FEED_SIZE]
+    return render_rss(f"{ORGANISATION} - Pressmeddelanden", START_PATH, items, zone=STOCKHOLM)
+
+
 # --- the room -----------------------------------------------------------------------
 
 
@@ -233,6 +264,8 @@ class MynewsdeskRoom:
         releases, by_path = self.releases(edition)
         if path.rstrip("/") == START_PATH:
             return self._listing(releases, page_number(query))
+        if path == FEED_PATH:
+            return Reply(200, render_feed(releases), {"Content-Type": RSS_TYPE})
         release = by_path.get(path.rstrip("/"))
         if release is None:
             return not_found()

@@ -1,12 +1,15 @@
 """What the fixture rooms have in common beyond the corpus: an edition indexed
 by release path, the page that fails a few times before it answers, the
-`?page=N` parameter, and how a contact's name is shown."""
+`?page=N` parameter, how a contact's name is shown, and the RSS a room serves."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from email.utils import format_datetime
+from html import escape
 
 from pressarchive.demo.corpus import DemoContact, DemoRelease
 
@@ -51,3 +54,48 @@ def page_number(query: dict[str, list[str]], name: str = "page") -> int:
 def display_name(contact: DemoContact) -> str:
     """The name as press pages print it: a politician's party in brackets."""
     return contact.name + (f" ({contact.party})" if contact.party else "")
+
+
+@dataclass
+class FeedItem:
+    """One item of a room's RSS feed."""
+
+    title: str
+    link: str
+    guid: str
+    published: datetime
+    description: str
+    creator: str | None = None  # dc:creator, the sender
+
+
+def _pub_date(moment: datetime, zone: tzinfo | None) -> str:
+    if zone is None:
+        return format_datetime(moment.astimezone(UTC), usegmt=True)
+    return format_datetime(moment.astimezone(zone))  # "Tue, 08 Sep 2026 07:00:00 +0200"
+
+
+def render_rss(
+    title: str, link: str, items: list[FeedItem], *, zone: tzinfo | None = None
+) -> bytes:
+    """An RSS 2.0 channel as working client code of the platforms reads it:
+    items with title, link, guid, pubDate (RFC 822: in GMT, or with the offset
+    of `zone`), an HTML-escaped description and an optional dc:creator. Links
+    are paths: a room does not know the host it is served on (the real feeds
+    give absolute URLs; a reader resolves both the same way)."""
+    entries = "".join(
+        f"<item><title>{escape(item.title)}</title><link>{escape(item.link)}</link>"
+        f'<guid isPermaLink="false">{escape(item.guid)}</guid>'
+        f"<pubDate>{_pub_date(item.published, zone)}</pubDate>"
+        f"<description>{escape(item.description)}</description>"
+        + (f"<dc:creator>{escape(item.creator)}</dc:creator>" if item.creator else "")
+        + "</item>"
+        for item in items
+    )
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        f"<title>{escape(title)}</title><link>{escape(link)}</link>"
+        f"<description>{escape(title)}</description><language>sv</language>"
+        f"{entries}</channel></rss>"
+    )
+    return xml.encode("utf-8")

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pressarchive.crawl.stopping import crawl_status
 from pressarchive.dedupe.clusters import cluster_pending
 from pressarchive.distributed import messages
 from pressarchive.distributed.keys import WARC_DIGESTS
@@ -46,8 +47,11 @@ from pressarchive.distributed.writer_lease import (
 )
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import CleaningLog, refresh_source
-from pressarchive.storage.connection import ArchiveError, iso, storage_full, utc_now
+from pressarchive.sources import Source
+from pressarchive.storage.batches import BatchHalted, store_batch
+from pressarchive.storage.connection import ArchiveError, iso
 from pressarchive.storage.store import Archive, StoreResult
+from pressarchive.times import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +179,7 @@ class Writer:
         if self._crawl_id(token) is not None:
             return  # a replay
         source_fields = message.get("source")
-        source = messages.source_from(source_fields) if source_fields else None
+        source = Source.from_json_dict(source_fields) if source_fields else None
         if source is not None:
             self.archive.ensure_source(source)
         crawl_id = self.archive.begin_crawl(
@@ -205,9 +209,11 @@ class Writer:
             log.error("end of an unknown crawl %s", token)
             return
         errors = list(message.get("errors") or [])
-        status = str(message.get("status") or "failed")
-        if status == "finished" and errors and not message.get("listing_pages"):
-            status = "failed"  # as a local crawl: no listing read and errors: not crawled
+        status = crawl_status(
+            str(message.get("reason") or "?"),
+            errors=bool(errors),
+            listing_pages=int(message.get("listing_pages") or 0),
+        )
         self.archive.finish_crawl(
             crawl_id,
             status=status,
@@ -285,25 +291,18 @@ class Writer:
                 )
 
     def _store_batch(self, releases: list[Release], crawl_id: int | None) -> list[StoreResult]:
-        """Store a batch; one bad record costs only itself (as StorePipeline). A full
-        disk is no bad record: it raises, so the batch is never acknowledged and
-        the next writer takes it back from the processing list."""
+        """Store a batch; one bad record costs only itself (`store_batch`). A
+        full disk is no bad record: it raises, so the batch is never
+        acknowledged and the next writer takes it back from the processing list."""
         try:
-            return self.archive.store(releases, crawl_id=crawl_id)
-        except Exception as exc:
-            if storage_full(exc):
-                raise ArchiveError(f"{self.archive.path}: the disk is full ({exc})") from exc
-            log.warning("batch of %d failed (%s); storing one by one", len(releases), exc)
-        results: list[StoreResult] = []
-        for release in releases:
-            try:
-                results.extend(self.archive.store([release], crawl_id=crawl_id))
-            except Exception as exc:
-                if storage_full(exc):
-                    raise ArchiveError(f"{self.archive.path}: the disk is full ({exc})") from exc
-                self.stats.outcomes["dropped"] += 1
-                log.error("cannot store %s: %s", release.url, exc)
-        return results
+            stored = store_batch(self.archive, releases, crawl_id=crawl_id)
+        except BatchHalted as halted:
+            raise ArchiveError(
+                f"{self.archive.path}: the disk is full ({halted.cause})"
+            ) from halted.cause
+        if stored.dropped:
+            self.stats.outcomes["dropped"] += len(stored.dropped)
+        return stored.results
 
     def _warc(self, message: dict[str, Any], seen_pipe: Any) -> None:
         row = message["row"]

@@ -3,7 +3,7 @@
     crawl_begin  a crawl process opened a source (becomes a `crawls` row)
     release      a finished release: the record as cleaned and as extracted
     warc         a WARC index row (the file is the crawler's own)
-    crawl_end    that process closed the source: status, errors, Scrapy's stats
+    crawl_end    that process closed the source: its close reason, errors, listing pages read, Scrapy's stats
     run_end      the last process left the source's run: time for the end-of-crawl work
 
 Every message names its crawl by a token the crawler made up (a uuid): the
@@ -17,7 +17,6 @@ import json
 from typing import Any
 
 from pressarchive.items import Release
-from pressarchive.sources import Source
 
 KINDS = ("crawl_begin", "release", "warc", "crawl_end", "run_end")
 
@@ -40,28 +39,6 @@ def decode(raw: bytes) -> dict[str, Any]:
     if not isinstance(message, dict) or message.get("kind") not in KINDS:
         raise BadMessage(f"not a pressarchive message: {raw[:80]!s}")
     return message
-
-
-def source_fields(source: Source) -> dict[str, Any]:
-    return {
-        "id": source.id,
-        "organisation": source.organisation,
-        "platform": source.platform,
-        "start_urls": list(source.start_urls),
-        "allowed_domains": list(source.allowed_domains),
-        "options": dict(source.options),
-    }
-
-
-def source_from(fields: dict[str, Any]) -> Source:
-    return Source(
-        id=fields["id"],
-        organisation=fields["organisation"],
-        platform=fields["platform"],
-        start_urls=tuple(fields["start_urls"]),
-        allowed_domains=tuple(fields.get("allowed_domains") or ()),
-        options=fields.get("options") or {},
-    )
 
 
 def release_message(

@@ -23,8 +23,6 @@ from pressarchive.sources import Source
 
 log = logging.getLogger(__name__)
 
-CLOSE_STATUS = {"finished": "finished", "shutdown": "interrupted"}
-
 
 class RedisPushPipeline:
     def __init__(self, server: Any, crawler: Any) -> None:
@@ -57,7 +55,7 @@ class RedisPushPipeline:
                 "crawl_begin",
                 crawl=self.token,
                 spider=getattr(spider, "name", "?"),
-                source=messages.source_fields(source) if source is not None else None,
+                source=source.to_json_dict() if source is not None else None,
                 run=self.state.frontier_run,
             )
         )
@@ -81,13 +79,12 @@ class RedisPushPipeline:
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         spider = spider or self.crawler.spider
         errors = list(self.state.errors)
-        status = CLOSE_STATUS.get(reason, "failed")
         stats = dict(self.crawler.stats.get_stats())
         self._send(
             messages.encode(
                 "crawl_end",
                 crawl=self.token,
-                status=status,
+                reason=reason,  # the writer makes it the row's status (crawl_status)
                 errors=errors,
                 stats=stats,
                 listing_pages=stats.get("pressarchive/listing_pages", 0),

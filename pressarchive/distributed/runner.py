@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pressarchive.crawl.runner import _run_worker, _source_json
+from pressarchive.crawl.runner import _run_worker
 from pressarchive.distributed.connection import REDIS_URL_SETTING, connect
 from pressarchive.sources import Source
 
@@ -49,7 +49,7 @@ def run_redis_crawl(
     with tempfile.TemporaryDirectory(prefix="pressarchive-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
         job = {
-            "sources": [_source_json(s) for s in sources],
+            "sources": [s.to_json_dict() for s in sources],
             # the child derives the WARC directory from the archive's path
             "db": str(Path(warc_dir).parent / "redis-crawl.db"),
             "full": full,

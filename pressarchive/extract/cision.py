@@ -80,7 +80,9 @@ def extract(page: Page, release: Release) -> None:
         # that is a layout change and must be loud (the spider warns and counts it).
         fill(release, "body_html", fallback_body_html(page), "fallback")
         release.flag("missing:body_html")
-    about = " ".join(text_of(p) for p in _all(article, ABOUT)) or about_by_heading(page)
+    about = " ".join(text_of(p) for p in _all(article, ABOUT)) or about_by_heading(
+        page, release.organisation
+    )
     fill(release, "about_text", about, "markup")
 
     _dates(release, article, data, meta.published_raw)

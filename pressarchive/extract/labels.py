@@ -17,12 +17,12 @@ import lxml.html
 from pressarchive.extract.generic import make_contact
 from pressarchive.extract.page import Page, element_text
 from pressarchive.items import Contact
+from pressarchive.refine.chrome import is_about_heading
+from pressarchive.refine.contacts import read_card
 from pressarchive.text import squash
 
 _HEADINGS = "//h2 | //h3 | //h4"
-_ABOUT = re.compile(r"^Om(?:\s+.{2,80})?:?$")
 _CONTACTS = re.compile(r"^(?:kontakter|kontaktpersoner?|presskontakt(?:er)?)$", re.I)
-_PHONE = re.compile(r"^(?:tel(?:efon)?|mobil)\s*:?\s*(.+)$", re.I)
 
 
 def _following_blocks(heading: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -43,13 +43,13 @@ def _following_blocks(heading: lxml.html.HtmlElement) -> list[lxml.html.HtmlElem
     return blocks
 
 
-def about_by_heading(page: Page) -> str:
-    """The text under an "Om …" heading ("Om Norrköpings kommun", "Om oss")."""
+def about_by_heading(page: Page, organisation: str | None = None) -> str:
+    """The text under the heading that opens the about-text ("Om", "Om
+    Norrköpings kommun"; the rule is refine.chrome.is_about_heading)."""
     for heading in page.root.xpath(_HEADINGS):
-        if _ABOUT.match(squash(element_text(heading))):
-            text = " ".join(squash(element_text(b)) for b in _following_blocks(heading))
-            if text.strip():
-                return text.strip()
+        text = " ".join(squash(element_text(b)) for b in _following_blocks(heading)).strip()
+        if text and is_about_heading(squash(element_text(heading)), organisation, text):
+            return text
     return ""
 
 
@@ -76,22 +76,18 @@ def contacts_by_heading(page: Page, role: str = "contact") -> list[Contact]:
 
 
 def _card(card: lxml.html.HtmlElement, role: str) -> Contact | None:
-    lines = [squash(line) for line in element_text(card).split("\n") if squash(line)]
-    if not lines:
+    read = read_card(element_text(card).split("\n"))
+    if read is None:
         return None
-    phone = next(iter(card.xpath('.//a[starts-with(@href, "tel:")]/@href')), "")
-    email = next(iter(card.xpath('.//a[starts-with(@href, "mailto:")]/@href')), "")
-    title = ""
-    for line in lines[1:]:
-        match = _PHONE.match(line)
-        if match:
-            phone = phone or match.group(1)
-        elif "@" in line:
-            email = email or line
-        elif not title:
-            title = line
-    if not (phone or email or title):
+    # the card's own tel: and mailto: links win over its text
+    phone = next(iter(card.xpath('.//a[starts-with(@href, "tel:")]/@href')), "") or read.phone
+    email = next(iter(card.xpath('.//a[starts-with(@href, "mailto:")]/@href')), "") or read.email
+    if not (phone or email or read.title):
         return None
     return make_contact(
-        lines[0], title=title, phone=str(phone).removeprefix("tel:"), email=str(email), role=role
+        squash(read.name),
+        title=read.title,
+        phone=str(phone).removeprefix("tel:"),
+        email=str(email),
+        role=role,
     )

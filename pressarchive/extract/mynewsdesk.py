@@ -33,7 +33,7 @@ from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
-from pressarchive.refine.contacts import normalise_phone
+from pressarchive.refine.contacts import clean_email, normalise_phone
 from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
@@ -59,7 +59,6 @@ _DATE_IN_LINE = re.compile(
     r"(?: \d{1,2}:\d{2})?(?: CES?T)?)"
 )
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip)(?:$|\?)|/documents?/", re.IGNORECASE)
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _PATH_KINDS = (
     (re.compile(r"/(?:events?)/"), "pressinbjudan"),
     (re.compile(r"/news/"), "nyhet"),
@@ -115,11 +114,6 @@ def kind_of(url: str, label: str, title: str) -> str:
         if word in lowered:
             return kind
     return "pressmeddelande"
-
-
-def clean_email(raw: str) -> str | None:
-    value = raw.replace(" ", "").strip().removeprefix("mailto:")
-    return value if _EMAIL.match(value) else None
 
 
 def read_contact_cards(page: Page, release: Release) -> list[Contact]:
@@ -242,7 +236,7 @@ def extract(page: Page, release: Release) -> None:
         release.layers["body_html"] = "fallback"
     release.body_html = body_html
 
-    about = first_text(page, ABOUT) or about_by_heading(page)
+    about = first_text(page, ABOUT) or about_by_heading(page, release.organisation)
     if about:
         release.about_text = about
         release.layers["about_text"] = "markup"

@@ -15,14 +15,19 @@ items is a loud warning, not an empty success.
   (`options.unique_key` in sources.toml), never guessed.
 - Cision's release JSON (its feed service): `Title, HtmlTitle, HtmlIntro,
   HtmlBody, HtmlCompanyInformation` (the about-text), `HtmlContact`,
-  `PublishDate` (`2022-05-06T07:30:00Z`), `CisionWireUrl`.
+  `PublishDate` (`2022-05-06T07:30:00Z`, UTC), `CisionWireUrl` (the release
+  page on Cision News), `LanguageCode`. Clients of several public projects
+  list them from `https://publish.ne.cision.com/papi/NewsFeed/<feed id>
+  ?format=json&detailLevel=detail&pageSize=<= 100>&pageIndex=<1, 2, …>`, an
+  answer `{PageIndex, PageSize, TotalFoundReleases, Releases: [...]}`; the
+  feed id is the newsroom's (configuration, `options.feed_id`, never guessed).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import lxml.html
 
@@ -33,6 +38,9 @@ from pressarchive.items import Release
 from pressarchive.text import squash
 
 MYNEWSDESK_SERVICE = "https://www.mynewsdesk.com/services/pressroom/list/{key}"
+CISION_NEWSFEED = "https://publish.ne.cision.com/papi/NewsFeed/{feed_id}"
+# The largest page the NewsFeed service gives (its clients: "default 50, max 100").
+CISION_NEWSFEED_PAGE_SIZE = 100
 _MYNEWSDESK_KINDS = {
     "pressrelease": "pressmeddelande",
     "news": "nyhet",
@@ -56,6 +64,38 @@ def mynewsdesk_service_url(
     )
     root = (base.rstrip("/") + "/services/pressroom/list/{key}") if base else MYNEWSDESK_SERVICE
     return root.format(key=unique_key) + "?" + query
+
+
+def cision_newsfeed_url(
+    feed_id: str,
+    *,
+    page_index: int = 1,
+    page_size: int = CISION_NEWSFEED_PAGE_SIZE,
+    base: str | None = None,
+) -> str:
+    """A page of Cision's NewsFeed service (`page_index` counts from 1)."""
+    query = urlencode(
+        {
+            "format": "json",
+            "detailLevel": "detail",
+            "pageSize": page_size,
+            "pageIndex": page_index,
+        }
+    )
+    root = (base.rstrip("/") + "/papi/NewsFeed/{feed_id}") if base else CISION_NEWSFEED
+    return root.format(feed_id=quote(feed_id, safe="")) + "?" + query
+
+
+def cision_newsfeed_releases(data: Any) -> list[dict[str, Any]]:
+    """The release records of a NewsFeed answer (`Releases`), none for anything else."""
+    releases = data.get("Releases") if isinstance(data, dict) else None
+    return [r for r in releases if isinstance(r, dict)] if isinstance(releases, list) else []
+
+
+def cision_newsfeed_total(data: Any) -> int | None:
+    """How many releases the feed holds in all (`TotalFoundReleases`), if it says."""
+    total = data.get("TotalFoundReleases") if isinstance(data, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def _text(value: Any) -> str:
@@ -160,6 +200,7 @@ def cision_release(
         lead=lead,
         body_html=(body + ("\n" + contact if contact.strip() else "")).strip(),
         about_text=about,
+        language=_text(data.get("LanguageCode")) or None,
         fetched_at=datetime.now(UTC),
     )
     published = _text(data.get("PublishDate"))

@@ -56,6 +56,7 @@ from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page, element_text
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Contact, Image, Release
+from pressarchive.refine.contacts import read_card
 from pressarchive.text import squash
 from pressarchive.times import STOCKHOLM
 
@@ -75,7 +76,6 @@ _CONTACT_HEADING = re.compile(
     re.I,
 )
 _UNIT_HEADING = re.compile(r"^kontakt(?:er)?:?$", re.I)
-_PHONE_LINE = re.compile(r"^(?:telefon|tel|mobil)\s*:?\s*(.+)$", re.I)
 # Where the page's own text is; the order is the preference.
 _REGIONS = ("//main", "//*[@role='main']", "//body")
 # Template furniture that can sit inside <main> on some sites.
@@ -273,8 +273,6 @@ def _take_contacts(container: lxml.html.HtmlElement, release: Release) -> None:
 
 def _card(element: lxml.html.HtmlElement, *, unit_allowed: bool) -> Contact | None:
     lines = [squash(line) for line in element_text(element).split("\n") if squash(line)]
-    if not lines:
-        return None
     if len(lines) == 1:
         # Under "Kontakt", a lone short name is a unit as contact (seed 002:
         # "Kontakt" / "Utrednings- och utvecklingsenheten"), not a sentence.
@@ -282,18 +280,10 @@ def _card(element: lxml.html.HtmlElement, *, unit_allowed: bool) -> Contact | No
         if unit_allowed and len(name) <= 80 and not name.endswith((".", "!", "?", ":")):
             return make_contact(name)
         return None
-    name, title, phone, email = lines[0], "", "", ""
-    for line in lines[1:]:
-        match = _PHONE_LINE.match(line)
-        if match:
-            phone = match.group(1)
-        elif "@" in line and " " not in line:
-            email = line
-        elif not title:
-            title = line
-    if not (phone or email):
+    card = read_card(lines)
+    if card is None or not (card.phone or card.email):
         return None  # a paragraph under "Mer information", not a contact card
-    return make_contact(name, title=title, phone=phone, email=email)
+    return make_contact(card.name, title=card.title, phone=card.phone, email=card.email)
 
 
 def _dates_and_kind(release: Release, page: Page, region: lxml.html.HtmlElement) -> None:

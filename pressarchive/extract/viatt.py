@@ -33,9 +33,9 @@ import lxml.html
 
 from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.extract.page import Page, element_text
+from pressarchive.extract.titles import clean_title
 from pressarchive.extract.viatt_article import (
     Structure,
-    clean_email,
     read_structure,
 )
 from pressarchive.extract.viatt_state import (
@@ -47,7 +47,7 @@ from pressarchive.extract.viatt_state import (
     release_state,
 )
 from pressarchive.items import Attachment, Contact, Image, Release
-from pressarchive.refine.contacts import normalise_phone
+from pressarchive.refine.contacts import clean_email, normalise_phone
 from pressarchive.text import squash
 
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "published_raw", "body_html")
@@ -109,15 +109,6 @@ def paragraphs_text(fragment: str) -> str:
         return squash(re.sub(r"<[^>]+>", " ", fragment))
     lines = [squash(line) for line in element_text(root).split("\n")]
     return "\n".join(line for line in lines if line)
-
-
-def strip_publisher_suffix(title: str, publisher: str | None) -> str:
-    """ "Title | Moderaterna" -> "Title": the publisher's name, else the one last part."""
-    title = squash(title)
-    if publisher and title.endswith(f" | {publisher}"):
-        return title[: -len(f" | {publisher}")].strip()
-    head, sep, _ = title.rpartition(" | ")
-    return head.strip() if sep and head.strip() else title
 
 
 def url_language(url: str) -> str | None:
@@ -251,7 +242,7 @@ def apply_structure(found: Structure, release: Release) -> None:
 def apply_metadata(page: Page, release: Release) -> None:
     og_title = page.meta("og:title", "twitter:title") or page.text("title")
     if og_title:
-        _offer(release, "title", strip_publisher_suffix(og_title, release.organisation), "metadata")
+        _offer(release, "title", clean_title(og_title, [release.organisation]), "metadata")
     _offer(release, "lead", squash(page.meta("og:description", "description")), "metadata")
     canonical = page.attr('link[rel="canonical"]', "href") or page.meta("og:url")
     if canonical:

@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 import lxml.html
 
 from pressarchive.extract.page import Page, element_text, inner_html
 from pressarchive.items import Attachment, Contact, Image, Release
-from pressarchive.refine.contacts import normalise_phone
+from pressarchive.refine.contacts import clean_email, normalise_phone
+from pressarchive.refine.dates import parse_date
 from pressarchive.text import squash
 
-# The date line as the real page shows it; CET/CEST say the offset themselves.
-_DATE_LINE = re.compile(
-    r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\s+"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s+(?P<zone>CEST|CET)\b"
-)
-_ZONES = {"CET": timezone(timedelta(hours=1)), "CEST": timezone(timedelta(hours=2))}
+# The date line as the real page shows it: `D.M.YYYY HH:MM:SS CET|CEST`; the
+# date itself is read by refine.dates (CET/CEST say the offset themselves).
+_DATE_LINE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:CEST|CET)\b")
 _ATTACHMENT_HREF = "/data/attachments/"
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _BLOCK_TAGS = frozenset(("div", "p", "ul", "ol", "table", "blockquote", "figure", "h2", "h3"))
 
 
@@ -58,43 +55,21 @@ class Structure:
 
 
 def parse_date_line(text: str) -> DateLine | None:
-    """The date, publisher and kind label of Via TT's date line, or None.
-
-    `D.M.YYYY HH:MM:SS CET|CEST` is the platform's own format (seen on every
-    real page); the zone name fixes the offset, so no time zone database is needed.
-    """
+    """The date, publisher and kind label of Via TT's date line, or None
+    (also when the date is no date, such as 31.2)."""
     line = squash(text)
     match = _DATE_LINE.match(line)
-    if not match:
-        return None
-    parts = dict(match.groupdict())
-    try:
-        local = datetime(
-            int(parts["year"]),
-            int(parts["month"]),
-            int(parts["day"]),
-            int(parts["hour"]),
-            int(parts["minute"]),
-            int(parts["second"] or 0),
-            tzinfo=_ZONES[parts["zone"]],
-        )
-    except ValueError:
+    parsed = parse_date(match.group(0)) if match else None
+    if match is None or parsed is None:
         return None
     rest = [squash(part) for part in line[match.end() :].split("|")]
     rest = [part for part in rest if part]
     return DateLine(
         raw=match.group(0),
-        instant=local.astimezone(UTC),
+        instant=parsed.utc,
         publisher=rest[0] if len(rest) >= 2 else None,
         kind_label=rest[-1] if rest else None,
     )
-
-
-def clean_email(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    value = raw.strip().removeprefix("mailto:").split("?")[0].strip()
-    return value.lower() if _EMAIL.match(value) else None
 
 
 # --- the structure of the article ------------------------------------------------

@@ -69,3 +69,23 @@ def is_chrome(text: str, organisation: str | None = None) -> bool:
 def is_latest_list_start(text: str) -> bool:
     """The heading of a "latest releases" box: it and everything after it go."""
     return len(text) < 200 and bool(_LATEST.match(normalise_text(text)))
+
+
+_ABOUT_HEADING = re.compile(r"Om(?:\s+(?P<what>.{2,60}))?")
+
+
+def is_about_heading(text: str, organisation: str | None, following: str) -> bool:
+    """ "Om", "Om <organisation>", or "Om X" where the text after it begins
+    with X ("Om Norrköpings kommun" / "Norrköpings kommun har …"): the heading
+    that opens the organisation's about-text. Any other "Om …" ("Om projektet")
+    heads part of the release itself. The body's clean-up and the extractors'
+    heading reader (extract/labels) both ask this."""
+    match = _ABOUT_HEADING.fullmatch(text.strip().rstrip(":"))
+    if match is None:
+        return False
+    what = match.group("what")
+    return (
+        what is None
+        or (organisation is not None and what.casefold() == organisation.casefold())
+        or following.casefold().startswith(what.casefold())
+    )

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pressarchive.items import Release
 from pressarchive.refine.about_model import ABOUT_WORDS, AboutModel, heading_like, tokens
-from pressarchive.refine.chrome import is_chrome, is_latest_list_start
+from pressarchive.refine.chrome import is_about_heading, is_chrome, is_latest_list_start
 from pressarchive.refine.contacts import EMAIL_RE, clean_contact, extract_contacts, merge_contacts
 from pressarchive.refine.events import announces_event, extract_events, is_invitation
 from pressarchive.refine.html import (
@@ -105,19 +105,10 @@ def _cut_contacts(blocks: Indexed, release: Release, known: list[str]) -> tuple[
 
 
 def _about_heading_at(blocks: Indexed, organisation: str | None) -> int:
-    """Position of an "Om" / "Om <organisation>" heading that opens the about block."""
+    """Position of the heading that opens the about block (not the first block)."""
     for pos, (_, block) in enumerate(blocks):
-        text = block.plain.strip().rstrip(":")
-        match = re.fullmatch(r"Om(?:\s+(?P<what>.{2,60}))?", text)
-        if not match or pos == 0:
-            continue
-        what = match.group("what")
         following = blocks[pos + 1][1].plain if pos + 1 < len(blocks) else ""
-        if (
-            what is None
-            or (organisation and what.casefold() == organisation.casefold())
-            or following.casefold().startswith(what.casefold())
-        ):
+        if pos > 0 and is_about_heading(block.plain, organisation, following):
             return pos
     return -1
 

@@ -85,6 +85,15 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def clean_email(raw: str | None, known: Sequence[str] = ()) -> str | None:
+    """An address as a page gives it (a `mailto:` link with `?subject=`, spaces
+    inside) -> the address, lower case; None when it is no valid address."""
+    if not raw:
+        return None
+    value = re.sub(r"\s+", "", raw).removeprefix("mailto:").split("?")[0]
+    return value.lower() if email_is_valid(value, known) else None
+
+
 def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     """Syntax, a plausible TLD, and not a known name with junk interleaved
     (`norrkopiamng.se` is `norrkoping.se` garbled by hidden characters).
@@ -242,6 +251,44 @@ def extract_contacts(lines: Sequence[str], *, known_domains: Sequence[str] = ())
     return result
 
 
+# A card's phone and e-mail lines: "Telefon: 070-…", "Tel 011-…", "E-post: …" or the bare address.
+_CARD_PHONE = re.compile(
+    r"^(?:tel(?:efon)?|tfn|mobil(?:telefon|nummer)?)\.?\s*:?\s*(?P<value>.+)$", re.I
+)
+_CARD_EMAIL_LABEL = re.compile(r"^(?:e-?post|e-?mail|mejl|mail)\.?\s*:?\s*", re.I)
+
+
+@dataclass
+class Card:
+    """A contact card's lines, read: the values as the card shows them."""
+
+    name: str
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def read_card(lines: Sequence[str]) -> Card | None:
+    """A contact card (one person per element, as Mynewsdesk's, Cision's and
+    Sitevision's cards show it): the name first, then its title, a phone line
+    and an e-mail line in any order. `extract_contacts` reads contact blocks in
+    running text instead, where a title stands on the name's line."""
+    lines = [line.strip() for line in lines if line.strip()]
+    if not lines:
+        return None
+    card = Card(lines[0])
+    for line in lines[1:]:
+        phone = _CARD_PHONE.match(line)
+        address = _CARD_EMAIL_LABEL.sub("", line)
+        if phone:
+            card.phone = card.phone or phone.group("value")
+        elif EMAIL_RE.fullmatch(address):
+            card.email = card.email or address
+        elif not card.title:
+            card.title = line
+    return card
+
+
 def _person_or_value(text: str) -> bool:
     return bool(_person(text) or EMAIL_RE.search(text) or _PHONE.search(text))
 
@@ -289,13 +336,9 @@ def clean_contact(contact: Contact, known: Sequence[str], flags: list[str]) -> C
     if contact.phone and not contact.phone.startswith("+"):
         contact.phone = normalise_phone(contact.phone) or contact.phone
     if contact.email:
-        email = contact.email.strip().removeprefix("mailto:")
-        if email_is_valid(email, known):
-            contact.email = email.lower()
-        else:
-            contact.email = None
-            if "email_invalid" not in flags:
-                flags.append("email_invalid")
+        contact.email = clean_email(contact.email, known)
+        if contact.email is None and "email_invalid" not in flags:
+            flags.append("email_invalid")
     name = re.sub(r"\s+", " ", contact.name).strip()
     match = _PARTY.match(name)
     if match and not contact.party:

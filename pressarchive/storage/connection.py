@@ -1,17 +1,18 @@
 """Opening the archive: the connection (WAL, foreign keys), migrations, the
 integrity check that refuses a damaged file, and the helpers every writer shares
-(UTC timestamps, content hashes, person keys)."""
+(timestamps as stored, content hashes, person keys)."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pressarchive.items import Contact
 from pressarchive.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from pressarchive.times import iso_utc
 
 
 class ArchiveError(Exception):
@@ -32,10 +33,6 @@ def storage_full(exc: BaseException) -> bool:
     )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -45,7 +42,8 @@ def iso(value: datetime | None) -> str | None:
 
 
 def utc_iso(value: datetime | None) -> str | None:
-    return iso(value.astimezone(UTC)) if value is not None else None
+    """`times.iso_utc`, for a column that may be empty."""
+    return iso_utc(value) if value is not None else None
 
 
 def digest(*parts: str) -> str:

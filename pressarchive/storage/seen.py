@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressarchive.dedupe.urls import canonical_url, platform_release_id
-from pressarchive.storage.connection import ArchiveError, check_readable, connect, iso, utc_now
+from pressarchive.storage.connection import ArchiveError, check_readable, connect, iso
+from pressarchive.times import utc_now
 
 
 class SeenIndex(Protocol):

@@ -29,12 +29,12 @@ from pressarchive.storage.connection import (
     migrate,
     person_key,
     utc_iso,
-    utc_now,
 )
 from pressarchive.storage.rows import (
     _record_hash,
     _release_row,
 )
+from pressarchive.times import utc_now
 
 Outcome = Literal["stored", "updated", "unchanged"]
 OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")

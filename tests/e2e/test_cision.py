@@ -100,6 +100,22 @@ def test_after_time_passes_only_the_new_release_is_fetched(scenario: Scenario) -
     assert len(listing_requests(step)) <= 3
 
 
+def served(step: Step) -> list[str]:
+    """The paths the room served, in order, robots.txt left out."""
+    return [p.split("?")[0] for p in step.requests if p != "/robots.txt"]
+
+
+FEED = f"{room_module.START_PATH}/ListItems"
+
+
+def test_the_feed_is_asked_first_and_alone_it_carries_a_recrawl(scenario: Scenario) -> None:
+    assert served(scenario.first)[0] == FEED
+    assert len(releases_for(PLATFORM)) > room_module.FEED_SIZE  # all new: the listing walked
+    assert served(scenario.second) == [FEED]  # nothing new: the feed only
+    newest = releases_for(PLATFORM, edition=2)[0]
+    assert served(scenario.third) == [FEED, room_module.release_path(newest)]
+
+
 def test_layers_are_recorded(scenario: Scenario) -> None:
     for row in scenario.first.releases:
         layers = json.loads(row["layers"])

@@ -151,6 +151,26 @@ def test_after_time_passes_only_the_new_release_is_fetched(scenario: Scenario) -
     assert total[0]["n"] == len(releases_for(PLATFORM, edition=2))
 
 
+def served(step: Step) -> list[str]:
+    """The paths the room served, in order, robots.txt left out."""
+    return [p.split("?")[0] for p in step.requests if p != "/robots.txt"]
+
+
+def test_the_feed_is_asked_first_and_all_new_it_leaves_the_history_to_the_listing(
+    scenario: Scenario,
+) -> None:
+    room = releases_for(PLATFORM)
+    assert served(scenario.first)[:2] == [room_module.FEED_PATH, room_module.START_PATH]
+    # every feed entry was new: the walk went down the listing past the feed's window
+    assert len(room) > room_module.FEED_SIZE
+    assert scenario.first.result.stored == len(room)
+    assert "pressarchive/feed_unread" not in scenario.first.result.stats
+
+
+def test_a_recrawl_with_nothing_new_costs_the_feed_and_the_first_page(scenario: Scenario) -> None:
+    assert served(scenario.second) == [room_module.FEED_PATH, room_module.START_PATH]
+
+
 def test_since_stops_the_walk_at_the_date(tmp_path: Path) -> None:
     since = date(2017, 10, 1)
     with DemoPressRooms([PLATFORM]) as rooms:

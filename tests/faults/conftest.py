@@ -18,7 +18,6 @@ FAULT_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_WARNSIZE": MAX_SIZE // 2,
     "PRESSARCHIVE_RETRY_BACKOFF_BASE": 0.05,
     "PRESSARCHIVE_PROGRESS": False,
-    "PRESSARCHIVE_WORKERS": 0,  # no worker process to start: the suite's time is startup
 }
 
 

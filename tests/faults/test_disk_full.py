@@ -41,7 +41,7 @@ def crawl(db: Path, sources: Path) -> subprocess.CompletedProcess[str]:
             sys.executable, "-m", "pressarchive", "crawl", "demo-mynewsdesk",
             "--db", str(db), "--sources", str(sources),
             "--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
-            "--set", "PRESSARCHIVE_PROGRESS=False", "--set", "PRESSARCHIVE_WORKERS=0",
+            "--set", "PRESSARCHIVE_PROGRESS=False",
         ],
         capture_output=True, text=True, timeout=240, check=False,
     )  # fmt: skip

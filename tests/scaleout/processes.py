@@ -19,8 +19,6 @@ FRONTIER_SETTINGS: dict[str, Any] = {
     **QUICK_SETTINGS,
     "PRESSARCHIVE_REDIS_HEARTBEAT": 0.5,
     "PRESSARCHIVE_REDIS_DEAD_AFTER": 2.0,
-    # pages read in the crawl process: no worker process to start, on a 2-core test machine
-    "PRESSARCHIVE_WORKERS": 0,
 }
 
 

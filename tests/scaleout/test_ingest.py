@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_crawl_status import CASES as STATUS_CASES
 
 from pressarchive.distributed import messages
 from pressarchive.distributed.ingest import Writer
@@ -58,7 +59,7 @@ def crawl_messages(token: str, run: str, releases: list[Release]) -> list[bytes]
             "crawl_begin",
             crawl=token,
             spider="viatt",
-            source=messages.source_fields(SOURCE),
+            source=SOURCE.to_json_dict(),
             run=run,
         )
     ]
@@ -82,7 +83,7 @@ def crawl_messages(token: str, run: str, releases: list[Release]) -> list[bytes]
     )
     out.append(
         messages.encode(
-            "crawl_end", crawl=token, status="finished", errors=[], stats={}, listing_pages=2
+            "crawl_end", crawl=token, reason="finished", errors=[], stats={}, listing_pages=2
         )
     )
     return out
@@ -211,6 +212,52 @@ def test_the_reliable_queue_hands_back_an_unacknowledged_batch_oldest_first(serv
     assert queue.claim(10, wait=0) == [b"m0", b"m1", b"m2", b"m3", b"m4"]
     queue.ack()
     assert len(queue) == 0 and queue.claim(1, wait=0.1) == []
+
+
+def test_a_bad_release_costs_the_writer_only_itself(server: Any, tmp_path: Path) -> None:
+    """As in a local crawl (tests/test_store_batches.py): the rest of the batch is stored."""
+    db = tmp_path / "archive.db"
+    releases = [release(n) for n in range(3)]
+    push_all(server, crawl_messages("t1", "run-1", releases))
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    refuse = releases[1].url
+    store = writer.archive.store
+
+    def store_refusing_one(batch: list[Release], **options: Any) -> Any:
+        # the writer's releases come through JSON, so a bad one is made at the store
+        if any(r.url == refuse for r in batch):
+            raise sqlite3.IntegrityError("CHECK constraint failed")
+        return store(batch, **options)
+
+    writer.archive.store = store_refusing_one  # type: ignore[method-assign]
+    stats = writer.run(idle_exit=0)
+    writer.close()
+    assert stats.outcomes["dropped"] == 1 and stats.outcomes["stored"] == 2
+    assert table(db, "SELECT COUNT(*) FROM releases") == [(2,)]
+
+
+@pytest.mark.parametrize(("reason", "errors", "listing_pages", "status"), STATUS_CASES)
+def test_the_writer_records_the_status_a_local_crawl_would(
+    server: Any, tmp_path: Path, reason: str, errors: bool, listing_pages: int, status: str
+) -> None:
+    db = tmp_path / "archive.db"
+    begin, *_ = crawl_messages("t1", "run-1", [release(1)])
+    crawl_errors = [{"url": "http://127.0.0.1/", "reason": "HTTP 500"}] if errors else []
+    end = messages.encode(
+        "crawl_end",
+        crawl="t1",
+        reason=reason,
+        errors=crawl_errors,
+        stats={},
+        listing_pages=listing_pages,
+    )
+    push_all(server, [begin, end])
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    writer.run(idle_exit=0)
+    writer.close()
+    assert table(db, "SELECT status FROM crawls") == [(status,)]
 
 
 def test_the_run_end_recleaning_uses_the_crawlers_decisions(

@@ -135,7 +135,6 @@ def test_a_scrapyd_job_scheduled_through_schedule_json_fills_the_archive(
             "PRESSARCHIVE_WARC_DIR": tmp_path / "warc",
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
-            "PRESSARCHIVE_WORKERS": 0,
         }
         fields = [("project", "pressarchive"), ("spider", "viatt"), ("source", source.id)]
         fields += [("setting", f"{name}={value}") for name, value in settings.items()]
