@@ -3,7 +3,28 @@
 Not meant to be run by hand; `pressarchive crawl` and `scrapy crawl` are.
 """
 
+# ruff: noqa: E402 -- the signal handler below must be in place before Scrapy is imported
+
 from __future__ import annotations
+
+import signal
+
+# A SIGINT or SIGTERM that arrives while the child is still starting (importing
+# Scrapy, building the crawlers) would otherwise be lost: Python's default
+# KeyboardInterrupt kills the child with no archive state written ("exit code
+# -2"), or Twisted's deferreds swallow it and the crawl runs to its end. Held
+# here, it is sent again once Scrapy's own handlers are in place, so the crawl
+# stops as an interrupted one (tests/e2e/test_researcher_path.py).
+_held_signals: list[int] = []
+
+
+def _hold(signum: int, frame: object) -> None:
+    _held_signals.append(signum)
+
+
+if __name__ == "__main__":
+    for _signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_signal, _hold)
 
 import json
 import os
@@ -72,10 +93,26 @@ def main(job: dict[str, Any]) -> int:
             since=since,
             deep=source.id in (job.get("deep") or ()),
         )
+    deliver_held_signals_when_running()
     process.start()
     if job.get("stats_file"):  # a Redis crawl's summary: the archive is the writer's
         write_stats(Path(job["stats_file"]), crawlers)
     return 0
+
+
+def deliver_held_signals_when_running() -> None:
+    """Send a signal held during start-up again once the reactor runs: Scrapy
+    installs its shutdown handlers after the reactor's start-up, and a call
+    scheduled then runs after them."""
+    from twisted.internet import reactor as installed
+
+    reactor: Any = installed  # typed as the module, not as the reactor it becomes
+
+    def deliver() -> None:
+        if _held_signals:
+            os.kill(os.getpid(), _held_signals[0])
+
+    reactor.addSystemEventTrigger("after", "startup", reactor.callLater, 0, deliver)
 
 
 def watch_parent(parent_pid: int | None) -> None:
