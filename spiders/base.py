@@ -215,18 +215,9 @@ class PressroomSpider(scrapy.Spider):
         release_callback: Callable[..., Any] | None = None,
     ) -> Iterator[Request]:
         """Requests for the entries to fetch, then for the next listing page when
-        the walk goes on: under --full always, otherwise only if this page held
-        something new (a page of only archived releases means the rest is known),
-        and never past --since (listings are newest first)."""
-        new_here = False
-        reached_since = False
-        for entry in entries:
-            if self.is_before_since(entry):
-                reached_since = True
-                continue
-            if not self.wants(entry):
-                continue
-            new_here = True
+        the walk goes on (`incremental_rule`)."""
+        wanted, goes_on = self.incremental_rule(entries)
+        for entry in wanted:
             yield response.follow(
                 entry.url,
                 callback=release_callback or self.parse_release,
@@ -246,7 +237,7 @@ class PressroomSpider(scrapy.Spider):
                 self.platform,
             )
             self.crawler.stats.inc_value("pressarchive/missing_field/listing_entries")
-        if next_url and not reached_since and (self.full or self.deep or new_here):
+        if next_url and goes_on:
             if self.max_listing_pages and self.listing_pages_walked >= self.max_listing_pages:
                 self.cut_walk(
                     next_url,
@@ -265,20 +256,26 @@ class PressroomSpider(scrapy.Spider):
     def service_page(self, releases: list[Release]) -> tuple[list[Release], bool]:
         """A service page (whole releases, no page to fetch) under the listing's rule:
         the releases to store, and whether the next page is wanted (as listing_page)."""
-        wanted: list[Release] = []
-        new_here = False
+        entries = [ListingEntry(r.url, r.title, r.published_raw) for r in releases]
+        wanted, goes_on = self.incremental_rule(entries)
+        release_of = {id(entry): release for entry, release in zip(entries, releases, strict=True)}
+        kept = [self.finish_release(release_of[id(entry)]) for entry in wanted]
+        self.crawler.stats.inc_value("pressarchive/service_pages")
+        return kept, goes_on
+
+    def incremental_rule(self, entries: list[ListingEntry]) -> tuple[list[ListingEntry], bool]:
+        """The page's entries to fetch, and whether the walk goes on past the page:
+        under --full or a deep walk always, otherwise only if the page held
+        something new (a page of only archived releases means the rest is known),
+        and never past --since (listings are newest first)."""
+        wanted: list[ListingEntry] = []
         reached_since = False
-        for release in releases:
-            entry = ListingEntry(release.url, release.title, release.published_raw)
+        for entry in entries:
             if self.is_before_since(entry):
                 reached_since = True
-                continue
-            if not self.wants(entry):
-                continue
-            new_here = True
-            wanted.append(self.finish_release(release))
-        self.crawler.stats.inc_value("pressarchive/service_pages")
-        return wanted, not reached_since and (self.full or self.deep or new_here)
+            elif self.wants(entry):
+                wanted.append(entry)
+        return wanted, not reached_since and (self.full or self.deep or bool(wanted))
 
     def cut_walk(self, url: str, reason: str) -> None:
         """The walk stops before its end: an error, and a gap the next run closes."""
