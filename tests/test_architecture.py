@@ -98,3 +98,13 @@ def test_narrower_modules_import_only_their_own_few() -> None:
             if imported.split(".")[1] not in allowed:
                 broken.append(f"{name} imports {imported}")
     assert not broken, "\n".join(broken)
+
+
+def test_no_module_is_over_400_lines_outside_demo_data() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for path in _sources()
+        if "demo" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    ]
+    assert not long, "\n".join(long)
