@@ -23,6 +23,10 @@ Then the writer alone: crawlers fill the queue with no writer running, and a
 writer drains it; its releases per second (including the end-of-run work for
 each source) is the ceiling a deployment's crawlers share.
 
+The press rooms are served by this process: its CPU is shown apart ("press-room
+server", per page) and counted in "cores busy" (all the CPU of the run over its
+seconds), not in the CPU per page. On 2 cores it competes with the crawlers.
+
 Left out: real network latency and press rooms' own rate limits (which on the
 internet, not the machine, set the pace), several machines (here all
 processes share 2 cores), Redis on another host (a round trip per request).
@@ -75,6 +79,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def own_cpu() -> float:
+    """This process's CPU: the press rooms it serves, almost all of it. Not a
+    cost of the crawl, but on a 2-core machine it competes with the crawlers."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def process_cpu(pid: int) -> float:
     """user+system seconds of a running process (redis-server), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -97,6 +108,7 @@ def settings_args() -> list[str]:
 
 def run_local(sources: Path, ids: list[str], work: Path) -> dict[str, float]:
     before = children_cpu()
+    served_before = own_cpu()
     started = time.perf_counter()
     proc = subprocess.run(
         cli(
@@ -131,6 +143,7 @@ def run_local(sources: Path, ids: list[str], work: Path) -> dict[str, float]:
         "pages": pages,
         "cpu": children_cpu() - before,
         "releases": releases,
+        "server_cpu": own_cpu() - served_before,
     }
 
 
@@ -152,6 +165,7 @@ def run_redis(
     rpid = redis_pid(url)
     redis_before = process_cpu(rpid)
     before = children_cpu()
+    served_before = own_cpu()
     started = time.perf_counter()
     writer = None
     db = work / f"redis-x{n}.db"
@@ -214,6 +228,7 @@ def run_redis(
         "pages": pages,
         "cpu": children_cpu() - before + process_cpu(rpid) - redis_before,
         "redis_cpu": process_cpu(rpid) - redis_before,
+        "server_cpu": own_cpu() - served_before,
         "queued": queued,
         "db": str(db),
     }
@@ -274,7 +289,15 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=800, help="releases per press room")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--site-concurrency",
+        type=int,
+        default=16,
+        help="PRESSARCHIVE_SITE_CONCURRENCY: the shared lease's downloads at once per site, "
+        "over all processes (both rooms are one site, 127.0.0.1)",
+    )
     args = parser.parse_args()
+    FAST["PRESSARCHIVE_SITE_CONCURRENCY"] = args.site_concurrency
     if not REDIS_SERVER:
         print(f"## Crawling on one Redis\n\nnot run: {SKIP_REASON}")
         return 0
@@ -324,9 +347,9 @@ def main() -> int:
     )
     print(
         "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) "
-        "| crawlers | writer | redis-server |"
+        "| crawlers | writer | redis-server | press-room server | cores busy |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, runs in results.items():
 
         def per_page(key: str, runs: list[dict[str, float]] = runs) -> str:
@@ -338,7 +361,8 @@ def main() -> int:
             f"| {label} | {spread([r['pages'] for r in runs], '{:.0f}')} | "
             f"{spread([r['seconds'] for r in runs])} | {spread([rate(r) for r in runs])} | "
             f"{spread([cpu_page(r) for r in runs])} | {per_page('crawler_cpu')} | "
-            f"{per_page('writer_cpu')} | {per_page('redis_cpu')} |"
+            f"{per_page('writer_cpu')} | {per_page('redis_cpu')} | {per_page('server_cpu')} | "
+            f"{spread([(r['cpu'] + r['server_cpu']) / r['seconds'] for r in runs], '{:.2f}')} |"
         )
     base_rate = statistics.median(rate(r) for r in results["x1"]) if "x1" in results else 0
     local_cpu = statistics.median(cpu_page(r) for r in results["local"])
