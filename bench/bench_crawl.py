@@ -28,6 +28,10 @@ machine's load average is printed beside every run.
 Left out: the press-room server's own CPU (it runs in this process and serves
 both runs alike), the first import of Python modules is in both figures.
 
+`--baseline-python PY` also runs the full crawl of another install of
+pressarchive (an older commit's venv) in every unpinned round, and reports this
+one's CPU per page over it, paired by round.
+
 Goals (issue 12): full CPU per page <= 1.5 x bare; pinned, full pages/s >= 0.65
 x bare; sum of peak RSS of the full run < 250 MB at 5,000 releases.
 """
@@ -189,12 +193,14 @@ class TreeMemory:
         return sorted((kb / 1024 for kb in self.peaks.values() if kb), reverse=True)
 
 
-def run_measured(kind: str, argv: list[str], *, pinned: bool) -> Run:
+def run_measured(kind: str, argv: list[str], *, pinned: bool, cwd: Path | None = None) -> Run:
     if pinned:
         argv = ["taskset", "-c", "0", *argv]
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
+    )
     memory = TreeMemory(proc.pid)
     assert proc.stdout is not None and proc.stderr is not None
     chunks: dict[str, str] = {}
@@ -248,6 +254,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None, help="PRESSARCHIVE_WORKERS")
     parser.add_argument("--no-pinned", action="store_true", help="skip the one-core round")
     parser.add_argument("--json", type=Path, help="also write every run here")
+    parser.add_argument(
+        "--baseline-python",
+        help="the python of another install of pressarchive (e.g. an older commit's venv): "
+        "its full crawl runs in every unpinned round too, and is compared with this one's",
+    )
     args = parser.parse_args()
     full_settings = dict(FAST)
     if args.workers is not None:
@@ -269,13 +280,13 @@ def main() -> int:
             json.dumps(FAST),
         ]
 
-        def full_argv(n: int) -> list[str]:
+        def full_argv(n: int, python: str = sys.executable) -> list[str]:
             # a fresh archive each time: every run stores all releases
             folder = workdir / f"full{n}"
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             return [
-                sys.executable,
+                python,
                 str(workdir / "full_crawl.py"),
                 rooms.sources_toml(),
                 args.platform,
@@ -288,10 +299,18 @@ def main() -> int:
             schedule.append((args.rounds, True))
         for n, pinned in schedule:
             # alternate which goes first, so a drift in load favours neither
-            order = ("bare", "full") if n % 2 == 0 else ("full", "bare")
+            order = ["bare", "full"] if n % 2 == 0 else ["full", "bare"]
+            if args.baseline_python and not pinned:
+                order.insert(1, "baseline")
             for kind in order:
-                argv = bare_argv if kind == "bare" else full_argv(n)
-                run = run_measured(kind, argv, pinned=pinned)
+                if kind == "baseline":
+                    # Run outside any checkout: the crawl child is `python -m
+                    # pressarchive.crawl.child`, which would import a checkout in its cwd.
+                    argv = full_argv(n, args.baseline_python)
+                    run = run_measured(kind, argv, pinned=False, cwd=workdir)
+                else:
+                    argv = bare_argv if kind == "bare" else full_argv(n)
+                    run = run_measured(kind, argv, pinned=pinned)
                 runs.append(run)
                 print(
                     f"round {n}{' pinned' if pinned else ''} {kind}: {run.pages} pages, "
@@ -301,7 +320,7 @@ def main() -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-                if kind == "full":
+                if kind != "bare":
                     shutil.rmtree(workdir / f"full{n}", ignore_errors=True)
     free = [r for r in runs if not r.pinned]
     pinned_runs = [r for r in runs if r.pinned]
@@ -326,7 +345,11 @@ def main() -> int:
         "| sum of peak RSS | processes | load (1 min) |"
     )
     print("|---|---:|---:|---:|---:|---|---:|")
-    for label, chosen in (("bare spider", bare), ("pressarchive crawl --full", full)):
+    baseline = of("baseline", free)
+    labelled = [("bare spider", bare), ("pressarchive crawl --full", full)]
+    if baseline:
+        labelled.append((f"--full, baseline ({args.baseline_python})", baseline))
+    for label, chosen in labelled:
         print(
             f"| {label} | {chosen[0].pages} "
             f"| {median_spread([r.cpu_ms_per_page for r in chosen], '.2f')} "
@@ -361,6 +384,11 @@ def main() -> int:
             rss < GOAL_RSS_MB,
         ),
     ]
+    if baseline:
+        paired = [
+            f.cpu_ms_per_page / b.cpu_ms_per_page for b, f in zip(baseline, full, strict=True)
+        ]
+        checks.append(("full / baseline CPU per page", median_spread(paired, ".3f"), "", True))
     if pinned_ratio is not None:
         checks.append(
             (
