@@ -69,7 +69,7 @@ PRESSARCHIVE_WARC_DIR = "data/warc"
 PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 
 # `@room <platform>` in a spider contract points it at a bundled demo press room.
-SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}
+SPIDER_CONTRACTS = {"pressarchive.spiders.contracts.RoomContract": 10}
 
 # A live line of pages, items and errors when run on a terminal (not under cron).
 EXTENSIONS = {"pressarchive.crawl.progress.CrawlProgress": 500}

@@ -13,11 +13,7 @@ in its own "already archived?" there (pressarchive.distributed.frontier).
 
 from __future__ import annotations
 
-import atexit
-import json
 import logging
-import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,7 +21,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.contracts import Contract
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -44,6 +39,8 @@ log = logging.getLogger(__name__)
 # A press room of ten years at twenty releases a page is a few hundred listing
 # pages; a walk past this many is a listing that never ends.
 DEFAULT_MAX_LISTING_PAGES = 2000
+# A listing's next page goes before the releases queued, so the queue never runs dry
+WALK_PRIORITY = 1  # while the walk goes on (the Redis frontier puts it at the front)
 
 TRUE_WORDS = frozenset(("1", "true", "yes", "y", "on", "full"))
 
@@ -251,6 +248,7 @@ class PressroomSpider(scrapy.Spider):
                 callback=callback or self.parse,
                 errback=self.errback,
                 dont_filter=self.deep,
+                priority=WALK_PRIORITY,
             )
 
     def service_page(self, releases: list[Release]) -> tuple[list[Release], bool]:
@@ -348,53 +346,3 @@ def _charset_in_header(response: Response) -> bool:
     """Only a charset the server declared is authoritative; otherwise the page decides."""
     content_type = response.headers.get(b"Content-Type") or b""
     return b"charset=" in content_type.lower()
-
-
-# -- Scrapy contracts against the bundled demo rooms ------------------------------------
-
-DEMO_ROOMS_ENV = "PRESSARCHIVE_DEMO_ROOMS"
-# Per process, not per crawl: `scrapy check` runs each contract in a crawl of
-# its own, and they all share the demo room this process started (its server
-# lives until the process exits), so the rooms are the process's.
-_rooms_lock = threading.Lock()
-_started_rooms: dict[str, str] = {}
-
-
-def demo_room_base_url(platform: str) -> str:
-    """The base URL of `platform`'s demo room: from $PRESSARCHIVE_DEMO_ROOMS (a JSON
-    object platform -> base URL, set by whoever already serves the rooms), else a
-    room started here, in this process, for as long as it lives."""
-    served = json.loads(os.environ.get(DEMO_ROOMS_ENV) or "{}")
-    if platform in served:
-        return str(served[platform]).rstrip("/")
-    with _rooms_lock:
-        if platform not in _started_rooms:
-            from pressarchive.demo.server import DemoPressRooms
-
-            rooms = DemoPressRooms([platform])
-            rooms.start()
-            atexit.register(rooms.stop)
-            _started_rooms[platform] = rooms.base_url(platform)
-        return _started_rooms[platform]
-
-
-class RoomContract(Contract):
-    """`@room <platform> [path]`: check the callback against the bundled demo room
-    (its start URL, or `path` on it), so `scrapy check` needs no internet.
-
-    Enable with SPIDER_CONTRACTS = {"pressarchive.spiders.base.RoomContract": 10}."""
-
-    name = "room"
-
-    def adjust_request_args(self, args: dict[str, Any]) -> dict[str, Any]:
-        platform = self.args[0]
-        base = demo_room_base_url(platform)
-        if len(self.args) > 1:
-            args["url"] = base + self.args[1]
-        else:
-            from pressarchive.demo.server import room_module, room_start_path
-
-            module = room_module(platform)
-            args["url"] = base + room_start_path(module, module.make_room())
-        args["dont_filter"] = True  # the room is not the configured source's host
-        return args

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from pressarchive.spiders.base import PressroomSpider, failure_reason
+from pressarchive.spiders.base import WALK_PRIORITY, PressroomSpider, failure_reason
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -77,6 +77,7 @@ class NewsFeedLayer(PressroomSpider):
             errback=self.newsfeed_failed,
             cb_kwargs={"page_index": page_index},
             dont_filter=page_index == 1,
+            priority=WALK_PRIORITY,
         )
 
     def parse_newsfeed(self, response: Response, page_index: int = 1) -> Iterator[Any]:

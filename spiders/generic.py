@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry, PressroomSpider
+from pressarchive.spiders.base import WALK_PRIORITY, ListingEntry, PressroomSpider
 from pressarchive.spiders.feeds import all_new, feed_entries, is_feed
 from scrapy import signals
 from scrapy.http import Response
@@ -222,7 +222,9 @@ class GenericSpider(PressroomSpider):
         pages, children = sitemap_entries(body, response.url)
         self.listed += len(pages) + len(children)
         for child in children:
-            yield scrapy.Request(child, callback=self.parse_sitemap, errback=self.errback)
+            yield scrapy.Request(
+                child, callback=self.parse_sitemap, errback=self.errback, priority=WALK_PRIORITY
+            )
         if pages:
             yield from self.listing_page(response, pages, None)
 

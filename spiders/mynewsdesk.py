@@ -41,7 +41,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry, PressroomSpider, as_bool, failure_reason
+from pressarchive.spiders.base import (
+    WALK_PRIORITY,
+    ListingEntry,
+    PressroomSpider,
+    as_bool,
+    failure_reason,
+)
 from pressarchive.spiders.feeds import (
     feed_entries,
     report_unread,
@@ -266,6 +272,7 @@ class MynewsdeskSpider(PressroomSpider):
                 callback=self.parse_service,
                 errback=self.errback,
                 cb_kwargs={"offset": offset + len(items)},
+                priority=WALK_PRIORITY,
             )
 
     def parse(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from parsel import Selector
-from pressarchive.spiders.base import ListingEntry
+from pressarchive.spiders.base import WALK_PRIORITY, ListingEntry
 from pressarchive.spiders.mynewsdesk import MynewsdeskSpider, read_listing
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
@@ -315,3 +315,14 @@ def test_listing_date_fills_a_page_without_one() -> None:
     assert "date_from_listing" in release.flags
     assert "missing:published_raw" not in release.flags and "partial" not in release.flags
     assert s.crawler.stats.get_value("pressarchive/missing_field/published_raw") is None
+
+
+def test_the_walks_next_page_outranks_the_releases_it_listed() -> None:
+    """Scrapy's scheduler and the Redis frontier both put it first: the walk
+    stays ahead of the fetching, and the queue never runs dry mid-walk."""
+    s = spider(full="true")
+    crawl_state(s.crawler).seen = FakeSeen({})
+    response = HtmlResponse(BASE + START_PATH, body=b"<html></html>", request=Request(BASE))
+    requests = list(s.listing_page(response, ENTRIES, BASE + "/next"))
+    priorities = {r.url: r.priority for r in requests}
+    assert priorities == {BASE + "/a-1": 0, BASE + "/b-2": 0, BASE + "/next": WALK_PRIORITY}

@@ -38,6 +38,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from pressarchive.crawl.state import crawl_state
+from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEAVE, POP, PUSH
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
@@ -51,142 +52,7 @@ DEAD_AFTER_SETTING = "PRESSARCHIVE_REDIS_DEAD_AFTER"  # seconds without one: dea
 DEFAULT_HEARTBEAT = 2.0
 DEFAULT_DEAD_AFTER = 15.0
 # How often an idle member looks at the queue again (Scrapy's own is every 5 s).
-IDLE_POLL_SECONDS = 1.0
-
-_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
-
-# KEYS: requests, processing, members, idle, alive. Requeue the dead members' work.
-_RECOVER = """
-local dead = redis.call('ZRANGEBYSCORE', KEYS_alive, '-inf', now)
-local recovered = 0
-for _, m in ipairs(dead) do
-  local entries = redis.call('HGETALL', KEYS_processing)
-  local prefix = m .. '|'
-  for i = 1, #entries, 2 do
-    if string.sub(entries[i], 1, #prefix) == prefix then
-      redis.call('RPUSH', KEYS_requests, entries[i + 1])
-      redis.call('HDEL', KEYS_processing, entries[i])
-      recovered = recovered + 1
-    end
-  end
-  redis.call('ZREM', KEYS_alive, m)
-  redis.call('SREM', KEYS_members, m)
-  redis.call('SREM', KEYS_idle, m)
-end
-"""
-
-
-def _script(body: str, names: list[str]) -> str:
-    """A Lua script whose KEYS are bound to readable local names."""
-    bind = "".join(f"local KEYS_{name} = KEYS[{i + 1}]\n" for i, name in enumerate(names))
-    return bind + _NOW + body
-
-
-_CORE = ["run", "requests", "processing", "members", "idle", "alive"]
-
-JOIN = _script(
-    _RECOVER
-    + """
-local run = redis.call('GET', KEYS_run)
-local created = 0
-if not run then
-  run = ARGV[2]
-  redis.call('SET', KEYS_run, run)
-  created = 1
-end
-redis.call('SADD', KEYS_members, ARGV[1])
-redis.call('SREM', KEYS_idle, ARGV[1])
-redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[3]), ARGV[1])
-return {run, created, recovered}
-""",
-    _CORE,
-)
-
-HEARTBEAT = _script(
-    """
-if redis.call('EXISTS', KEYS_run) == 0 then return 0 end
-redis.call('SADD', KEYS_members, ARGV[1])
-redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[2]), ARGV[1])
-return 1
-""",
-    _CORE,
-)
-
-# ARGV: fingerprint ('' = not filtered), encoded request
-PUSH = _script(
-    """
-if ARGV[1] ~= '' and redis.call('SADD', KEYS_dupefilter, ARGV[1]) == 0 then return 0 end
-redis.call('LPUSH', KEYS_requests, ARGV[2])
-return 1
-""",
-    ["dupefilter", "requests"],
-)
-
-# ARGV: member. Returns {receipt, encoded request} or nil.
-POP = _script(
-    """
-local blob = redis.call('RPOP', KEYS_requests)
-if not blob then return false end
-local receipt = ARGV[1] .. '|' .. redis.call('INCR', KEYS_serial)
-redis.call('HSET', KEYS_processing, receipt, blob)
-redis.call('SREM', KEYS_idle, ARGV[1])
-redis.call('SADD', KEYS_members, ARGV[1])
-return {receipt, blob}
-""",
-    ["requests", "processing", "serial", "idle", "members"],
-)
-
-# The member's engine is idle: what it popped is done. Returns 1 when the run is over.
-IDLE = _script(
-    """
-if redis.call('EXISTS', KEYS_run) == 0 then return 1 end
-local entries = redis.call('HKEYS', KEYS_processing)
-local prefix = ARGV[1] .. '|'
-for _, field in ipairs(entries) do
-  if string.sub(field, 1, #prefix) == prefix then redis.call('HDEL', KEYS_processing, field) end
-end
-redis.call('SADD', KEYS_members, ARGV[1])
-redis.call('SADD', KEYS_idle, ARGV[1])
-redis.call('ZADD', KEYS_alive, now + tonumber(ARGV[2]), ARGV[1])
-"""
-    + _RECOVER
-    + """
-if redis.call('LLEN', KEYS_requests) == 0 and
-   redis.call('SCARD', KEYS_members) == redis.call('SCARD', KEYS_idle) then return 1 end
-return 0
-""",
-    _CORE,
-)
-
-# ARGV: member, finished (1: what it popped is done; 0: stopped early, requeue it).
-# Returns 1 when this call ended the run (its keys deleted).
-LEAVE = _script(
-    """
-local entries = redis.call('HGETALL', KEYS_processing)
-local prefix = ARGV[1] .. '|'
-for i = 1, #entries, 2 do
-  if string.sub(entries[i], 1, #prefix) == prefix then
-    if ARGV[2] == '0' then redis.call('RPUSH', KEYS_requests, entries[i + 1]) end
-    redis.call('HDEL', KEYS_processing, entries[i])
-  end
-end
-redis.call('SREM', KEYS_members, ARGV[1])
-redis.call('SREM', KEYS_idle, ARGV[1])
-redis.call('ZREM', KEYS_alive, ARGV[1])
-"""
-    + _RECOVER
-    + """
-if redis.call('LLEN', KEYS_requests) == 0 and
-   redis.call('SCARD', KEYS_members) == redis.call('SCARD', KEYS_idle) then
-  local ended = redis.call('DEL', KEYS_run)
-  redis.call('DEL', KEYS_requests, KEYS_processing, KEYS_members, KEYS_idle, KEYS_alive,
-             KEYS_dupefilter, KEYS_serial)
-  return ended
-end
-return 0
-""",
-    [*_CORE, "dupefilter", "serial"],
-)
+IDLE_POLL_SECONDS = 0.2
 
 
 def member_name() -> str:
@@ -226,10 +92,12 @@ class Frontier:
     def heartbeat(self) -> bool:
         return bool(self._heartbeat(keys=self._core, args=[self.member, self.dead_after]))
 
-    def push(self, encoded: bytes, fingerprint: str | None) -> bool:
-        """Queue `encoded` unless `fingerprint` was seen in this run; True if queued."""
+    def push(self, encoded: bytes, fingerprint: str | None, *, first: bool = False) -> bool:
+        """Queue `encoded` (at the front if `first`) unless `fingerprint` was seen
+        in this run; True if queued."""
         k = self.keys
-        return bool(self._push(keys=[k.dupefilter, k.requests], args=[fingerprint or "", encoded]))
+        args = [fingerprint or "", encoded, "1" if first else "0"]
+        return bool(self._push(keys=[k.dupefilter, k.requests], args=args))
 
     def pop(self) -> tuple[str, bytes] | None:
         k = self.keys
@@ -263,7 +131,8 @@ class Frontier:
 
 
 class FrontierQueue(Base):
-    """scrapy-redis's queue interface over a `Frontier` (FIFO, reliable pop)."""
+    """scrapy-redis's queue interface over a `Frontier` (FIFO but for positive
+    priorities, which go first; reliable pop)."""
 
     frontier: Frontier
 
@@ -271,7 +140,7 @@ class FrontierQueue(Base):
         return self.frontier.pending()
 
     def push(self, request: Request) -> None:
-        self.frontier.push(self._encode_request(request), None)
+        self.frontier.push(self._encode_request(request), None, first=request.priority > 0)
 
     def pop(self, timeout: int = 0) -> Request | None:
         while True:
@@ -366,7 +235,9 @@ class FrontierScheduler(Scheduler):
         filtered = not request.dont_filter or request.meta.get("is_start_request", False)
         fingerprint = self.df.request_fingerprint(request) if filtered else None
         request.meta.pop(RECEIPT_META, None)  # a redirect or retry copy is a request of its own
-        if not self.frontier.push(self.queue._encode_request(request), fingerprint):
+        encoded = self.queue._encode_request(request)
+        # FIFO, except the walk's next pages (spiders' WALK_PRIORITY): they keep the queue fed
+        if not self.frontier.push(encoded, fingerprint, first=request.priority > 0):
             self.df.log(request, self.spider)
             return False
         if self.stats:

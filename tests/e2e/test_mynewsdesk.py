@@ -196,7 +196,7 @@ def test_scrapy_check_passes_against_the_room(tmp_path: Path) -> None:
                 "-a", f"sources_file={sources}", "-a", "source=demo-mynewsdesk",
                 "-s", f"PRESSARCHIVE_DB={tmp_path / 'archive.db'}",
                 "-s", "ROBOTSTXT_OBEY=False",
-                "-s", 'SPIDER_CONTRACTS={"pressarchive.spiders.base.RoomContract": 10}',
+                "-s", 'SPIDER_CONTRACTS={"pressarchive.spiders.contracts.RoomContract": 10}',
             ],
             cwd=ROOT,
             env=env,

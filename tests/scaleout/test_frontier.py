@@ -56,6 +56,23 @@ def test_a_popped_request_waits_in_processing_until_acknowledged(server: Any) ->
     assert a.pop() is None
 
 
+def test_the_walks_next_page_goes_before_the_releases_already_queued(server: Any) -> None:
+    """FIFO, except a listing's next page: popped first, so a walk of many pages
+    keeps the queue fed for every process instead of waiting behind its releases."""
+    a = Frontier(server, "room", member="a")
+    a.join()
+    for n in (1, 2, 3):
+        a.push(f"release-{n}".encode(), f"fp-r{n}")
+    a.push(b"listing-2", "fp-l2", first=True)
+    popped = [a.pop() for _ in range(4)]
+    assert [blob for _, blob in filter(None, popped)] == [
+        b"listing-2",
+        b"release-1",
+        b"release-2",
+        b"release-3",
+    ]
+
+
 def test_a_dead_members_requests_go_back_on_the_queue(server: Any) -> None:
     dead = Frontier(server, "room", member="dead", dead_after=0.3)
     alive = Frontier(server, "room", member="alive", dead_after=30)
