@@ -18,7 +18,9 @@ releases themselves are right; only the count is off).
 When the last crawler leaves a source's run (`run_end`), the writer runs the
 end-of-crawl work that a local crawl runs at close: the source's about-text is
 learned again over the whole archive and re-applied, and new releases are
-clustered.
+clustered. As in a local crawl, a run that stored and updated nothing does
+not re-learn (nothing the model learns from changed); clustering then costs
+one query when nothing is pending.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class Writer:
         self._counts: dict[str, Counter[str]] = {}
         # per source, the about-model decisions the crawlers sent with the run's releases
         self._cleaning: dict[str, CleaningLog] = {}
+        # Sources this writer re-learned and has stored or updated nothing of since.
+        # Kept in memory only: a restarted writer knows none, so the first run end
+        # of each source re-learns (a writer killed after a batch but before its
+        # run end, or a local crawl in between, may have changed the source).
+        self._learned: set[str] = set()
         self.stopping = False
 
     def close(self) -> None:
@@ -237,9 +244,12 @@ class Writer:
         # The crawlers' decisions spare the releases the final model cleans alike;
         # a writer restarted mid-run lacks the earlier ones and re-cleans those.
         cleaning = self._cleaning.pop(source_id, None)
-        recleaned = refresh_source(
-            self.archive, source_id, unchanged=cleaning.unchanged if cleaning else None
-        )
+        recleaned = 0
+        if source_id not in self._learned:
+            recleaned = refresh_source(
+                self.archive, source_id, unchanged=cleaning.unchanged if cleaning else None
+            )
+            self._learned.add(source_id)
         clustered = cluster_pending(self.archive)
         self.stats.runs_finished += 1
         log.info(
@@ -269,6 +279,8 @@ class Writer:
             crawl_id = self._crawl_id(token)
             releases = [release for _, release in items]
             results = self._store_batch(releases, crawl_id)
+            if any(result.outcome != "unchanged" for result in results):
+                self._learned.difference_update(release.source for release in releases)
             for result in results:
                 self.stats.outcomes[result.outcome] += 1
                 if token and token in self._counts:

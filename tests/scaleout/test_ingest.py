@@ -296,3 +296,49 @@ def test_the_run_end_recleaning_uses_the_crawlers_decisions(
     # only the release whose decisions came with it is spared
     assert unchanged(Model(), digests) == {0}
     assert writer._cleaning == {}  # the run's decisions are let go with the run
+
+
+def test_a_run_that_stored_nothing_new_is_not_learned_again(
+    server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressarchive.dedupe import clusters
+    from pressarchive.distributed import ingest
+
+    db = tmp_path / "archive.db"
+    learned: list[str] = []
+    clustered: list[int] = []
+    real_refresh, real_cluster = ingest.refresh_source, clusters.cluster_pending
+
+    def refresh(archive: Any, source_id: str, **options: Any) -> int:
+        learned.append(source_id)
+        return real_refresh(archive, source_id, **options)
+
+    def cluster(archive: Any) -> int:
+        clustered.append(1)
+        return real_cluster(archive)
+
+    monkeypatch.setattr(ingest, "refresh_source", refresh)
+    monkeypatch.setattr(ingest, "cluster_pending", cluster)
+
+    def run(writer: Writer, name: str, releases: list[Release]) -> None:
+        batch = crawl_messages(f"t-{name}", name, releases)
+        push_all(server, [*batch, messages.encode("run_end", source=SOURCE.id, run=name)])
+        writer.run(idle_exit=0)
+
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    run(writer, "run-1", [release(n) for n in range(10)])
+    assert learned == [SOURCE.id]
+    run(writer, "run-2", [release(n) for n in range(10)])  # every release unchanged
+    assert learned == [SOURCE.id]
+    assert len(clustered) == 2  # clustering still asked (it returns at once: nothing pending)
+    run(writer, "run-3", [release(n) for n in range(9)] + [release(9, "Rättad rubrik")])
+    assert learned == [SOURCE.id] * 2
+    writer.close()
+    # A restarted writer cannot know what its predecessor left unlearned: it learns.
+    writer = Writer(server, db, batch_size=50)
+    writer.start()
+    run(writer, "run-4", [release(n) for n in range(9)] + [release(9, "Rättad rubrik")])
+    assert learned == [SOURCE.id] * 3
+    writer.close()
+    assert table(db, "SELECT COUNT(*) FROM about_models") == [(1,)]
