@@ -4,12 +4,19 @@ The model is learned from the extracted records the archive keeps (table
 `extractions`), so it grows with the archive and a re-application needs no
 re-fetch. During a crawl the refine stage also learns online from the pages
 it sees, so that a new press room is cleaned on its first crawl.
+
+What the model learns from a release (its document: the paragraphs of its
+extracted body and about-text) is kept in `learner_documents` once made, so
+that re-learning after a crawl parses only the releases the crawl brought,
+not every stored body again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
@@ -19,6 +26,8 @@ from pressarchive.refine.cleaning import refine
 from pressarchive.refine.html import html_blocks
 from pressarchive.refine.process import reprocess
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
+
+log = logging.getLogger(__name__)
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8
@@ -103,16 +112,75 @@ def _extractions(
 _IDS_PER_QUERY = 500
 
 
+# The code that makes a learner document: change it whenever `document` (or
+# html_blocks under it) would give other paragraphs for a stored extraction, and
+# every stored document is made again from its extraction when next read.
+DOCUMENT_VERSION = 1
+
+
 def source_documents(archive: Archive, source_id: str) -> list[list[str]]:
-    # Only the body and the about-text make a document: SQLite picks them out of
-    # the stored JSON, which is cheaper than parsing every record in Python.
+    """The source's documents in release order, as `document` makes them from
+    each stored extraction. Read from `learner_documents` (schema v3), where a
+    release's document is kept once made: a missing or outdated one is made
+    from the extraction and saved (unless the archive is open read-only)."""
     rows = archive.conn.execute(
-        """SELECT json_extract(e.record, '$.body_html'), json_extract(e.record, '$.about_text')
-           FROM extractions e JOIN releases r ON r.id = e.release_id
+        """SELECT e.release_id, d.version, d.document FROM extractions e
+           JOIN releases r ON r.id = e.release_id
+           LEFT JOIN learner_documents d ON d.release_id = e.release_id
            WHERE r.source_id = ? ORDER BY e.release_id""",
         (source_id,),
-    )
-    return [document({"body_html": body, "about_text": about}) for body, about in rows]
+    ).fetchall()
+    documents: list[list[str]] = []
+    missing: dict[int, int] = {}  # release id -> position in documents
+    for release_id, version, stored in rows:
+        if version == DOCUMENT_VERSION:
+            documents.append(json.loads(stored))
+        else:
+            missing[int(release_id)] = len(documents)
+            documents.append([])
+    if missing:
+        made = _make_documents(archive, sorted(missing))
+        for release_id, made_document in made.items():
+            documents[missing[release_id]] = made_document
+        _save_documents(archive, made)
+    return documents
+
+
+def _make_documents(archive: Archive, release_ids: list[int]) -> dict[int, list[str]]:
+    # Only the body and the about-text make a document: SQLite picks them out of
+    # the stored JSON, which is cheaper than parsing every record in Python.
+    made: dict[int, list[str]] = {}
+    for start in range(0, len(release_ids), _IDS_PER_QUERY):
+        chunk = release_ids[start : start + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        for release_id, body, about in archive.conn.execute(
+            f"""SELECT release_id, json_extract(record, '$.body_html'),
+                       json_extract(record, '$.about_text')
+                FROM extractions WHERE release_id IN ({marks})""",
+            chunk,
+        ):
+            made[int(release_id)] = document({"body_html": body, "about_text": about})
+    return made
+
+
+def _save_documents(archive: Archive, made: dict[int, list[str]]) -> None:
+    """Keep the documents made; they are a cache, so an archive open read-only
+    or busy with another writer (a crawl's worker priming its learner while the
+    crawl stores) simply makes them again next time."""
+    if archive.readonly or not made:
+        return
+    try:
+        with archive.conn:
+            archive.conn.executemany(
+                """INSERT OR REPLACE INTO learner_documents (release_id, version, document)
+                   VALUES (?, ?, ?)""",
+                [
+                    (release_id, DOCUMENT_VERSION, json.dumps(paragraphs, ensure_ascii=False))
+                    for release_id, paragraphs in made.items()
+                ],
+            )
+    except sqlite3.OperationalError as exc:  # "database is locked"
+        log.info("learner documents not kept this time: %s", exc)
 
 
 def learn(documents: Sequence[Sequence[str]]) -> AboutModel | None:

@@ -230,5 +230,25 @@ WHERE r.id = (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_EVENTS_CLUSTERS_WARC)
+# Version 3: each release's about-text learner document (its paragraphs, as
+# pressarchive.refine.about_learning reads them from the stored extraction), so
+# that learning a source's about-text does not parse every stored body again.
+# A cache: `version` names the code that made it, a row missing or of another
+# version is made again from the extraction, and a changed extraction drops it.
+_V3_LEARNER_DOCUMENTS = """
+CREATE TABLE learner_documents (
+    release_id INTEGER PRIMARY KEY REFERENCES releases(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL                      -- JSON
+);
+CREATE TRIGGER learner_documents_stale AFTER UPDATE OF record ON extractions
+WHEN old.record IS NOT new.record BEGIN
+    DELETE FROM learner_documents WHERE release_id = old.release_id;
+END;
+CREATE TRIGGER learner_documents_gone AFTER DELETE ON extractions BEGIN
+    DELETE FROM learner_documents WHERE release_id = old.release_id;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_EVENTS_CLUSTERS_WARC, _V3_LEARNER_DOCUMENTS)
 SCHEMA_VERSION = len(MIGRATIONS)

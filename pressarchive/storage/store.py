@@ -301,9 +301,12 @@ class Archive:
         if r.extracted is not None:
             record = dict(r.extracted)
             about_model = record.pop(ABOUT_MODEL_KEY, None)
+            # An upsert, not INSERT OR REPLACE: the update fires the trigger
+            # that drops the learner document of a changed extraction (schema v3).
             self.conn.execute(
-                "INSERT OR REPLACE INTO extractions (release_id, record, about_model) "
-                "VALUES (?, ?, ?)",
+                """INSERT INTO extractions (release_id, record, about_model) VALUES (?, ?, ?)
+                   ON CONFLICT(release_id) DO UPDATE SET
+                       record = excluded.record, about_model = excluded.about_model""",
                 (release_id, json.dumps(record, ensure_ascii=False), about_model),
             )
         seen_roles: set[tuple[int, str]] = set()
