@@ -13,9 +13,10 @@ fresh copy of the archive and times, in CPU seconds (`time.process_time`):
 - `refresh_source` (re-learn the source's model, re-clean what needs it),
 - `load_about_model` (what a crawl's learner pays at its start),
 
-for the old path (every stored body parsed again: `source_documents` as it was
-before schema v3, kept below as the baseline) and the new one (learner documents
-read from the archive), interleaved and alternating in order, median and spread,
+for the old path (every stored body parsed again and every paragraph tokenised
+again: `source_documents` and `learn` as they were before schema v3, kept below
+as the baseline) and the new one (keyed learner documents read from the
+archive), interleaved and alternating in order, median and spread,
 and the new over the old paired by round. Also, once, the new path on an
 archive that holds no learner documents yet (an archive made before v3: the
 first read makes and keeps them all).
@@ -46,6 +47,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+# `learn` before keyed documents (commit 203ce45), kept verbatim where the tests hold
+# the keyed learner to it
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_learner_documents import reference_learn
+
 from pressarchive.crawl.pool import LearningCleaning
 from pressarchive.demo import mynewsdesk
 from pressarchive.demo.server import ask
@@ -55,11 +61,11 @@ from pressarchive.refine import about_learning
 from pressarchive.refine.about_learning import (
     CleaningLog,
     OnlineAboutLearner,
-    document,
     load_about_model,
     refresh_source,
 )
 from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.learner_documents import document
 from pressarchive.refine.process import process
 from pressarchive.sources import Source
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
@@ -87,12 +93,15 @@ def old_source_documents(archive: Archive, source_id: str) -> list[list[str]]:
 
 @contextmanager
 def old_path() -> Iterator[None]:
-    new = about_learning.source_documents
-    about_learning.source_documents = old_source_documents
+    """refresh_source and load_about_model as they were: every body parsed again,
+    every paragraph tokenised again."""
+    new = about_learning.source_keyed_documents, about_learning.learn_keyed
+    about_learning.source_keyed_documents = old_source_documents  # type: ignore[assignment]
+    about_learning.learn_keyed = reference_learn  # type: ignore[assignment]
     try:
         yield
     finally:
-        about_learning.source_documents = new
+        about_learning.source_keyed_documents, about_learning.learn_keyed = new
 
 
 def read_pages(count: int, *, newest_only: bool = False) -> list[Release]:

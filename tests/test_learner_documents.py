@@ -9,30 +9,58 @@ and the real pages of tests/real/.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from pressarchive.crawl.pool import LearningCleaning
+from pressarchive.dedupe.minhash import minhash
 from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.demo.corpus import releases_for
 from pressarchive.demo.server import ask, room_module, room_start_path
 from pressarchive.extract import extract_page
 from pressarchive.items import Release
-from pressarchive.refine import about_learning
+from pressarchive.refine import learner_documents
 from pressarchive.refine.about_learning import (
-    DOCUMENT_VERSION,
+    MIN_DOCUMENTS,
     OnlineAboutLearner,
-    document,
     learn,
+    learn_keyed,
     load_about_model,
     model_key,
     reapply_about,
     refresh_source,
+)
+from pressarchive.refine.about_model import (
+    _LSH_BANDS,
+    _LSH_ROWS,
+    ABOUT_WORDS,
+    MAX_VARIANTS,
+    MIN_TRAILING_SHARE,
+    SHORT_WORDS,
+    SIMILARITY,
+    AboutModel,
+    _jaccard,
+    _key,
+    _sentence,
+    _trailing_shares,
+    _UnionFind,
+    shingles,
+    tokens,
+)
+from pressarchive.refine.chrome import is_chrome
+from pressarchive.refine.learner_documents import (
+    DOCUMENT_VERSION,
+    document,
     source_documents,
+    source_keyed_documents,
 )
 from pressarchive.refine.process import process
 from pressarchive.sources import Source
@@ -127,9 +155,14 @@ def test_kept_documents_and_model_are_those_of_parsing_every_body(
     assert _stored(archive) == len(reference)
     kept = source_documents(archive, source_id)  # read back
     assert made == reference and kept == reference
-    model, expected = learn(kept), learn(reference)
+    model, expected = (
+        learn_keyed(source_keyed_documents(archive, source_id)),
+        reference_learn(reference),
+    )
     assert model is not None and expected is not None
     assert model.to_json() == expected.to_json()
+    assert model.examples and (model.chrome or model.about)  # a model that found something
+    assert learn(reference).to_json() == expected.to_json()  # type: ignore[union-attr]
     assert model_key(load_about_model(archive, source_id)) == model_key(expected)
 
 
@@ -173,7 +206,7 @@ def test_documents_of_another_version_are_made_again(
     expected = source_documents(archive, source_id)
     with archive.conn:  # as if the code that made them had changed them
         archive.conn.execute("UPDATE learner_documents SET document = '[]'")
-    monkeypatch.setattr(about_learning, "DOCUMENT_VERSION", DOCUMENT_VERSION + 1)
+    monkeypatch.setattr(learner_documents, "DOCUMENT_VERSION", DOCUMENT_VERSION + 1)
     assert source_documents(archive, source_id) == expected
     versions = archive.conn.execute("SELECT DISTINCT version FROM learner_documents")
     assert [tuple(row) for row in versions] == [(DOCUMENT_VERSION + 1,)]
@@ -212,3 +245,88 @@ def test_an_archive_made_before_version_3_keeps_everything_and_learns_alike(
         documents = source_documents(upgraded, "demo-viatt")
         assert documents == reference_documents(upgraded, "demo-viatt")
         assert _stored(upgraded) == len(documents)
+
+
+# -- the old learner, verbatim: the reference the keyed one is held to ---------------
+
+
+def reference_learn_about(
+    docs: Iterable[Sequence[str]], *, min_docs: int = 3, min_share: float = 0.2
+) -> AboutModel:
+    """`learn_about` before keyed documents (commit 203ce45), verbatim but for its name."""
+    short_docs: dict[str, set[int]] = defaultdict(set)
+    variant_docs: dict[str, set[int]] = defaultdict(set)
+    variant_text: dict[str, str] = {}
+    short_text: dict[str, str] = {}
+    # per release, its long paragraphs' keys in order (for the trailing test)
+    long_keys: list[list[str]] = []
+    n = 0
+    for n_doc, paragraphs in enumerate(docs):
+        n = n_doc + 1
+        long_keys.append([])
+        for paragraph in paragraphs:
+            words = tokens(paragraph)
+            if not words:
+                continue
+            key = _key(words)
+            if len(words) < SHORT_WORDS:
+                short_docs[key].add(n_doc)
+                short_text.setdefault(key, paragraph)
+            else:
+                variant_docs[key].add(n_doc)
+                variant_text.setdefault(key, paragraph)
+                if len(words) >= ABOUT_WORDS:
+                    long_keys[-1].append(key)
+    need = max(min_docs, math.ceil(min_share * n))
+    model = AboutModel(documents=n)
+    model.chrome = {
+        key
+        for key, where in short_docs.items()
+        if len(where) >= need and not _sentence(short_text[key])
+    }
+
+    keys = list(variant_docs)
+    signatures = [shingles(k.split()) for k in keys]
+    finder = _UnionFind(len(keys))
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, signature in enumerate(signatures):
+        sketch = minhash(np.fromiter(signature, dtype=np.uint64, count=len(signature)))
+        near: set[int] = set()
+        for band, band_key in enumerate(sketch.band_keys(_LSH_BANDS, _LSH_ROWS)):
+            bucket = buckets[(band, band_key)]
+            near.update(bucket)
+            bucket.append(i)
+        for j in near:
+            if _jaccard(signature, signatures[j]) >= SIMILARITY:
+                finder.union(i, j)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(keys)):
+        clusters[finder.find(i)].append(i)
+    candidates: list[list[int]] = []
+    for members in clusters.values():
+        where = set().union(*(variant_docs[keys[i]] for i in members))
+        if len(where) < need:
+            continue
+        members.sort(key=lambda i: -len(variant_docs[keys[i]]))
+        example = variant_text[keys[members[0]]]
+        if len(keys[members[0]].split()) < ABOUT_WORDS or is_chrome(example):
+            if not _sentence(example):
+                model.chrome.update(keys[i] for i in members)
+        else:
+            candidates.append(members)
+    trailing = _trailing_shares([{keys[i] for i in m} for m in candidates], long_keys)
+    for members, share in zip(candidates, trailing, strict=True):
+        if share < MIN_TRAILING_SHARE:
+            continue  # a recurring quote or phrase inside the text: body, not boilerplate
+        model.about.extend(signatures[i] for i in members[:MAX_VARIANTS])
+        model.examples.append(variant_text[keys[members[0]]])
+    model._build_index()
+    return model
+
+
+def reference_learn(documents: list[list[str]]) -> AboutModel | None:
+    """`about_learning.learn` before keyed documents."""
+    if len(documents) < MIN_DOCUMENTS:
+        return None
+    return reference_learn_about(documents)

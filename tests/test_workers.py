@@ -29,12 +29,12 @@ from pressarchive.refine.about_learning import (
     MIN_DOCUMENTS,
     CleaningLog,
     OnlineAboutLearner,
-    document,
     extraction_digest,
     learn,
     refresh_source,
     stored_record_text,
 )
+from pressarchive.refine.learner_documents import document
 from pressarchive.refine.process import process
 from pressarchive.sources import Source, parse_sources
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive

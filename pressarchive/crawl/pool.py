@@ -33,13 +33,12 @@ from pressarchive.items import Release
 from pressarchive.refine.about_learning import (
     CleaningLog,
     OnlineAboutLearner,
-    document,
     model_key,
     refresh_source,
-    source_documents,
 )
 from pressarchive.refine.about_model import AboutModel
 from pressarchive.refine.cleaning import refine
+from pressarchive.refine.learner_documents import document, source_keyed_documents
 from pressarchive.refine.process import process
 from pressarchive.storage.connection import ArchiveError
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
@@ -107,7 +106,7 @@ def load_learner(db_path: str, source_id: str) -> OnlineAboutLearner:
         return OnlineAboutLearner([])
     try:
         with Archive(db_path) as archive:
-            documents = source_documents(archive, source_id)
+            documents = source_keyed_documents(archive, source_id)
     except ArchiveError:
         documents = []
     return OnlineAboutLearner(documents)

@@ -5,40 +5,28 @@ The model is learned from the extracted records the archive keeps (table
 re-fetch. During a crawl the refine stage also learns online from the pages
 it sees, so that a new press room is cleaned on its first crawl.
 
-What the model learns from a release (its document: the paragraphs of its
-extracted body and about-text) is kept in `learner_documents` once made, so
-that re-learning after a crawl parses only the releases the crawl brought,
-not every stored body again.
+What the model learns from a release (its document) is kept in the archive
+once made (pressarchive.refine.learner_documents), so that re-learning after a
+crawl parses only the releases the crawl brought, not every stored body again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from pressarchive.items import Release
-from pressarchive.refine.about_model import AboutModel, learn_about
+from pressarchive.refine.about_model import AboutModel, KeyedParagraph, keyed, learn_about_keyed
 from pressarchive.refine.cleaning import refine
-from pressarchive.refine.html import html_blocks
+from pressarchive.refine.learner_documents import KeyedDocument, source_keyed_documents
 from pressarchive.refine.process import reprocess
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
-
-log = logging.getLogger(__name__)
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8
 BATCH = 200
-
-
-def document(record: dict[str, Any]) -> list[str]:
-    """A release as the list of paragraphs the model learns from."""
-    blocks = html_blocks(str(record.get("body_html") or ""))
-    about = str(record.get("about_text") or "")
-    return blocks + [p.strip() for p in about.split("\n\n") if p.strip()]
 
 
 def model_key(model: AboutModel | None) -> str:
@@ -112,85 +100,18 @@ def _extractions(
 _IDS_PER_QUERY = 500
 
 
-# The code that makes a learner document: change it whenever `document` (or
-# html_blocks under it) would give other paragraphs for a stored extraction, and
-# every stored document is made again from its extraction when next read.
-DOCUMENT_VERSION = 1
-
-
-def source_documents(archive: Archive, source_id: str) -> list[list[str]]:
-    """The source's documents in release order, as `document` makes them from
-    each stored extraction. Read from `learner_documents` (schema v3), where a
-    release's document is kept once made: a missing or outdated one is made
-    from the extraction and saved (unless the archive is open read-only)."""
-    rows = archive.conn.execute(
-        """SELECT e.release_id, d.version, d.document FROM extractions e
-           JOIN releases r ON r.id = e.release_id
-           LEFT JOIN learner_documents d ON d.release_id = e.release_id
-           WHERE r.source_id = ? ORDER BY e.release_id""",
-        (source_id,),
-    ).fetchall()
-    documents: list[list[str]] = []
-    missing: dict[int, int] = {}  # release id -> position in documents
-    for release_id, version, stored in rows:
-        if version == DOCUMENT_VERSION:
-            documents.append(json.loads(stored))
-        else:
-            missing[int(release_id)] = len(documents)
-            documents.append([])
-    if missing:
-        made = _make_documents(archive, sorted(missing))
-        for release_id, made_document in made.items():
-            documents[missing[release_id]] = made_document
-        _save_documents(archive, made)
-    return documents
-
-
-def _make_documents(archive: Archive, release_ids: list[int]) -> dict[int, list[str]]:
-    # Only the body and the about-text make a document: SQLite picks them out of
-    # the stored JSON, which is cheaper than parsing every record in Python.
-    made: dict[int, list[str]] = {}
-    for start in range(0, len(release_ids), _IDS_PER_QUERY):
-        chunk = release_ids[start : start + _IDS_PER_QUERY]
-        marks = ",".join("?" * len(chunk))
-        for release_id, body, about in archive.conn.execute(
-            f"""SELECT release_id, json_extract(record, '$.body_html'),
-                       json_extract(record, '$.about_text')
-                FROM extractions WHERE release_id IN ({marks})""",
-            chunk,
-        ):
-            made[int(release_id)] = document({"body_html": body, "about_text": about})
-    return made
-
-
-def _save_documents(archive: Archive, made: dict[int, list[str]]) -> None:
-    """Keep the documents made; they are a cache, so an archive open read-only
-    or busy with another writer (a crawl's worker priming its learner while the
-    crawl stores) simply makes them again next time."""
-    if archive.readonly or not made:
-        return
-    try:
-        with archive.conn:
-            archive.conn.executemany(
-                """INSERT OR REPLACE INTO learner_documents (release_id, version, document)
-                   VALUES (?, ?, ?)""",
-                [
-                    (release_id, DOCUMENT_VERSION, json.dumps(paragraphs, ensure_ascii=False))
-                    for release_id, paragraphs in made.items()
-                ],
-            )
-    except sqlite3.OperationalError as exc:  # "database is locked"
-        log.info("learner documents not kept this time: %s", exc)
-
-
 def learn(documents: Sequence[Sequence[str]]) -> AboutModel | None:
+    return learn_keyed([keyed(doc) for doc in documents])
+
+
+def learn_keyed(documents: Sequence[Sequence[KeyedParagraph]]) -> AboutModel | None:
     if len(documents) < MIN_DOCUMENTS:
         return None
-    return learn_about(documents)
+    return learn_about_keyed(documents)
 
 
 def load_about_model(archive: Archive, source_id: str) -> AboutModel | None:
-    return learn(source_documents(archive, source_id))
+    return learn_keyed(source_keyed_documents(archive, source_id))
 
 
 def saved_model_key(archive: Archive, source_id: str) -> str:
@@ -227,8 +148,8 @@ def refresh_source(
     crawl stored (they were cleaned while the model was still being learned).
     `unchanged` (the crawl's CleaningLog) spares the releases the new model
     would clean exactly as before. Returns how many releases changed."""
-    documents = source_documents(archive, source_id)
-    model = learn(documents)
+    documents = source_keyed_documents(archive, source_id)
+    model = learn_keyed(documents)
     if model is None:
         return 0
     key = model_key(model)
@@ -288,15 +209,15 @@ class OnlineAboutLearner:
     with the model re-learned each time the count doubles (so the cost stays
     linear in the number of releases)."""
 
-    def __init__(self, archive_documents: list[list[str]]) -> None:
+    def __init__(self, archive_documents: list[KeyedDocument]) -> None:
         self.documents = archive_documents
-        self.model = learn(self.documents)
+        self.model = learn_keyed(self.documents)
         self.next_refresh = max(MIN_DOCUMENTS, len(self.documents) * 2)
 
     def add(self, document_: list[str]) -> AboutModel | None:
-        self.documents.append(document_)
+        self.documents.append(keyed(document_))
         if len(self.documents) >= self.next_refresh:
-            self.model = learn(self.documents)
+            self.model = learn_keyed(self.documents)
             self.next_refresh = len(self.documents) * 2
         return self.model
 

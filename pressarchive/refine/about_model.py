@@ -230,10 +230,31 @@ def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / union if union else 0.0
 
 
+# A paragraph with its key (its tokens joined by spaces; "" when it has no
+# words): what learning needs of it, so that a document kept keyed is learned
+# from without tokenising it again.
+KeyedParagraph = tuple[str, str]
+
+
+def paragraph_key(paragraph: str) -> str:
+    return _key(tokens(paragraph))
+
+
+def keyed(paragraphs: Iterable[str]) -> list[KeyedParagraph]:
+    return [(paragraph, paragraph_key(paragraph)) for paragraph in paragraphs]
+
+
 def learn_about(
     docs: Iterable[Sequence[str]], *, min_docs: int = 3, min_share: float = 0.2
 ) -> AboutModel:
     """Learn one source's boilerplate from its releases' paragraphs."""
+    return learn_about_keyed((keyed(doc) for doc in docs), min_docs=min_docs, min_share=min_share)
+
+
+def learn_about_keyed(
+    docs: Iterable[Sequence[KeyedParagraph]], *, min_docs: int = 3, min_share: float = 0.2
+) -> AboutModel:
+    """`learn_about` of documents whose paragraphs come with their keys."""
     short_docs: dict[str, set[int]] = defaultdict(set)
     variant_docs: dict[str, set[int]] = defaultdict(set)
     variant_text: dict[str, str] = {}
@@ -244,18 +265,17 @@ def learn_about(
     for n_doc, paragraphs in enumerate(docs):
         n = n_doc + 1
         long_keys.append([])
-        for paragraph in paragraphs:
-            words = tokens(paragraph)
-            if not words:
+        for paragraph, key in paragraphs:
+            if not key:
                 continue
-            key = _key(words)
-            if len(words) < SHORT_WORDS:
+            words = key.count(" ") + 1  # tokens hold no spaces
+            if words < SHORT_WORDS:
                 short_docs[key].add(n_doc)
                 short_text.setdefault(key, paragraph)
             else:
                 variant_docs[key].add(n_doc)
                 variant_text.setdefault(key, paragraph)
-                if len(words) >= ABOUT_WORDS:
+                if words >= ABOUT_WORDS:
                     long_keys[-1].append(key)
     need = max(min_docs, math.ceil(min_share * n))
     model = AboutModel(documents=n)

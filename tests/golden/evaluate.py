@@ -21,8 +21,9 @@ from typing import Any
 
 from pressarchive.extract import extract_page
 from pressarchive.items import Contact, Release
-from pressarchive.refine.about_learning import document, learn
+from pressarchive.refine.about_learning import learn
 from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.learner_documents import document
 from pressarchive.refine.process import process
 from pressarchive.refine.published import normalise_dates
 
