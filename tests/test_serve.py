@@ -25,7 +25,13 @@ from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START
 from pressarchive.storage.search_query import fts_query
 
 # Tables Datasette hides or that hold internal state only.
-INTERNAL = {"extractions", "release_signatures", "release_bands", "about_models"}
+INTERNAL = {
+    "extractions",
+    "release_signatures",
+    "release_bands",
+    "about_models",
+    "learner_documents",
+}
 
 
 @pytest.fixture(scope="module")
