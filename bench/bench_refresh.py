@@ -24,9 +24,12 @@ first read makes and keeps them all).
 Goal: after a crawl that brought one release, `refresh_source` on the new path
 costs at most half the old path's CPU at every size.
 
+Memory: peak traced (tracemalloc) allocations of one more `refresh_source` on
+each path (a pass of its own, not timed).
+
 Left out: the crawl itself, clustering (bench_incremental.py), a model that
 changed (then every release of the source is cleaned again, on both paths), the
-page cache (the archive was just written, so it is warm), memory.
+page cache (the archive was just written, so it is warm), the process's RSS.
 `--db-dir` keeps the built archives there and reuses them (10,000 releases take
 about two CPU minutes to build).
 """
@@ -40,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -95,13 +99,13 @@ def old_source_documents(archive: Archive, source_id: str) -> list[list[str]]:
 def old_path() -> Iterator[None]:
     """refresh_source and load_about_model as they were: every body parsed again,
     every paragraph tokenised again."""
-    new = about_learning.source_keyed_documents, about_learning.learn_keyed
-    about_learning.source_keyed_documents = old_source_documents  # type: ignore[assignment]
+    new = about_learning.iter_keyed_documents, about_learning.learn_keyed
+    about_learning.iter_keyed_documents = old_source_documents  # type: ignore[assignment]
     about_learning.learn_keyed = reference_learn  # type: ignore[assignment]
     try:
         yield
     finally:
-        about_learning.source_keyed_documents, about_learning.learn_keyed = new
+        about_learning.iter_keyed_documents, about_learning.learn_keyed = new
 
 
 def read_pages(count: int, *, newest_only: bool = False) -> list[Release]:
@@ -175,6 +179,15 @@ def cpu(step: Callable[[], Any]) -> float:
     return time.process_time() - started
 
 
+def traced_peak(step: Callable[[], Any]) -> float:
+    """Peak memory (MB) that Python allocated during `step` (tracemalloc)."""
+    tracemalloc.start()
+    step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1e6
+
+
 def spread(values: list[float], digits: int = 3) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
@@ -198,12 +211,18 @@ def bench_size(count: int, rounds: int, db_dir: Path, work: Path) -> dict[str, A
                         times[f"{step} {path}"].append(cpu(partial(run, archive)))
                 finally:
                     archive.close()
+    peaks = {}
+    for path in ("old", "new"):  # one more pass each, traced (slower: not timed)
+        archive = crawl_of_one(base, work, held_back)
+        with old_path() if path == "old" else nullcontext():
+            peaks[path] = traced_peak(partial(steps["refresh"], archive))
+        archive.close()
     archive = crawl_of_one(base, work, held_back)
     with archive.conn:
         archive.conn.execute("DELETE FROM learner_documents")
     first = cpu(lambda: refresh_source(archive, SOURCE.id))
     archive.close()
-    return {"count": count, "built": built, "times": times, "first": first}
+    return {"count": count, "built": built, "times": times, "first": first, "peaks": peaks}
 
 
 def report(results: list[dict[str, Any]], rounds: int) -> bool:
@@ -224,10 +243,17 @@ def report(results: list[dict[str, Any]], rounds: int) -> bool:
             )
             if step == "refresh" and statistics.median(ratios) > GOAL_RATIO:
                 ok = False
-    print("\n| releases | first `refresh_source` on an archive without learner documents |")
-    print("|---:|---:|")
+    print(
+        "\n| releases | first `refresh_source` on an archive without learner documents "
+        "(CPU s) | peak traced memory of `refresh_source`, old / new path |"
+    )
+    print("|---:|---:|---:|")
     for result in results:
-        print(f"| {result['count']:,} | {result['first']:.3f} |")
+        peaks = result["peaks"]
+        print(
+            f"| {result['count']:,} | {result['first']:.3f} | "
+            f"{peaks['old']:.1f} MB / {peaks['new']:.1f} MB |"
+        )
     print(
         f"\nGoal: `refresh_source` new / old ≤ {GOAL_RATIO} at every size: {'met' if ok else 'MISSED'}"
     )

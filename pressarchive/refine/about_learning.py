@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from pressarchive.items import Release
 from pressarchive.refine.about_model import AboutModel, KeyedParagraph, keyed, learn_about_keyed
 from pressarchive.refine.cleaning import refine
-from pressarchive.refine.learner_documents import KeyedDocument, source_keyed_documents
+from pressarchive.refine.learner_documents import KeyedDocument, iter_keyed_documents
 from pressarchive.refine.process import reprocess
 from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
 
@@ -104,14 +104,14 @@ def learn(documents: Sequence[Sequence[str]]) -> AboutModel | None:
     return learn_keyed([keyed(doc) for doc in documents])
 
 
-def learn_keyed(documents: Sequence[Sequence[KeyedParagraph]]) -> AboutModel | None:
-    if len(documents) < MIN_DOCUMENTS:
-        return None
-    return learn_about_keyed(documents)
+def learn_keyed(documents: Iterable[Sequence[KeyedParagraph]]) -> AboutModel | None:
+    """The model, or None from too few documents (read once, so they may stream)."""
+    model = learn_about_keyed(documents)
+    return model if model.documents >= MIN_DOCUMENTS else None
 
 
 def load_about_model(archive: Archive, source_id: str) -> AboutModel | None:
-    return learn_keyed(source_keyed_documents(archive, source_id))
+    return learn_keyed(iter_keyed_documents(archive, source_id))
 
 
 def saved_model_key(archive: Archive, source_id: str) -> str:
@@ -148,8 +148,7 @@ def refresh_source(
     crawl stored (they were cleaned while the model was still being learned).
     `unchanged` (the crawl's CleaningLog) spares the releases the new model
     would clean exactly as before. Returns how many releases changed."""
-    documents = source_keyed_documents(archive, source_id)
-    model = learn_keyed(documents)
+    model = learn_keyed(iter_keyed_documents(archive, source_id))
     if model is None:
         return 0
     key = model_key(model)
@@ -164,7 +163,7 @@ def refresh_source(
             "UPDATE extractions SET about_model = ? WHERE release_id = ?",
             [(key, release_id) for release_id in stale],
         )
-    save_model(archive, source_id, model, len(documents))
+    save_model(archive, source_id, model, model.documents)
     return changed
 
 

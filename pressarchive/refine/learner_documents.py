@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from pressarchive.refine.about_model import KeyedParagraph, keyed
@@ -51,31 +52,42 @@ def source_documents(archive: Archive, source_id: str) -> list[list[str]]:
 
 
 def source_keyed_documents(archive: Archive, source_id: str) -> list[KeyedDocument]:
-    """The source's documents in release order, each paragraph with its key.
-    Read from `learner_documents` (schema v3), where a release's document is
-    kept once made: a missing or outdated one is made from the extraction and
-    saved (unless the archive is open read-only)."""
+    return list(iter_keyed_documents(archive, source_id))
+
+
+def iter_keyed_documents(archive: Archive, source_id: str) -> Iterator[KeyedDocument]:
+    """The source's documents in release order, each paragraph with its key, one
+    at a time (a large source is never all in memory). Read from
+    `learner_documents` (schema v3), where a release's document is kept once
+    made: the missing or outdated ones are made from their extractions first and
+    saved (unless the archive is open read-only: then they are held meanwhile)."""
+    missing = [
+        int(release_id)
+        for (release_id,) in archive.conn.execute(
+            """SELECT e.release_id FROM extractions e
+               JOIN releases r ON r.id = e.release_id
+               LEFT JOIN learner_documents d ON d.release_id = e.release_id
+               WHERE r.source_id = ? AND d.version IS NOT ?""",
+            (source_id, DOCUMENT_VERSION),
+        )
+    ]
+    held = _make_documents(archive, missing)
+    if _save_documents(archive, held):
+        held = {}
     rows = archive.conn.execute(
         """SELECT e.release_id, d.version, d.document FROM extractions e
            JOIN releases r ON r.id = e.release_id
            LEFT JOIN learner_documents d ON d.release_id = e.release_id
            WHERE r.source_id = ? ORDER BY e.release_id""",
         (source_id,),
-    ).fetchall()
-    documents: list[KeyedDocument] = []
-    missing: dict[int, int] = {}  # release id -> position in documents
+    )
     for release_id, version, stored in rows:
         if version == DOCUMENT_VERSION:
-            documents.append(json.loads(stored))
-        else:
-            missing[int(release_id)] = len(documents)
-            documents.append([])
-    if missing:
-        made = _make_documents(archive, sorted(missing))
-        for release_id, made_document in made.items():
-            documents[missing[release_id]] = made_document
-        _save_documents(archive, made)
-    return documents
+            yield json.loads(stored)
+        elif release_id in held:
+            yield held[release_id]
+        else:  # stored by another writer since the first query: made now
+            yield _make_documents(archive, [release_id])[release_id]
 
 
 def _make_documents(archive: Archive, release_ids: list[int]) -> dict[int, KeyedDocument]:
@@ -95,12 +107,14 @@ def _make_documents(archive: Archive, release_ids: list[int]) -> dict[int, Keyed
     return made
 
 
-def _save_documents(archive: Archive, made: dict[int, KeyedDocument]) -> None:
-    """Keep the documents made; they are a cache, so an archive open read-only
-    or busy with another writer (a crawl's worker priming its learner while the
-    crawl stores) simply makes them again next time."""
-    if archive.readonly or not made:
-        return
+def _save_documents(archive: Archive, made: dict[int, KeyedDocument]) -> bool:
+    """Keep the documents made (True: kept). They are a cache, so an archive
+    open read-only or busy with another writer (a crawl's worker priming its
+    learner while the crawl stores) simply makes them again next time."""
+    if not made:
+        return True
+    if archive.readonly:
+        return False
     try:
         with archive.conn:
             archive.conn.executemany(
@@ -113,3 +127,5 @@ def _save_documents(archive: Archive, made: dict[int, KeyedDocument]) -> None:
             )
     except sqlite3.OperationalError as exc:  # "database is locked"
         log.info("learner documents not kept this time: %s", exc)
+        return False
+    return True
