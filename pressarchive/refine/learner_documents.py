@@ -60,7 +60,7 @@ def iter_keyed_documents(archive: Archive, source_id: str) -> Iterator[KeyedDocu
     at a time (a large source is never all in memory). Read from
     `learner_documents` (schema v3), where a release's document is kept once
     made: the missing or outdated ones are made from their extractions first and
-    saved (unless the archive is open read-only: then they are held meanwhile)."""
+    saved (unless the archive is open read-only)."""
     missing = [
         int(release_id)
         for (release_id,) in archive.conn.execute(
@@ -71,9 +71,10 @@ def iter_keyed_documents(archive: Archive, source_id: str) -> Iterator[KeyedDocu
             (source_id, DOCUMENT_VERSION),
         )
     ]
+    # held until read, not read back: they are the releases new since the
+    # last read, as many as the crawl brought
     held = _make_documents(archive, missing)
-    if _save_documents(archive, held):
-        held = {}
+    _save_documents(archive, held)
     rows = archive.conn.execute(
         """SELECT e.release_id, d.version, d.document FROM extractions e
            JOIN releases r ON r.id = e.release_id
@@ -82,10 +83,10 @@ def iter_keyed_documents(archive: Archive, source_id: str) -> Iterator[KeyedDocu
         (source_id,),
     )
     for release_id, version, stored in rows:
-        if version == DOCUMENT_VERSION:
+        if release_id in held:
+            yield held.pop(release_id)
+        elif version == DOCUMENT_VERSION:
             yield json.loads(stored)
-        elif release_id in held:
-            yield held[release_id]
         else:  # stored by another writer since the first query: made now
             yield _make_documents(archive, [release_id])[release_id]
 
