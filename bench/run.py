@@ -23,6 +23,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_dates.py": ([], []),
     "bench_cluster.py": ([], ["--sizes", "10000"]),
     "bench_incremental.py": ([], ["--count", "10000"]),
+    "bench_refresh.py": ([], ["--counts", "1000", "--rounds", "3"]),
     "bench_crawl.py": ([], ["--count", "500"]),
     "bench_golden.py": ([], []),
     "bench_fidelity.py": ([], []),
