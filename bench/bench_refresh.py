@@ -227,9 +227,8 @@ def bench_size(count: int, rounds: int, db_dir: Path, work: Path) -> dict[str, A
 
 def report(results: list[dict[str, Any]], rounds: int) -> bool:
     ok = True
-    print(
-        f"\nCPU seconds, median (min–max) of {rounds} interleaved rounds; load {os.getloadavg()}\n"
-    )
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nCPU seconds, median (min–max) of {rounds} interleaved rounds; load average {load}\n")
     print("| releases | step | old path | new path | new / old, paired by round |")
     print("|---:|---|---:|---:|---:|")
     for result in results:
