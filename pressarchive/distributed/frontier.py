@@ -40,6 +40,7 @@ from twisted.internet import task
 from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEAVE, POP, PUSH
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
+from pressarchive.distributed.outbox import outbox_of
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,9 @@ class Frontier:
         receipt, blob = found
         return (receipt.decode() if isinstance(receipt, bytes) else str(receipt)), blob
 
-    def ack(self, receipt: str) -> None:
-        self.server.hdel(self.keys.processing, receipt)
+    def ack(self, receipt: str, pipe: Any = None) -> None:
+        """Done with a popped request (on `pipe`, when given, to go with other commands)."""
+        (pipe if pipe is not None else self.server).hdel(self.keys.processing, receipt)
 
     def idle(self) -> bool:
         """This member has nothing to do; True when the whole run has nothing left."""
@@ -209,7 +211,7 @@ class FrontierScheduler(Scheduler):
             close()
         state.seen = RedisSeenIndex(self.server)
         state.frontier_run = run
-        state.frontier_ack = self.frontier.ack
+        state.frontier_ack = self.ack
         log.info(
             "%s run %s of %s as %s (%d requests queued, %d recovered from dead members)",
             "started" if created else "joined",
@@ -250,8 +252,17 @@ class FrontierScheduler(Scheduler):
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def ack(self, receipt: str) -> None:
+        """Acknowledge with the messages the request's page produced, after them."""
+        frontier = self.frontier
+        assert frontier is not None
+        outbox_of(self.crawler).flush(lambda pipe: frontier.ack(receipt, pipe))
+
     def spider_idle(self, spider: Any = None) -> None:
-        if self.frontier is not None and not self.frontier.idle():
+        if self.frontier is None:
+            return
+        outbox_of(self.crawler).flush()  # idle acknowledges everything this process popped
+        if not self.frontier.idle():
             raise DontCloseSpider("other crawl processes are still working on the run")
 
     def close(self, reason: str) -> None:
@@ -259,6 +270,7 @@ class FrontierScheduler(Scheduler):
             self._beat.stop()
         if self.frontier is None:
             return
+        outbox_of(self.crawler).flush()  # leaving acknowledges what this process popped
         ended = self.frontier.leave(finished=reason == "finished")
         crawl_state(self.crawler).frontier_ended = ended
         log.info(
