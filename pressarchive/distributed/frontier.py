@@ -93,11 +93,18 @@ class Frontier:
     def heartbeat(self) -> bool:
         return bool(self._heartbeat(keys=self._core, args=[self.member, self.dead_after]))
 
-    def push(self, encoded: bytes, fingerprint: str | None, *, first: bool = False) -> bool:
+    def push(
+        self, encoded: bytes, fingerprint: str | None, *, first: bool = False, pipe: Any = None
+    ) -> bool:
         """Queue `encoded` (at the front if `first`) unless `fingerprint` was seen
-        in this run; True if queued."""
+        in this run; True if queued (on `pipe`: put on it, the reply comes with its own)."""
         k = self.keys
         args = [fingerprint or "", encoded, "1" if first else "0"]
+        if pipe is not None:
+            # EVAL, not EVALSHA: a pipeline does not load a missing script (a restarted
+            # redis-server), and the acknowledgement after this would still run
+            pipe.eval(PUSH, 2, k.dupefilter, k.requests, *args)
+            return True
         return bool(self._push(keys=[k.dupefilter, k.requests], args=args))
 
     def pop(self) -> tuple[str, bytes] | None:
@@ -239,14 +246,29 @@ class FrontierScheduler(Scheduler):
         request.meta.pop(RECEIPT_META, None)  # a redirect or retry copy is a request of its own
         encoded = self.queue._encode_request(request)
         # FIFO, except the walk's next pages (spiders' WALK_PRIORITY): they keep the queue fed
-        if not self.frontier.push(encoded, fingerprint, first=request.priority > 0):
-            self.df.log(request, self.spider)
-            return False
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
+        first = request.priority > 0
+        frontier = self.frontier
+
+        def queued(reply: Any) -> None:
+            if not reply:
+                self.df.log(request, self.spider)
+            elif self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+
+        # Sent with the page's acknowledgement (distributed.outbox), so "scheduled"
+        # is said before the dupefilter has answered; a seen request is logged then.
+        outbox_of(self.crawler).defer(
+            lambda pipe: frontier.push(encoded, fingerprint, first=first, pipe=pipe), queued
+        )
         return True
 
+    def has_pending_requests(self) -> bool:
+        return bool(outbox_of(self.crawler).steps) or super().has_pending_requests()
+
     def next_request(self) -> Request | None:
+        outbox = outbox_of(self.crawler)
+        if outbox.steps:
+            outbox.flush()  # this process's new requests are in the queue before it pops
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")

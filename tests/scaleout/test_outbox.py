@@ -56,3 +56,25 @@ def test_messages_without_an_acknowledgement_do_not_pile_up(server: Any) -> None
     for n in range(MAX_PENDING):
         outbox.send(f"m{n}".encode())
     assert server.llen(INGEST_QUEUE) == MAX_PENDING and outbox.pending == []
+
+
+def test_a_pages_new_requests_are_queued_before_its_acknowledgement(server: Any) -> None:
+    """The frontier's pushes ride the same pipeline; the dupefilter's answer comes back."""
+    from pressarchive.distributed.frontier import Frontier
+    from pressarchive.distributed.keys import FrontierKeys
+
+    frontier = Frontier(server, "room", member="a")
+    frontier.join()
+    frontier.push(b"listing", "fp-listing")
+    receipt, _ = frontier.pop() or ("", b"")
+    outbox = Outbox(server)
+    replies: list[Any] = []
+    for blob, fingerprint in ((b"release-1", "fp-1"), (b"release-1 again", "fp-1")):
+        outbox.defer(
+            lambda pipe, b=blob, f=fingerprint: frontier.push(b, f, pipe=pipe), replies.append
+        )
+    assert frontier.pending() == 0  # nothing sent before the acknowledgement
+    outbox.flush(lambda pipe: frontier.ack(receipt, pipe))
+    assert replies == [1, 0]  # queued, then seen already
+    assert frontier.pending() == 1
+    assert server.hlen(FrontierKeys("room").processing) == 0
