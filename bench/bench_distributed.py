@@ -92,6 +92,11 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def redis_commands(server: Any) -> int:
+    """Commands redis-server has run (each in a pipeline counts; an EVALSHA counts once)."""
+    return sum(int(stat["calls"]) for stat in server.info("commandstats").values())
+
+
 def redis_pid(url: str) -> int:
     import redis
 
@@ -162,6 +167,7 @@ def run_redis(
 
     server = redis.Redis.from_url(url)
     server.flushall()
+    server.config_resetstat()
     rpid = redis_pid(url)
     redis_before = process_cpu(rpid)
     before = children_cpu()
@@ -228,6 +234,7 @@ def run_redis(
         "pages": pages,
         "cpu": children_cpu() - before + process_cpu(rpid) - redis_before,
         "redis_cpu": process_cpu(rpid) - redis_before,
+        "redis_commands": redis_commands(server),
         "server_cpu": own_cpu() - served_before,
         "queued": queued,
         "db": str(db),
@@ -290,6 +297,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the press rooms wait before each answer, as a remote server does "
+        "(0: answers at once, so the crawl is bound by CPU)",
+    )
+    parser.add_argument(
+        "--concurrent-requests",
+        type=int,
+        default=16,
+        help="CONCURRENT_REQUESTS of each crawl process (the project's default is 16)",
+    )
+    parser.add_argument(
         "--site-concurrency",
         type=int,
         default=16,
@@ -298,6 +318,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     FAST["PRESSARCHIVE_SITE_CONCURRENCY"] = args.site_concurrency
+    FAST["CONCURRENT_REQUESTS"] = args.concurrent_requests
     if not REDIS_SERVER:
         print(f"## Crawling on one Redis\n\nnot run: {SKIP_REASON}")
         return 0
@@ -305,7 +326,7 @@ def main() -> int:
     loads: list[float] = []
     with (
         running_redis() as url,
-        DemoPressRooms(PLATFORMS, size=args.count) as rooms,
+        DemoPressRooms(PLATFORMS, size=args.count, delay=args.latency) as rooms,
         tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp,
     ):
         sources = Path(tmp) / "sources.toml"
@@ -343,14 +364,24 @@ def main() -> int:
         f"127.0.0.1, politeness off; {args.rounds} interleaved rounds, median (min–max))\n"
     )
     print(
+        f"Each answer waits {args.latency:g} s; {args.concurrent_requests} requests at once per "
+        f"process, {args.site_concurrency} per site over all processes.\n"
+    )
+    print(
         f"Load average (1 min) at the start of each run: {spread(loads)}; {os.cpu_count()} cores.\n"
     )
     print(
         "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) "
-        "| crawlers | writer | redis-server | press-room server | cores busy |"
+        "| crawlers | writer | redis-server | press-room server | cores busy "
+        "| Redis commands per page |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, runs in results.items():
+
+        def commands(runs: list[dict[str, float]] = runs) -> str:
+            if "redis_commands" not in runs[0]:
+                return "–"
+            return spread([r["redis_commands"] / max(1, r["pages"]) for r in runs])
 
         def per_page(key: str, runs: list[dict[str, float]] = runs) -> str:
             if key not in runs[0]:
@@ -362,7 +393,8 @@ def main() -> int:
             f"{spread([r['seconds'] for r in runs])} | {spread([rate(r) for r in runs])} | "
             f"{spread([cpu_page(r) for r in runs])} | {per_page('crawler_cpu')} | "
             f"{per_page('writer_cpu')} | {per_page('redis_cpu')} | {per_page('server_cpu')} | "
-            f"{spread([(r['cpu'] + r['server_cpu']) / r['seconds'] for r in runs], '{:.2f}')} |"
+            f"{spread([(r['cpu'] + r['server_cpu']) / r['seconds'] for r in runs], '{:.2f}')} | "
+            f"{commands(runs)} |"
         )
     base_rate = statistics.median(rate(r) for r in results["x1"]) if "x1" in results else 0
     local_cpu = statistics.median(cpu_page(r) for r in results["local"])

@@ -77,6 +77,11 @@ class CrawlState:
     # (set by distributed.frontier, called by distributed.acks).
     frontier_ack: Callable[[str], None] | None = None
 
+    # A Redis crawl's messages for the writer not yet sent (distributed.outbox:
+    # the push pipeline and the WARC recorder put them there; they go with the
+    # next acknowledgement).
+    writer_outbox: Any = None
+
     # True when this process was the last to leave the run, which ended it (set
     # by distributed.frontier on close; the push pipeline then tells the writer).
     frontier_ended: bool = False

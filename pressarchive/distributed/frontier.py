@@ -40,6 +40,7 @@ from twisted.internet import task
 from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEAVE, POP, PUSH
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
+from pressarchive.distributed.outbox import outbox_of
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
@@ -92,11 +93,18 @@ class Frontier:
     def heartbeat(self) -> bool:
         return bool(self._heartbeat(keys=self._core, args=[self.member, self.dead_after]))
 
-    def push(self, encoded: bytes, fingerprint: str | None, *, first: bool = False) -> bool:
+    def push(
+        self, encoded: bytes, fingerprint: str | None, *, first: bool = False, pipe: Any = None
+    ) -> bool:
         """Queue `encoded` (at the front if `first`) unless `fingerprint` was seen
-        in this run; True if queued."""
+        in this run; True if queued (on `pipe`: put on it, the reply comes with its own)."""
         k = self.keys
         args = [fingerprint or "", encoded, "1" if first else "0"]
+        if pipe is not None:
+            # EVAL, not EVALSHA: a pipeline does not load a missing script (a restarted
+            # redis-server), and the acknowledgement after this would still run
+            pipe.eval(PUSH, 2, k.dupefilter, k.requests, *args)
+            return True
         return bool(self._push(keys=[k.dupefilter, k.requests], args=args))
 
     def pop(self) -> tuple[str, bytes] | None:
@@ -109,8 +117,9 @@ class Frontier:
         receipt, blob = found
         return (receipt.decode() if isinstance(receipt, bytes) else str(receipt)), blob
 
-    def ack(self, receipt: str) -> None:
-        self.server.hdel(self.keys.processing, receipt)
+    def ack(self, receipt: str, pipe: Any = None) -> None:
+        """Done with a popped request (on `pipe`, when given, to go with other commands)."""
+        (pipe if pipe is not None else self.server).hdel(self.keys.processing, receipt)
 
     def idle(self) -> bool:
         """This member has nothing to do; True when the whole run has nothing left."""
@@ -209,7 +218,7 @@ class FrontierScheduler(Scheduler):
             close()
         state.seen = RedisSeenIndex(self.server)
         state.frontier_run = run
-        state.frontier_ack = self.frontier.ack
+        state.frontier_ack = self.ack
         log.info(
             "%s run %s of %s as %s (%d requests queued, %d recovered from dead members)",
             "started" if created else "joined",
@@ -237,21 +246,45 @@ class FrontierScheduler(Scheduler):
         request.meta.pop(RECEIPT_META, None)  # a redirect or retry copy is a request of its own
         encoded = self.queue._encode_request(request)
         # FIFO, except the walk's next pages (spiders' WALK_PRIORITY): they keep the queue fed
-        if not self.frontier.push(encoded, fingerprint, first=request.priority > 0):
-            self.df.log(request, self.spider)
-            return False
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
+        first = request.priority > 0
+        frontier = self.frontier
+
+        def queued(reply: Any) -> None:
+            if not reply:
+                self.df.log(request, self.spider)
+            elif self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+
+        # Sent with the page's acknowledgement (distributed.outbox), so "scheduled"
+        # is said before the dupefilter has answered; a seen request is logged then.
+        outbox_of(self.crawler).defer(
+            lambda pipe: frontier.push(encoded, fingerprint, first=first, pipe=pipe), queued
+        )
         return True
 
+    def has_pending_requests(self) -> bool:
+        return bool(outbox_of(self.crawler).steps) or super().has_pending_requests()
+
     def next_request(self) -> Request | None:
+        outbox = outbox_of(self.crawler)
+        if outbox.steps:
+            outbox.flush()  # this process's new requests are in the queue before it pops
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def ack(self, receipt: str) -> None:
+        """Acknowledge with the messages the request's page produced, after them."""
+        frontier = self.frontier
+        assert frontier is not None
+        outbox_of(self.crawler).flush(lambda pipe: frontier.ack(receipt, pipe))
+
     def spider_idle(self, spider: Any = None) -> None:
-        if self.frontier is not None and not self.frontier.idle():
+        if self.frontier is None:
+            return
+        outbox_of(self.crawler).flush()  # idle acknowledges everything this process popped
+        if not self.frontier.idle():
             raise DontCloseSpider("other crawl processes are still working on the run")
 
     def close(self, reason: str) -> None:
@@ -259,6 +292,7 @@ class FrontierScheduler(Scheduler):
             self._beat.stop()
         if self.frontier is None:
             return
+        outbox_of(self.crawler).flush()  # leaving acknowledges what this process popped
         ended = self.frontier.leave(finished=reason == "finished")
         crawl_state(self.crawler).frontier_ended = ended
         log.info(

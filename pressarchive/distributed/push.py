@@ -16,8 +16,8 @@ from scrapy import signals
 
 from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed import messages
-from pressarchive.distributed.connection import connect, redis_url
-from pressarchive.distributed.keys import INGEST_QUEUE
+from pressarchive.distributed.connection import redis_url
+from pressarchive.distributed.outbox import outbox_of
 from pressarchive.items import Release
 from pressarchive.sources import Source
 
@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 
 class RedisPushPipeline:
-    def __init__(self, server: Any, crawler: Any) -> None:
-        self.server = server
+    def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.state = crawl_state(crawler)
         self.counts: Counter[str] = Counter()
@@ -38,14 +37,18 @@ class RedisPushPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisPushPipeline:
-        url = redis_url(crawler.settings)
-        assert url, "the add-on enables this pipeline only with a Redis URL"
-        pipeline = cls(connect(url), crawler)
+        assert redis_url(crawler.settings), "the add-on enables this pipeline only with a Redis URL"
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def _send(self, message: bytes) -> None:
-        self.server.lpush(INGEST_QUEUE, message)
+    def _send(self, message: bytes, *, now: bool = True) -> None:
+        """Into the crawl's outbox: a release waits for its page's acknowledgement
+        (`now=False`), the crawl's own messages go at once, behind what is pending."""
+        outbox = outbox_of(self.crawler)
+        outbox.send(message)
+        if now:
+            outbox.flush()
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
@@ -70,7 +73,8 @@ class RedisPushPipeline:
                     crawl=self.token,
                     run=self.state.frontier_run,
                     cleaning=decisions_of(item) if decisions_of is not None else None,
-                )
+                ),
+                now=False,
             )
             self.counts["pushed"] += 1
             self.crawler.stats.inc_value("pressarchive/pushed")

@@ -8,6 +8,7 @@ delivered at least once, and the writer's upserts make twice the same as once.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pressarchive.distributed.keys import INGEST_PROCESSING, INGEST_QUEUE
@@ -48,8 +49,9 @@ class ReliableQueue:
         """Put an unacknowledged batch (of a writer that died) back; how many messages."""
         return int(self._recover(keys=[self.queue, self.processing]))
 
-    def claim(self, size: int, *, wait: float = 1.0) -> list[bytes]:
-        """Up to `size` messages, oldest first; waits up to `wait` seconds for the first."""
+    def claim(self, size: int, *, wait: float = 1.0, linger: float = 0.0) -> list[bytes]:
+        """Up to `size` messages, oldest first; waits up to `wait` seconds for the
+        first, then, when fewer than `size` are queued, `linger` seconds for more."""
         if self.server.llen(self.processing):
             raise RuntimeError("claim with an unacknowledged batch: ack() or recover() first")
         if wait > 0:
@@ -58,6 +60,10 @@ class ReliableQueue:
             first = self.server.lmove(self.queue, self.processing, "RIGHT", "LEFT")
         if first is None:
             return []
+        if linger > 0 and size > 1 and self.server.llen(self.queue) < size - 1:
+            # A writer that keeps up would otherwise take its messages one or two
+            # at a time, paying a batch's round trips and commit for each.
+            time.sleep(linger)
         rest = self._claim(keys=[self.queue, self.processing], args=[size - 1]) if size > 1 else []
         return [first, *rest]
 

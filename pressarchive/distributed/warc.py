@@ -27,7 +27,8 @@ from pressarchive.crawl.state import crawl_state
 from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import connect, redis_url
-from pressarchive.distributed.keys import INGEST_QUEUE, WARC_DIGESTS
+from pressarchive.distributed.keys import WARC_DIGESTS
+from pressarchive.distributed.outbox import outbox_of
 from pressarchive.storage.warc import WarcArchive
 
 
@@ -37,11 +38,14 @@ def warc_file_stem() -> str:
 
 
 class RedisWarcArchive(WarcArchive):
-    def __init__(self, directory: Path, server: Any, *, token: Any, max_file_bytes: int) -> None:
+    def __init__(
+        self, directory: Path, server: Any, *, token: Any, send: Any, max_file_bytes: int
+    ) -> None:
         # the index lives in the writer's archive; this connection is never used for it
         super().__init__(directory, sqlite3.connect(":memory:"), max_file_bytes=max_file_bytes)
         self.server = server
         self.token = token  # callable: the crawl token of the rows
+        self.send = send  # callable: a message to the writer (the crawl's outbox)
         self.stem = warc_file_stem()
         self.serial = 0
 
@@ -58,9 +62,8 @@ class RedisWarcArchive(WarcArchive):
         return int(row_id), url, fetched_at
 
     def _insert_row(self, **row: Any) -> int:
-        self.server.lpush(
-            INGEST_QUEUE,
-            messages.encode("warc", crawl=self.token(), row={**row, "warc_file": self._file_name}),
+        self.send(
+            messages.encode("warc", crawl=self.token(), row={**row, "warc_file": self._file_name})
         )
         return 0
 
@@ -96,7 +99,12 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
 
     def _opened(self) -> WarcArchive:
         if self._archive is None:
+            assert self.crawler is not None
             self._archive = RedisWarcArchive(
-                self.warc_dir, self.server, token=self._token, max_file_bytes=self.max_file_bytes
+                self.warc_dir,
+                self.server,
+                token=self._token,
+                send=outbox_of(self.crawler).send,
+                max_file_bytes=self.max_file_bytes,
             )
         return self._archive

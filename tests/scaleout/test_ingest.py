@@ -4,6 +4,8 @@ writer's batch taken up again without duplicates, the Redis indexes it fills."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +214,25 @@ def test_the_reliable_queue_hands_back_an_unacknowledged_batch_oldest_first(serv
     assert queue.claim(10, wait=0) == [b"m0", b"m1", b"m2", b"m3", b"m4"]
     queue.ack()
     assert len(queue) == 0 and queue.claim(1, wait=0.1) == []
+
+
+def test_a_claim_short_of_a_batch_lingers_for_the_messages_about_to_arrive(server: Any) -> None:
+    """A writer that keeps up takes what arrives within its linger in one batch."""
+    queue = ReliableQueue(server)
+    queue.push(b"m0")
+    later = threading.Timer(0.05, lambda: [queue.push(f"m{n}".encode()) for n in (1, 2)])
+    later.start()
+    try:
+        assert queue.claim(10, wait=0, linger=0.5) == [b"m0", b"m1", b"m2"]
+    finally:
+        later.join()
+    queue.ack()
+    # a full batch queued already: no lingering
+    for n in range(3):
+        queue.push(f"n{n}".encode())
+    started = time.monotonic()
+    assert queue.claim(3, wait=0, linger=5) == [b"n0", b"n1", b"n2"]
+    assert time.monotonic() - started < 1
 
 
 def test_a_bad_release_costs_the_writer_only_itself(server: Any, tmp_path: Path) -> None:
