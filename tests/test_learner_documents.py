@@ -47,7 +47,6 @@ from pressarchive.refine.about_model import (
     SHORT_WORDS,
     SIMILARITY,
     AboutModel,
-    _jaccard,
     _key,
     _sentence,
     _trailing_shares,
@@ -248,6 +247,11 @@ def test_an_archive_made_before_version_3_keeps_everything_and_learns_alike(
 
 
 # -- the old learner, verbatim: the reference the keyed one is held to ---------------
+
+
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
 
 
 def reference_learn_about(

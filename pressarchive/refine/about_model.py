@@ -226,8 +226,10 @@ class _UnionFind:
 
 
 def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    # the union's size from the intersection's: one set built, not two
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 # A paragraph with its key (its tokens joined by spaces; "" when it has no
