@@ -246,6 +246,23 @@ def test_an_archive_made_before_version_3_keeps_everything_and_learns_alike(
         assert _stored(upgraded) == len(documents)
 
 
+def test_an_archive_busy_with_another_writer_still_gives_its_documents(archive: Archive) -> None:
+    """A crawl's worker priming its learner while the crawl stores: the documents
+    made cannot be kept this time, and are given all the same."""
+    archive.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(archive.path)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        documents = source_documents(archive, "demo-sitevision")
+    finally:
+        other.rollback()
+        other.close()
+    assert documents == reference_documents(archive, "demo-sitevision")
+    assert _stored(archive) == 0
+    assert source_documents(archive, "demo-sitevision") == documents
+    assert _stored(archive) == len(documents)
+
+
 # -- the old learner, verbatim: the reference the keyed one is held to ---------------
 
 
