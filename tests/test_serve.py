@@ -310,3 +310,32 @@ def test_serve_on_a_missing_archive_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no archive here" in result.output
     assert METADATA_PATH.exists()
+
+
+# What the canned search answered when it collected every match before sorting:
+# the reference the bounded one (sv_newest) must agree with.
+ALL_MATCHES_SEARCH = """
+select r.id as release_id, r.published_local as published, r.source_id, r.kind, r.title,
+  sv_snippet(r.lead || char(10) || r.body_text, :q) as snippet
+from releases r
+where r.id in (select rowid from releases_fts where releases_fts match sv_fts(:q))
+order by r.published_at desc
+limit 200
+"""
+
+
+@pytest.mark.parametrize("words", ["bro", "Norrköping", '"i Norrköping"', "och", "zzz", ""])
+def test_the_canned_search_answers_as_collecting_every_match_did(
+    client: Client, db: Path, words: str
+) -> None:
+    from pressarchive.datasette.plugin import prepare_connection
+
+    conn = sqlite3.connect(db)
+    prepare_connection(conn)
+    conn.row_factory = sqlite3.Row
+    expected = [dict(row) for row in conn.execute(ALL_MATCHES_SEARCH, {"q": words})]
+    query = urllib.parse.urlencode({"q": words, "_shape": "array"})
+    answered = client.json(f"/archive/search.json?{query}")
+    assert answered == expected
+    if words == "bro":
+        assert answered  # the comparison is not between two empty lists

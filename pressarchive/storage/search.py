@@ -182,7 +182,7 @@ def _passing(conn: sqlite3.Connection, ids: list[int], filters: Filters) -> set[
     return passing
 
 
-def _in_date_order(
+def in_date_order(
     conn: sqlite3.Connection,
     match: str,
     filters: Filters,
@@ -253,7 +253,7 @@ def search(
             ranked = _relevance(conn, compiled.match, filters, limit)
         else:
             direction = "DESC" if order == "newest" else "ASC"
-            ids = _in_date_order(conn, compiled.match, filters, limit, direction=direction)
+            ids = in_date_order(conn, compiled.match, filters, limit, direction=direction)
             ranked = [(i, 0.0) for i in ids]
     except sqlite3.OperationalError as exc:
         raise SearchError(f"cannot search for {query!r}: {exc}") from None
