@@ -4,8 +4,8 @@
   stem-prefix FTS5 query (pressarchive.storage.search.fts_query), so *bro* finds *bron*.
 - `sv_snippet(text, words)`: the best window of `text` for those words, with
   the matches marked (rendered as <mark> by render_cell).
-- `sv_newest(words, n)`: the ids of the `n` newest releases matching, as a JSON
-  array, found as `pressarchive search` finds them (reading the date index
+- `sv_newest(words, n[, unique])`: the ids of the `n` newest releases matching
+  (with `unique` 1: one per cluster, as unique_releases), as a JSON array, found as `pressarchive search` finds them (reading the date index
   until the page is full), so that the canned search costs what a page of
   results costs, not what every match of `och` costs.
 - render_cell: bodies shown as paragraphs, snippets highlighted, release ids
@@ -94,12 +94,15 @@ def highlighted_html(text: str) -> Markup:
     return Markup(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
 
 
-def sv_newest(conn: sqlite3.Connection, words: str | None, limit: int | None) -> str:
+def sv_newest(
+    conn: sqlite3.Connection, words: str | None, limit: int | None, unique: int | None = 0
+) -> str:
     """The ids of the `limit` newest releases matching the reader's words (JSON)."""
     compiled = _lenient(words) if words and words.strip() else None
     if compiled is None:
         return "[]"
-    return json.dumps(in_date_order(conn, compiled.match, Filters(), int(limit or 20)))
+    filters = Filters(unique=bool(unique))
+    return json.dumps(in_date_order(conn, compiled.match, filters, int(limit or 20)))
 
 
 @hookimpl
@@ -108,6 +111,7 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("sv_snippet", 2, sv_snippet, deterministic=True)
     # reads the archive, so not deterministic; runs its queries on this connection
     conn.create_function("sv_newest", 2, partial(sv_newest, conn))
+    conn.create_function("sv_newest", 3, partial(sv_newest, conn))
 
 
 @hookimpl
