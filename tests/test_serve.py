@@ -316,3 +316,48 @@ def test_serve_on_a_missing_archive_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no archive here" in result.output
     assert METADATA_PATH.exists()
+
+
+# What the canned searches answered when they collected every match before
+# sorting: the reference the bounded ones (sv_newest) must agree with.
+ALL_MATCHES = {
+    "search": """
+select r.id as release_id, r.published_local as published, r.source_id, r.kind, r.title,
+  sv_snippet(r.lead || char(10) || r.body_text, :q) as snippet
+from releases r
+where r.id in (select rowid from releases_fts where releases_fts match sv_fts(:q))
+order by r.published_at desc
+limit 200
+""",
+    "search_feed": """
+select 'tag:pressarchive,release:' || r.id as atom_id,
+  r.title as atom_title,
+  coalesce(r.updated_at, r.published_at, r.first_seen_at) as atom_updated,
+  r.canonical_url as atom_link,
+  r.source_id || ', ' || coalesce(substr(r.published_local, 1, 16), 'undated') || ': '
+    || coalesce(nullif(r.lead, ''), substr(r.body_text, 1, 400)) as atom_content,
+  r.organisation as atom_author_name
+from unique_releases r
+where r.id in (select rowid from releases_fts where releases_fts match sv_fts(:q))
+order by r.published_at desc
+limit 50
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_MATCHES))
+@pytest.mark.parametrize("words", ["bro", "Norrköping", '"i Norrköping"', "och", "zzz", ""])
+def test_the_canned_searches_answer_as_collecting_every_match_did(
+    client: Client, db: Path, name: str, words: str
+) -> None:
+    from pressarchive.datasette.plugin import prepare_connection
+
+    conn = sqlite3.connect(db)
+    prepare_connection(conn)
+    conn.row_factory = sqlite3.Row
+    expected = [dict(row) for row in conn.execute(ALL_MATCHES[name], {"q": words})]
+    query = urllib.parse.urlencode({"q": words, "_shape": "array"})
+    answered = client.json(f"/archive/{name}.json?{query}")
+    assert answered == expected
+    if words == "bro":
+        assert answered  # the comparison is not between two empty lists

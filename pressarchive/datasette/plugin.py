@@ -4,6 +4,10 @@
   stem-prefix FTS5 query (pressarchive.storage.search.fts_query), so *bro* finds *bron*.
 - `sv_snippet(text, words)`: the best window of `text` for those words, with
   the matches marked (rendered as <mark> by render_cell).
+- `sv_newest(words, n[, unique])`: the ids of the `n` newest releases matching
+  (with `unique` 1: one per cluster, as unique_releases), as a JSON array, found as `pressarchive search` finds them (reading the date index
+  until the page is full), so that the canned search costs what a page of
+  results costs, not what every match of `och` costs.
 - render_cell: bodies shown as paragraphs, snippets highlighted, release ids
   in query results linked to the release's page.
 - a "year" facet type: `{"year": "published_local"}` in metadata facets (Swedish years); choosing
@@ -12,9 +16,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from datasette import hookimpl
@@ -24,7 +29,13 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from pressarchive.storage.search import HIGHLIGHT_END, HIGHLIGHT_START, snippet
+from pressarchive.storage.search import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    Filters,
+    in_date_order,
+    snippet,
+)
 from pressarchive.storage.search_query import CompiledQuery, SearchError, compile_query
 
 # An empty FTS5 phrase: matches nothing, so an empty search form shows no rows
@@ -83,10 +94,24 @@ def highlighted_html(text: str) -> Markup:
     return Markup(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
 
 
+def sv_newest(
+    conn: sqlite3.Connection, words: str | None, limit: int | None, unique: int | None = 0
+) -> str:
+    """The ids of the `limit` newest releases matching the reader's words (JSON)."""
+    compiled = _lenient(words) if words and words.strip() else None
+    if compiled is None:
+        return "[]"
+    filters = Filters(unique=bool(unique))
+    return json.dumps(in_date_order(conn, compiled.match, filters, int(limit or 20)))
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("sv_fts", 1, sv_fts, deterministic=True)
     conn.create_function("sv_snippet", 2, sv_snippet, deterministic=True)
+    # reads the archive, so not deterministic; runs its queries on this connection
+    conn.create_function("sv_newest", 2, partial(sv_newest, conn))
+    conn.create_function("sv_newest", 3, partial(sv_newest, conn))
 
 
 @hookimpl

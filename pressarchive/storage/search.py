@@ -40,6 +40,7 @@ class Filters:
     until: date | None = None
     kind: str | None = None
     organisation: str | None = None  # as the archive spells it
+    unique: bool = False  # one release per cluster, as the view unique_releases
 
     def where(self, alias: str = "r") -> tuple[list[str], list[Any]]:
         clauses: list[str] = []
@@ -62,6 +63,12 @@ class Filters:
         if self.kind:
             clauses.append(f"{alias}.kind = ?")
             params.append(self.kind)
+        if self.unique:  # the view's own rule (storage/schema.py, unique_releases)
+            clauses.append(
+                f"""{alias}.id = (SELECT r2.id FROM releases r2
+                    WHERE r2.cluster_id = {alias}.cluster_id
+                    ORDER BY r2.published_at IS NULL, r2.published_at, r2.id LIMIT 1)"""
+            )
         return clauses, params
 
 
@@ -182,7 +189,7 @@ def _passing(conn: sqlite3.Connection, ids: list[int], filters: Filters) -> set[
     return passing
 
 
-def _in_date_order(
+def in_date_order(
     conn: sqlite3.Connection,
     match: str,
     filters: Filters,
@@ -253,7 +260,7 @@ def search(
             ranked = _relevance(conn, compiled.match, filters, limit)
         else:
             direction = "DESC" if order == "newest" else "ASC"
-            ids = _in_date_order(conn, compiled.match, filters, limit, direction=direction)
+            ids = in_date_order(conn, compiled.match, filters, limit, direction=direction)
             ranked = [(i, 0.0) for i in ids]
     except sqlite3.OperationalError as exc:
         raise SearchError(f"cannot search for {query!r}: {exc}") from None
