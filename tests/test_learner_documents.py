@@ -138,8 +138,11 @@ def archive(archive_path: Path, tmp_path: Path) -> Any:
         yield opened
 
 
-def _stored(archive: Archive) -> int:
-    return int(archive.conn.execute("SELECT COUNT(*) FROM learner_documents").fetchone()[0])
+def _stored(archive: Archive, source_id: str | None = None) -> int:
+    sql = "SELECT COUNT(*) FROM learner_documents d JOIN releases r ON r.id = d.release_id"
+    if source_id is None:
+        return int(archive.conn.execute(sql).fetchone()[0])
+    return int(archive.conn.execute(sql + " WHERE r.source_id = ?", (source_id,)).fetchone()[0])
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -149,9 +152,13 @@ def test_kept_documents_and_model_are_those_of_parsing_every_body(
     source_id = f"demo-{platform}"
     reference = reference_documents(archive, source_id)
     assert len(reference) >= 8, "too few releases for a model"
-    assert _stored(archive) == 0  # nothing kept before the first read
+    # the crawl's cleaning made each release's document and the store kept it
+    assert _stored(archive, source_id) == len(reference)
+    assert source_documents(archive, source_id) == reference
+    with archive.conn:  # an archive whose documents were never kept (or dropped)
+        archive.conn.execute("DELETE FROM learner_documents")
     made = source_documents(archive, source_id)  # made from the extractions, and kept
-    assert _stored(archive) == len(reference)
+    assert _stored(archive, source_id) == len(reference)
     kept = source_documents(archive, source_id)  # read back
     assert made == reference and kept == reference
     model, expected = (
@@ -207,11 +214,17 @@ def test_documents_of_another_version_are_made_again(
         archive.conn.execute("UPDATE learner_documents SET document = '[]'")
     monkeypatch.setattr(learner_documents, "DOCUMENT_VERSION", DOCUMENT_VERSION + 1)
     assert source_documents(archive, source_id) == expected
-    versions = archive.conn.execute("SELECT DISTINCT version FROM learner_documents")
+    versions = archive.conn.execute(
+        """SELECT DISTINCT d.version FROM learner_documents d
+           JOIN releases r ON r.id = d.release_id WHERE r.source_id = ?""",
+        (source_id,),
+    )
     assert [tuple(row) for row in versions] == [(DOCUMENT_VERSION + 1,)]
 
 
 def test_a_read_only_archive_makes_documents_without_writing(archive: Archive) -> None:
+    with archive.conn:  # none kept yet (an archive made before they were)
+        archive.conn.execute("DELETE FROM learner_documents")
     path = archive.path
     archive.close()
     with Archive(path, readonly=True) as readonly:
@@ -249,6 +262,8 @@ def test_an_archive_made_before_version_3_keeps_everything_and_learns_alike(
 def test_an_archive_busy_with_another_writer_still_gives_its_documents(archive: Archive) -> None:
     """A crawl's worker priming its learner while the crawl stores: the documents
     made cannot be kept this time, and are given all the same."""
+    with archive.conn:  # none kept yet, so they must be made and saved
+        archive.conn.execute("DELETE FROM learner_documents")
     archive.conn.execute("PRAGMA busy_timeout = 50")
     other = sqlite3.connect(archive.path)
     other.execute("BEGIN IMMEDIATE")  # holds the write lock

@@ -36,12 +36,16 @@ from pressarchive.refine.about_learning import (
     model_key,
     refresh_source,
 )
-from pressarchive.refine.about_model import AboutModel
+from pressarchive.refine.about_model import AboutModel, keyed
 from pressarchive.refine.cleaning import refine
-from pressarchive.refine.learner_documents import document, source_keyed_documents
+from pressarchive.refine.learner_documents import (
+    DOCUMENT_VERSION,
+    document,
+    source_keyed_documents,
+)
 from pressarchive.refine.process import process
 from pressarchive.storage.connection import ArchiveError
-from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
+from pressarchive.storage.store import ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY, Archive
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +128,10 @@ class LearningCleaning:
 
     def clean(self, release: Release) -> Release:
         assert release.extracted is not None, "the extraction is kept before cleaning"
-        model = self.learner.add(document(release.extracted))
+        learned = keyed(document(release.extracted))
+        model = self.learner.add_keyed(learned)
+        # the store keeps it, so that the re-learning at the end does not make it again
+        release.extracted[LEARNER_DOCUMENT_KEY] = [DOCUMENT_VERSION, learned]
         if self.log is None:
             refine(release, about=model)
         else:

@@ -22,7 +22,7 @@ from pressarchive.refine.about_model import AboutModel, KeyedParagraph, keyed, l
 from pressarchive.refine.cleaning import refine
 from pressarchive.refine.learner_documents import KeyedDocument, iter_keyed_documents
 from pressarchive.refine.process import reprocess
-from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
+from pressarchive.storage.store import ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY, Archive
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8
@@ -46,10 +46,13 @@ def extraction_digest(stored_record: str) -> str:
     return hashlib.blake2b(stored_record.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_NOT_STORED = (ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY)
+
+
 def stored_record_text(extracted: dict[str, Any]) -> str:
     """The JSON text the archive keeps for an extracted record (as Archive.store
     writes it: without the model key, in the record's own key order)."""
-    record = {name: value for name, value in extracted.items() if name != ABOUT_MODEL_KEY}
+    record = {name: value for name, value in extracted.items() if name not in _NOT_STORED}
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -214,7 +217,10 @@ class OnlineAboutLearner:
         self.next_refresh = max(MIN_DOCUMENTS, len(self.documents) * 2)
 
     def add(self, document_: list[str]) -> AboutModel | None:
-        self.documents.append(keyed(document_))
+        return self.add_keyed(keyed(document_))
+
+    def add_keyed(self, document_: KeyedDocument) -> AboutModel | None:
+        self.documents.append(document_)
         if len(self.documents) >= self.next_refresh:
             self.model = learn_keyed(self.documents)
             self.next_refresh = len(self.documents) * 2

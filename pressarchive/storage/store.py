@@ -42,6 +42,9 @@ OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
 # Set in a release's `extracted` record by the refine stage: which about-text
 # model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
 ABOUT_MODEL_KEY = "_about_model"
+# [version, document] in an extraction on its way, kept apart in `learner_documents`:
+# the crawl made it while cleaning, so the end-of-crawl re-learning need not.
+LEARNER_DOCUMENT_KEY = "_learner_document"
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,7 @@ class Archive:
         if r.extracted is not None:
             record = dict(r.extracted)
             about_model = record.pop(ABOUT_MODEL_KEY, None)
+            learner_document = record.pop(LEARNER_DOCUMENT_KEY, None)
             # An upsert, not INSERT OR REPLACE: the update fires the trigger
             # that drops the learner document of a changed extraction (schema v3).
             self.conn.execute(
@@ -309,6 +313,12 @@ class Archive:
                        record = excluded.record, about_model = excluded.about_model""",
                 (release_id, json.dumps(record, ensure_ascii=False), about_model),
             )
+            if learner_document is not None:  # after the upsert, whose trigger would drop it
+                version, paragraphs = learner_document
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO learner_documents VALUES (?, ?, ?)",
+                    (release_id, version, json.dumps(paragraphs, ensure_ascii=False)),
+                )
         seen_roles: set[tuple[int, str]] = set()
         for position, contact in enumerate(r.contacts):
             contact_id = self._upsert_contact(contact, r.organisation)
