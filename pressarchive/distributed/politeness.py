@@ -13,6 +13,8 @@ each process down on its own when a site answers slowly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,6 +62,8 @@ class SitePolitenessMiddleware:
         self.lease_ms = int(lease_seconds * 1000)
         self.stats = stats
         self._acquire = server.register_script(_ACQUIRE)
+        self._turns: dict[str, asyncio.Lock] = {}  # per site: whose turn to ask Redis
+        self._released: dict[str, asyncio.Event] = {}  # per site: a lease was given back
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SitePolitenessMiddleware:
@@ -84,15 +88,25 @@ class SitePolitenessMiddleware:
         token = uuid.uuid4().hex
         keys = [site_leases(site), site_next_start(site)]
         waited = 0.0
-        while True:
-            wait_ms = int(
-                self._acquire(keys=keys, args=[token, self.limit, self.delay_ms, self.lease_ms])
-            )
-            if wait_ms == 0:
-                break
-            step = min(MAX_WAIT_STEP, wait_ms / 1000)
-            waited += step
-            await asyncio.sleep(step)
+        # One request per site in this process asks Redis at a time, the others
+        # wait their turn here: a room allowing 2 downloads at once would otherwise
+        # have every other request of the process asking Redis every few ms.
+        async with self._turns.setdefault(site, asyncio.Lock()):
+            released = self._released.setdefault(site, asyncio.Event())
+            while True:
+                released.clear()
+                wait_ms = int(
+                    self._acquire(keys=keys, args=[token, self.limit, self.delay_ms, self.lease_ms])
+                )
+                if wait_ms == 0:
+                    break
+                step = min(MAX_WAIT_STEP, wait_ms / 1000)
+                started = time.monotonic()
+                # woken early when this process gives a lease of the site back;
+                # one another process gives back is seen at the next try
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(released.wait(), timeout=step)
+                waited += time.monotonic() - started
         request.meta[LEASE_META] = (site, token)
         if self.stats is not None and waited:
             self.stats.inc_value("pressarchive/politeness/waited_ms", int(waited * 1000))
@@ -103,6 +117,9 @@ class SitePolitenessMiddleware:
         if lease is not None:
             site, token = lease
             self.server.zrem(site_leases(site), token)
+            released = self._released.get(site)
+            if released is not None:
+                released.set()
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
