@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,4 +25,14 @@ def redis_url(redis_server: str) -> Iterator[str]:
     client.flushall()
     yield redis_server
     client.flushall()
+    client.close()
+
+
+@pytest.fixture
+def server(redis_url: str) -> Iterator[Any]:
+    """A client of the emptied redis-server."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
     client.close()

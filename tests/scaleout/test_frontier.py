@@ -6,19 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
 from pressarchive.distributed.frontier import Frontier
 from pressarchive.distributed.keys import FrontierKeys
-
-
-@pytest.fixture
-def server(redis_url: str) -> Any:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
 
 
 def test_the_first_process_creates_the_run_and_the_others_join_it(server: Any) -> None:

@@ -30,15 +30,6 @@ from pressarchive.storage.connection import ArchiveError
 SOURCE = Source("room-viatt", "Norrköpings kommun", "viatt", ("https://via.tt.se/publisher/1/x",))
 
 
-@pytest.fixture
-def server(redis_url: str) -> Any:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
 def release(n: int, title: str | None = None) -> Release:
     url = f"https://via.tt.se/pressmeddelande/{4000 + n}/meddelande-{n}?publisherId=1"
     r = Release(

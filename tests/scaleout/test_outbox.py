@@ -12,15 +12,6 @@ from pressarchive.distributed.outbox import MAX_PENDING, Outbox
 from pressarchive.distributed.queue import ReliableQueue
 
 
-@pytest.fixture
-def server(redis_url: str) -> Any:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
 def test_messages_wait_for_the_acknowledgement_and_go_before_it(server: Any) -> None:
     outbox = Outbox(server)
     server.hset("processing", "member|1", b"request")
