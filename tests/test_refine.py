@@ -378,3 +378,17 @@ def test_a_real_lead_is_kept() -> None:
     )
     refine(release)
     assert release.lead == "Kommunen bygger en ny bro."
+
+
+def test_cleaning_a_stored_extraction_again_leaves_the_extraction_as_it_was() -> None:
+    """reprocess() once shared the flags list and the layers with the stored
+    extraction, so a re-cleaning wrote its flags into "the record as extracted"."""
+    from pressarchive.refine.process import reprocess
+
+    extracted = viatt_release().to_json_dict()
+    before = copy.deepcopy(extracted)
+    release = reprocess(extracted, about=None)
+    release.flag("chrome_removed")
+    release.layers["body_text"] = "cleaned"
+    assert extracted == before
+    assert release.extracted == before

@@ -13,6 +13,7 @@ leaves a refined release alone (it was read and refined in a worker).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,7 +112,9 @@ def process(
 
 
 def reprocess(extracted: dict[str, object], *, about: AboutModel | None) -> Release:
-    """Clean a stored extraction again (its dates are already normalised)."""
-    release = Release.from_json_dict(dict(extracted))
+    """Clean a stored extraction again (its dates are already normalised). The
+    release gets its own copy: cleaning flags and layers must not reach the
+    extraction, which is stored again beside the release as it was extracted."""
+    release = Release.from_json_dict(copy.deepcopy(extracted))
     release.extracted = dict(extracted)
     return run_stages(release, CLEANING_STAGES, Context(WithModel(about)))
