@@ -357,6 +357,13 @@ def main() -> int:
     labelled = [("bare spider", bare), ("pressarchive crawl --full", full)]
     if baseline:
         labelled.append((f"--full, baseline ({args.baseline_python})", baseline))
+    pinned_ratios: list[float] = []
+    if pinned_runs:
+        pinned_bare, pinned_full = of("bare", pinned_runs), of("full", pinned_runs)
+        pinned_ratios = [
+            f.pages_per_s / b.pages_per_s for b, f in zip(pinned_bare, pinned_full, strict=True)
+        ]
+        labelled += [("bare, one core", pinned_bare), ("full, one core", pinned_full)]
     for label, chosen in labelled:
         print(
             f"| {label} | {chosen[0].pages} "
@@ -366,21 +373,6 @@ def main() -> int:
             f"| {' + '.join(f'{m:.0f}' for m in chosen[-1].rss_by_process)} MB "
             f"| {median_spread([r.load for r in chosen], '.1f')} |"
         )
-    pinned_ratios: list[float] = []
-    if pinned_runs:
-        pinned_bare, pinned_full = of("bare", pinned_runs), of("full", pinned_runs)
-        pinned_ratios = [
-            f.pages_per_s / b.pages_per_s for b, f in zip(pinned_bare, pinned_full, strict=True)
-        ]
-        for label, chosen in (("bare, one core", pinned_bare), ("full, one core", pinned_full)):
-            print(
-                f"| {label} | {chosen[0].pages} "
-                f"| {median_spread([r.cpu_ms_per_page for r in chosen], '.2f')} "
-                f"| {median_spread([r.pages_per_s for r in chosen], '.0f')} "
-                f"| {median_spread([r.rss_sum_mb for r in chosen], '.0f')} MB "
-                f"| {' + '.join(f'{m:.0f}' for m in chosen[-1].rss_by_process)} MB "
-                f"| {median_spread([r.load for r in chosen], '.1f')} |"
-            )
     print()
     checks = [
         (
