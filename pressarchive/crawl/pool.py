@@ -129,7 +129,7 @@ class LearningCleaning:
     def clean(self, release: Release) -> Release:
         assert release.extracted is not None, "the extraction is kept before cleaning"
         learned = keyed(document(release.extracted))
-        model = self.learner.add_keyed(learned)
+        model = self.learner.add(learned)
         # the store keeps it, so that the re-learning at the end does not make it again
         release.extracted[LEARNER_DOCUMENT_KEY] = [DOCUMENT_VERSION, learned]
         if self.log is None:

@@ -216,10 +216,7 @@ class OnlineAboutLearner:
         self.model = learn_keyed(self.documents)
         self.next_refresh = max(MIN_DOCUMENTS, len(self.documents) * 2)
 
-    def add(self, document_: list[str]) -> AboutModel | None:
-        return self.add_keyed(keyed(document_))
-
-    def add_keyed(self, document_: KeyedDocument) -> AboutModel | None:
+    def add(self, document_: KeyedDocument) -> AboutModel | None:
         self.documents.append(document_)
         if len(self.documents) >= self.next_refresh:
             self.model = learn_keyed(self.documents)

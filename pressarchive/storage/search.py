@@ -63,12 +63,8 @@ class Filters:
         if self.kind:
             clauses.append(f"{alias}.kind = ?")
             params.append(self.kind)
-        if self.unique:  # the view's own rule (storage/schema.py, unique_releases)
-            clauses.append(
-                f"""{alias}.id = (SELECT r2.id FROM releases r2
-                    WHERE r2.cluster_id = {alias}.cluster_id
-                    ORDER BY r2.published_at IS NULL, r2.published_at, r2.id LIMIT 1)"""
-            )
+        if self.unique:  # the view's rule, asked of the view (storage/schema.py)
+            clauses.append(f"EXISTS (SELECT 1 FROM unique_releases u WHERE u.id = {alias}.id)")
         return clauses, params
 
 
