@@ -28,7 +28,11 @@ server", per page) and counted in "cores busy" (all the CPU of the run over its
 seconds), not in the CPU per page. On 2 cores it competes with the crawlers.
 
 "Redis commands per page" counts what redis-server ran (INFO commandstats; a
-Lua script's own commands count, a pipeline's commands each count).
+Lua script's own commands count, a pipeline's commands each count). "Round
+trips per page" counts the crawl processes' own calls to Redis (a pipeline is
+one; the crawls' stats, as the writer stored them): each costs a crawl
+process about 100 µs of CPU in redis-py, more than Redis spends on it.
+"x1 / local" is each round's x1 CPU per page over the same round's local one.
 
 `--latency S` makes each answer wait S seconds, as a remote press room does;
 `--concurrent-requests` sets each source's downloads at once per process. With
@@ -104,6 +108,21 @@ def process_cpu(pid: int) -> float:
 def redis_commands(server: Any) -> int:
     """Commands redis-server has run (each in a pipeline counts; an EVALSHA counts once)."""
     return sum(int(stat["calls"]) for stat in server.info("commandstats").values())
+
+
+def round_trips(db: Path) -> int:
+    """The crawl processes' round trips to Redis, from their crawls' stats in the archive."""
+    import json
+    import sqlite3
+
+    from pressarchive.distributed.push import ROUND_TRIPS_STAT
+
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT stats FROM crawls").fetchall()
+    finally:
+        conn.close()
+    return sum(int(json.loads(stats or "{}").get(ROUND_TRIPS_STAT, 0)) for (stats,) in rows)
 
 
 def redis_pid(url: str) -> int:
@@ -244,6 +263,7 @@ def run_redis(
         "cpu": children_cpu() - before + process_cpu(rpid) - redis_before,
         "redis_cpu": process_cpu(rpid) - redis_before,
         "redis_commands": redis_commands(server),
+        "round_trips": round_trips(db) if writer_on else 0,
         "server_cpu": own_cpu() - served_before,
         "queued": queued,
         "db": str(db),
@@ -382,9 +402,9 @@ def main() -> int:
     print(
         "| run | pages | seconds to archived | pages/s | CPU ms per page (all processes) "
         "| crawlers | writer | redis-server | press-room server | cores busy "
-        "| Redis commands per page |"
+        "| Redis commands per page | round trips per page (crawlers) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, runs in results.items():
 
         def commands(runs: list[dict[str, float]] = runs) -> str:
@@ -392,10 +412,10 @@ def main() -> int:
                 return "–"
             return spread([r["redis_commands"] / max(1, r["pages"]) for r in runs])
 
-        def per_page(key: str, runs: list[dict[str, float]] = runs) -> str:
+        def per_page(key: str, scale: float = 1.0, runs: list[dict[str, float]] = runs) -> str:
             if key not in runs[0]:
                 return "–"
-            return spread([1000 * r[key] / max(1, r["pages"]) for r in runs])
+            return spread([1000 * scale * r[key] / max(1, r["pages"]) for r in runs])
 
         print(
             f"| {label} | {spread([r['pages'] for r in runs], '{:.0f}')} | "
@@ -403,7 +423,7 @@ def main() -> int:
             f"{spread([cpu_page(r) for r in runs])} | {per_page('crawler_cpu')} | "
             f"{per_page('writer_cpu')} | {per_page('redis_cpu')} | {per_page('server_cpu')} | "
             f"{spread([(r['cpu'] + r['server_cpu']) / r['seconds'] for r in runs], '{:.2f}')} | "
-            f"{commands(runs)} |"
+            f"{commands(runs)} | {per_page('round_trips', 0.001)} |"
         )
     base_rate = statistics.median(rate(r) for r in results["x1"]) if "x1" in results else 0
     local_cpu = statistics.median(cpu_page(r) for r in results["local"])
@@ -448,6 +468,14 @@ def main() -> int:
         ok &= good
         print(
             f"| CPU per page, {label} over local | {100 * over:+.0f}% | <= +10% | {'yes' if good else 'NO'} |"
+        )
+        # paired by round: the machine's speed drifts less within a round than across rounds
+        paired = [
+            cpu_page(r) / cpu_page(base)
+            for r, base in zip(results[label], results["local"], strict=True)
+        ]
+        print(
+            f"| CPU per page, {label} / local, paired by round | {spread(paired, '{:.2f}')} | | |"
         )
     # "Keeps up with 4 crawlers": on 4 machines each crawler produces what one
     # produces alone (x1, releases of both rooms over its seconds), so the

@@ -22,13 +22,16 @@ def redis_url(settings: Any = None) -> str | None:
 def connect(url: str) -> Any:
     """A client for `url` (redis://HOST:PORT/N), checked with a PING.
 
-    Bytes in and out (no decoding): requests are pickled by scrapy-redis."""
+    Bytes in and out (no decoding): requests are pickled by scrapy-redis. It
+    counts its round trips (`round_trips`), which a crawl reports in its stats."""
     import redis
+
+    from pressarchive.distributed.round_trips import CountingRedis
 
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise RedisUnavailable(f"{url}: not a Redis URL (redis://HOST:PORT/N)")
     try:
-        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        client = CountingRedis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
         client.ping()
     except (redis.RedisError, ValueError) as exc:
         raise RedisUnavailable(f"{url}: cannot reach Redis ({exc})") from None

@@ -190,6 +190,8 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Any) -> FrontierScheduler:
         scheduler: FrontierScheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
+        # the crawl's one client (its outbox's), so that its round trips are counted together
+        scheduler.server = outbox_of(crawler).server
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 

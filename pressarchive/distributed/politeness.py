@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from pressarchive.distributed.connection import connect, redis_url
+from pressarchive.distributed.connection import redis_url
 from pressarchive.distributed.keys import site_leases, site_next_start
+from pressarchive.distributed.outbox import outbox_of
 
 LEASE_META = "pressarchive_site_lease"
 SITE_CONCURRENCY_SETTING = "PRESSARCHIVE_SITE_CONCURRENCY"
@@ -74,7 +75,7 @@ class SitePolitenessMiddleware:
             "CONCURRENT_REQUESTS_PER_DOMAIN", 2
         )
         return cls(
-            connect(url),
+            outbox_of(crawler).server,
             limit=limit,
             delay=settings.getfloat("DOWNLOAD_DELAY", 0.0),
             lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 180.0) + 10.0,

@@ -23,6 +23,9 @@ from pressarchive.sources import Source
 
 log = logging.getLogger(__name__)
 
+# The crawl's round trips to Redis (distributed.round_trips), until its last message.
+ROUND_TRIPS_STAT = "pressarchive/redis/round_trips"
+
 
 class RedisPushPipeline:
     def __init__(self, crawler: Any) -> None:
@@ -83,6 +86,8 @@ class RedisPushPipeline:
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         spider = spider or self.crawler.spider
         errors = list(self.state.errors)
+        server = outbox_of(self.crawler).server
+        self.crawler.stats.set_value(ROUND_TRIPS_STAT, getattr(server, "round_trips", 0))
         stats = dict(self.crawler.stats.get_stats())
         self._send(
             messages.encode(

@@ -26,7 +26,7 @@ from scrapy.settings import BaseSettings
 from pressarchive.crawl.state import crawl_state
 from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
-from pressarchive.distributed.connection import connect, redis_url
+from pressarchive.distributed.connection import redis_url
 from pressarchive.distributed.keys import WARC_DIGESTS
 from pressarchive.distributed.outbox import outbox_of
 from pressarchive.storage.warc import WarcArchive
@@ -83,9 +83,7 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
         self.crawl_id = None
         self.stats = stats
         self._archive = None
-        url = redis_url(settings)
-        assert url, "the add-on enables this middleware only with a Redis URL"
-        self.server = connect(url)
+        assert redis_url(settings), "the add-on enables this middleware only with a Redis URL"
         self.crawler = crawler
 
     @classmethod
@@ -102,7 +100,7 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
             assert self.crawler is not None
             self._archive = RedisWarcArchive(
                 self.warc_dir,
-                self.server,
+                outbox_of(self.crawler).server,
                 token=self._token,
                 send=outbox_of(self.crawler).send,
                 max_file_bytes=self.max_file_bytes,
