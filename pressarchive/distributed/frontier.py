@@ -27,7 +27,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Request, signals
@@ -40,7 +43,7 @@ from twisted.internet import task
 from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEAVE, POP, PUSH
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
-from pressarchive.distributed.outbox import outbox_of
+from pressarchive.distributed.outbox import Outbox, outbox_of
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,13 @@ DEFAULT_HEARTBEAT = 2.0
 DEFAULT_DEAD_AFTER = 15.0
 # How often an idle member looks at the queue again (Scrapy's own is every 5 s).
 IDLE_POLL_SECONDS = 0.2
+# How often a busy process that found the queue empty looks again for requests
+# other processes found (its own it looks for at once).
+DRAINED_LOOK_AGAIN = 0.1
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def member_name() -> str:
@@ -108,32 +118,44 @@ class Frontier:
         return bool(self._push(keys=[k.dupefilter, k.requests], args=args))
 
     def pop(self) -> tuple[str, bytes] | None:
+        found, _ = self.pop_many(1)
+        return found[0] if found else None
+
+    def pop_many(
+        self, most: int, outbox: Outbox | None = None
+    ) -> tuple[list[tuple[str, bytes]], int]:
+        """Up to `most` requests (no more than this member's share of the queue),
+        each as (receipt, encoded request), and how many are left in the queue;
+        riding `outbox`'s round trip when given."""
         k = self.keys
-        found = self._pop(
-            keys=[k.requests, k.processing, k.serial, k.idle, k.members], args=[self.member]
-        )
-        if not found:
-            return None
-        receipt, blob = found
-        return (receipt.decode() if isinstance(receipt, bytes) else str(receipt)), blob
+        keys = [k.requests, k.processing, k.serial, k.idle, k.members]
+        args = [self.member, max(1, most)]
+        if outbox is None:
+            found = self._pop(keys=keys, args=args)
+        else:
+            found = outbox.call(lambda pipe: pipe.eval(POP, len(keys), *keys, *args))
+        left, *pairs = found
+        return [(_text(pairs[i]), pairs[i + 1]) for i in range(0, len(pairs), 2)], int(left)
 
     def ack(self, receipt: str, pipe: Any = None) -> None:
         """Done with a popped request (on `pipe`, when given, to go with other commands)."""
         (pipe if pipe is not None else self.server).hdel(self.keys.processing, receipt)
 
-    def idle(self) -> bool:
+    def idle(self, outbox: Outbox | None = None) -> bool:
         """This member has nothing to do; True when the whole run has nothing left."""
-        return bool(self._idle(keys=self._core, args=[self.member, self.dead_after]))
+        keys, args = self._core, [self.member, self.dead_after]
+        if outbox is None:
+            return bool(self._idle(keys=keys, args=args))
+        return bool(outbox.call(lambda pipe: pipe.eval(IDLE, len(keys), *keys, *args)))
 
-    def leave(self, *, finished: bool) -> bool:
+    def leave(self, *, finished: bool, outbox: Outbox | None = None) -> bool:
         """Leave the run; True when this member ended it (the run's keys are gone)."""
         k = self.keys
-        return bool(
-            self._leave(
-                keys=[*self._core, k.dupefilter, k.serial],
-                args=[self.member, "1" if finished else "0"],
-            )
-        )
+        keys = [*self._core, k.dupefilter, k.serial]
+        args = [self.member, "1" if finished else "0"]
+        if outbox is None:
+            return bool(self._leave(keys=keys, args=args))
+        return bool(outbox.call(lambda pipe: pipe.eval(LEAVE, len(keys), *keys, *args)))
 
     def pending(self) -> int:
         return int(self.server.llen(self.keys.requests))
@@ -141,31 +163,69 @@ class Frontier:
 
 class FrontierQueue(Base):
     """scrapy-redis's queue interface over a `Frontier` (FIFO but for positive
-    priorities, which go first; reliable pop)."""
+    priorities, which go first; reliable pop).
+
+    One round trip pops as many requests as the process has free download
+    slots (`room`), riding the outbox's pipeline; they wait in `popped` (in the
+    member's processing hash, so a killed process gives them back) and are
+    handed out one by one. The engine asks for them at once, until its slots
+    are full, so they do not wait long."""
 
     frontier: Frontier
+    outbox: Outbox | None = None
+    room: Callable[[], int] = staticmethod(lambda: 1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.popped: deque[Request] = deque()
+        # When a pop left the queue empty (monotonic time; None: it was not), and
+        # whether this process has queued requests since: the engine asks for the
+        # next request at every download that ends, and asking an empty queue
+        # each time would be a round trip per page for nothing.
+        self.drained_at: float | None = None
+        self.pushed = False
 
     def __len__(self) -> int:
-        return self.frontier.pending()
+        return len(self.popped) + self.frontier.pending()
 
     def push(self, request: Request) -> None:
         self.frontier.push(self._encode_request(request), None, first=request.priority > 0)
+        self.pushed = True
 
     def pop(self, timeout: int = 0) -> Request | None:
-        while True:
-            found = self.frontier.pop()
-            if found is None:
-                return None
-            receipt, blob = found
+        if not self.popped and self._worth_a_look():
+            self._pop_several()
+        return self.popped.popleft() if self.popped else None
+
+    def _worth_a_look(self) -> bool:
+        """Not if the queue was empty a moment ago and this process queued nothing
+        since: other processes' requests are looked for every DRAINED_LOOK_AGAIN."""
+        if self.drained_at is None or self.pushed:
+            return True
+        return time.monotonic() - self.drained_at >= DRAINED_LOOK_AGAIN
+
+    def _pop_several(self) -> None:
+        walk: list[Request] = []
+        self.pushed = False
+        found, left = self.frontier.pop_many(self.room(), self.outbox)
+        self.drained_at = time.monotonic() if left == 0 else None
+        for receipt, blob in found:
             try:
                 request: Request = self._decode_request(blob)
             except (ValueError, AttributeError, ImportError) as exc:
                 # a request queued by another version of the spiders: nothing can run it
                 log.error("dropping a queued request that cannot be decoded: %s", exc)
-                self.frontier.ack(receipt)
+                self._drop(receipt)
                 continue
             request.meta[RECEIPT_META] = receipt
-            return request
+            (walk if request.priority > 0 else self.popped).append(request)
+        self.popped.extendleft(reversed(walk))  # the walk's next pages first, as queued
+
+    def _drop(self, receipt: str) -> None:
+        if self.outbox is not None:
+            self.outbox.acknowledge(lambda pipe: self.frontier.ack(receipt, pipe))
+        else:
+            self.frontier.ack(receipt)
 
     def clear(self) -> None:
         """The run's keys go when the run ends (Frontier.leave), not per process."""
@@ -209,6 +269,8 @@ class FrontierScheduler(Scheduler):
             serializer=self.serializer,
         )
         self.queue.frontier = self.frontier
+        self.queue.outbox = outbox_of(self.crawler)
+        self.queue.room = self._free_slots
         platform = getattr(spider, "platform", None)
         if platform:
             self.server.hset(SOURCE_PLATFORMS, source_id, platform)
@@ -257,36 +319,47 @@ class FrontierScheduler(Scheduler):
             elif self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
 
-        # Sent with the page's acknowledgement (distributed.outbox), so "scheduled"
+        # Sent with the crawl's next round trip (distributed.outbox), so "scheduled"
         # is said before the dupefilter has answered; a seen request is logged then.
         outbox_of(self.crawler).defer(
             lambda pipe: frontier.push(encoded, fingerprint, first=first, pipe=pipe), queued
         )
+        self.queue.pushed = True  # worth a look at the queue: the pop carries the push
         return True
 
     def has_pending_requests(self) -> bool:
-        return bool(outbox_of(self.crawler).steps) or super().has_pending_requests()
+        return (
+            bool(self.queue.popped)
+            or bool(outbox_of(self.crawler).steps)
+            or super().has_pending_requests()
+        )
+
+    def _free_slots(self) -> int:
+        """How many downloads this process can start now (the engine asks for
+        the next request only while its downloader has room)."""
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        if downloader is None:
+            return 1
+        return max(1, int(downloader.total_concurrency) - len(downloader.active))
 
     def next_request(self) -> Request | None:
-        outbox = outbox_of(self.crawler)
-        if outbox.steps:
-            outbox.flush()  # this process's new requests are in the queue before it pops
+        # the pop rides the outbox: this process's new requests are queued before it
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def ack(self, receipt: str) -> None:
-        """Acknowledge with the messages the request's page produced, after them."""
+        """Acknowledge with the next round trip, after the messages the request's page produced."""
         frontier = self.frontier
         assert frontier is not None
-        outbox_of(self.crawler).flush(lambda pipe: frontier.ack(receipt, pipe))
+        outbox_of(self.crawler).acknowledge(lambda pipe: frontier.ack(receipt, pipe))
 
     def spider_idle(self, spider: Any = None) -> None:
         if self.frontier is None:
             return
-        outbox_of(self.crawler).flush()  # idle acknowledges everything this process popped
-        if not self.frontier.idle():
+        # idle acknowledges everything this process popped: what waits goes first
+        if not self.frontier.idle(outbox_of(self.crawler)):
             raise DontCloseSpider("other crawl processes are still working on the run")
 
     def close(self, reason: str) -> None:
@@ -294,8 +367,8 @@ class FrontierScheduler(Scheduler):
             self._beat.stop()
         if self.frontier is None:
             return
-        outbox_of(self.crawler).flush()  # leaving acknowledges what this process popped
-        ended = self.frontier.leave(finished=reason == "finished")
+        # leaving acknowledges (or gives back) what this process popped: what waits goes first
+        ended = self.frontier.leave(finished=reason == "finished", outbox=outbox_of(self.crawler))
         crawl_state(self.crawler).frontier_ended = ended
         log.info(
             "left run %s of %s (%s)%s",

@@ -76,16 +76,30 @@ return 1
     ["dupefilter", "requests"],
 )
 
-# ARGV: member. Returns {receipt, encoded request} or nil.
+# ARGV: member, most. Moves up to `most` requests into the member's processing
+# hash, but no more than its share of the queue (queued / members, rounded up),
+# so that a process taking several at once leaves the others theirs.
+# Returns {requests left in the queue, receipt, encoded request, receipt, ...}.
 POP = _script(
     """
-local blob = redis.call('RPOP', KEYS_requests)
-if not blob then return false end
-local receipt = ARGV[1] .. '|' .. redis.call('INCR', KEYS_serial)
-redis.call('HSET', KEYS_processing, receipt, blob)
+local queued = redis.call('LLEN', KEYS_requests)
+if queued == 0 then return {0} end
+local members = math.max(1, redis.call('SCARD', KEYS_members))
+local n = math.max(1, math.min(tonumber(ARGV[2]), math.ceil(queued / members)))
+local last = redis.call('INCRBY', KEYS_serial, n)
+local popped = {}
+for i = 1, n do
+  local blob = redis.call('RPOP', KEYS_requests)
+  if not blob then break end
+  local receipt = ARGV[1] .. '|' .. (last - n + i)
+  redis.call('HSET', KEYS_processing, receipt, blob)
+  popped[#popped + 1] = receipt
+  popped[#popped + 1] = blob
+end
+table.insert(popped, 1, queued - n)
 redis.call('SREM', KEYS_idle, ARGV[1])
 redis.call('SADD', KEYS_members, ARGV[1])
-return {receipt, blob}
+return popped
 """,
     ["requests", "processing", "serial", "idle", "members"],
 )

@@ -8,6 +8,13 @@ downloads from one host at a time over all processes, and starts at least
 DOWNLOAD_DELAY apart. A lease expires by itself after DOWNLOAD_TIMEOUT plus a
 margin, so a killed process blocks nobody for long. AutoThrottle still slows
 each process down on its own when a site answers slowly.
+
+In a crawl, taking a lease rides the crawl's outbox (what waits there goes
+with it), and a lease given back waits in the outbox for the crawl's next
+round trip: the WARC digest look-up of the same response, as a rule, at most
+the outbox's linger later. A request of this process waiting for the site is
+woken at once: its own try is that round trip, the lease given back ahead of
+it in the pipeline.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from scrapy.http import Response
 
 from pressarchive.distributed.connection import redis_url
 from pressarchive.distributed.keys import site_leases, site_next_start
-from pressarchive.distributed.outbox import outbox_of
+from pressarchive.distributed.outbox import Outbox, outbox_of
 
 LEASE_META = "pressarchive_site_lease"
 SITE_CONCURRENCY_SETTING = "PRESSARCHIVE_SITE_CONCURRENCY"
@@ -55,9 +62,17 @@ def site_of(url: str) -> str:
 
 class SitePolitenessMiddleware:
     def __init__(
-        self, server: Any, *, limit: int, delay: float, lease_seconds: float, stats: Any = None
+        self,
+        server: Any,
+        *,
+        limit: int,
+        delay: float,
+        lease_seconds: float,
+        stats: Any = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.server = server
+        self.outbox = outbox  # None: each take and give-back is a round trip of its own
         self.limit = max(1, limit)
         self.delay_ms = max(0, int(delay * 1000))
         self.lease_ms = int(lease_seconds * 1000)
@@ -74,13 +89,23 @@ class SitePolitenessMiddleware:
         limit = settings.getint(SITE_CONCURRENCY_SETTING) or settings.getint(
             "CONCURRENT_REQUESTS_PER_DOMAIN", 2
         )
+        outbox = outbox_of(crawler)
         return cls(
-            outbox_of(crawler).server,
+            outbox.server,
             limit=limit,
             delay=settings.getfloat("DOWNLOAD_DELAY", 0.0),
             lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 180.0) + 10.0,
             stats=crawler.stats,
+            outbox=outbox,
         )
+
+    def _take(self, keys: list[str], token: str) -> int:
+        """0 when the lease is taken, else the ms to wait before trying again."""
+        args = [token, self.limit, self.delay_ms, self.lease_ms]
+        if self.outbox is None:
+            return int(self._acquire(keys=keys, args=args))
+        # EVAL, not EVALSHA: a pipeline would ask SCRIPT EXISTS first, a round trip more
+        return int(self.outbox.call(lambda pipe: pipe.eval(_ACQUIRE, len(keys), *keys, *args)))
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         site = site_of(request.url)
@@ -96,9 +121,7 @@ class SitePolitenessMiddleware:
             released = self._released.setdefault(site, asyncio.Event())
             while True:
                 released.clear()
-                wait_ms = int(
-                    self._acquire(keys=keys, args=[token, self.limit, self.delay_ms, self.lease_ms])
-                )
+                wait_ms = self._take(keys, token)
                 if wait_ms == 0:
                     break
                 step = min(MAX_WAIT_STEP, wait_ms / 1000)
@@ -115,12 +138,17 @@ class SitePolitenessMiddleware:
 
     def _release(self, request: Request) -> None:
         lease = request.meta.pop(LEASE_META, None)
-        if lease is not None:
-            site, token = lease
+        if lease is None:
+            return
+        site, token = lease
+        if self.outbox is None:
             self.server.zrem(site_leases(site), token)
-            released = self._released.get(site)
-            if released is not None:
-                released.set()
+        else:
+            self.outbox.defer(lambda pipe: pipe.zrem(site_leases(site), token))
+        released = self._released.get(site)
+        if released is not None:
+            # the request woken takes its lease through the outbox, behind this ZREM
+            released.set()
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None

@@ -6,7 +6,9 @@ random id, so that files of many machines can be gathered into one directory
 as `warc` messages. A payload is written as a revisit record only when the
 writer has already indexed an identical one (the digest index in Redis):
 otherwise it is written in full, which costs space but never a dangling
-reference.
+reference. The look-up rides the crawl's outbox: what waits there (the lease
+this response's download gave back, the messages and acknowledgements of the
+pages before) goes in the same round trip.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import redis_url
 from pressarchive.distributed.keys import WARC_DIGESTS
-from pressarchive.distributed.outbox import outbox_of
+from pressarchive.distributed.outbox import Outbox, outbox_of
 from pressarchive.storage.warc import WarcArchive
 
 
@@ -38,14 +40,11 @@ def warc_file_stem() -> str:
 
 
 class RedisWarcArchive(WarcArchive):
-    def __init__(
-        self, directory: Path, server: Any, *, token: Any, send: Any, max_file_bytes: int
-    ) -> None:
+    def __init__(self, directory: Path, outbox: Outbox, *, token: Any, max_file_bytes: int) -> None:
         # the index lives in the writer's archive; this connection is never used for it
         super().__init__(directory, sqlite3.connect(":memory:"), max_file_bytes=max_file_bytes)
-        self.server = server
+        self.outbox = outbox
         self.token = token  # callable: the crawl token of the rows
-        self.send = send  # callable: a message to the writer (the crawl's outbox)
         self.stem = warc_file_stem()
         self.serial = 0
 
@@ -55,14 +54,14 @@ class RedisWarcArchive(WarcArchive):
         return name, open(self.directory / name, "xb")
 
     def _original_of(self, digest: str) -> tuple[int, str, str] | None:
-        found = self.server.hget(WARC_DIGESTS, digest)
+        found = self.outbox.call(lambda pipe: pipe.hget(WARC_DIGESTS, digest))
         if found is None:
             return None
         row_id, fetched_at, url = found.decode().split("|", 2)
         return int(row_id), url, fetched_at
 
     def _insert_row(self, **row: Any) -> int:
-        self.send(
+        self.outbox.send(
             messages.encode("warc", crawl=self.token(), row={**row, "warc_file": self._file_name})
         )
         return 0
@@ -100,9 +99,8 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
             assert self.crawler is not None
             self._archive = RedisWarcArchive(
                 self.warc_dir,
-                outbox_of(self.crawler).server,
+                outbox_of(self.crawler),
                 token=self._token,
-                send=outbox_of(self.crawler).send,
                 max_file_bytes=self.max_file_bytes,
             )
         return self._archive
