@@ -99,6 +99,11 @@ class WarcRecorderMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:  # served by the HTTP cache: already archived
             return response
+        self._record(request, response, datetime.now(UTC))
+        return response
+
+    def _record(self, request: Request, response: Response, fetched_at: datetime) -> None:
+        """Archive the response; a failure is counted and logged, a full disk stops the crawl."""
         try:
             self._opened().record(
                 response.url,
@@ -107,7 +112,7 @@ class WarcRecorderMiddleware:
                 response.body,
                 request_headers=_text_headers(request.headers),
                 method=request.method,
-                fetched_at=datetime.now(UTC),
+                fetched_at=fetched_at,
             )
         except (OSError, sqlite3.Error, RuntimeError) as exc:
             self._count("errors")
@@ -127,7 +132,6 @@ class WarcRecorderMiddleware:
                 logger.exception("%s: not archived", response.url)
         else:
             self._count("records")
-        return response
 
     def spider_closed(self, spider: Spider) -> None:
         if self._archive is not None:

@@ -353,7 +353,7 @@ class FrontierScheduler(Scheduler):
         """Acknowledge with the next round trip, after the messages the request's page produced."""
         frontier = self.frontier
         assert frontier is not None
-        outbox_of(self.crawler).acknowledge(lambda pipe: frontier.ack(receipt, pipe))
+        outbox_of(self.crawler).acknowledge(lambda pipe: frontier.ack(receipt, pipe), receipt)
 
     def spider_idle(self, spider: Any = None) -> None:
         if self.frontier is None:

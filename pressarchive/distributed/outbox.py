@@ -62,6 +62,9 @@ class Outbox:
         self.steps: list[Step] = []  # before the messages: the frontier's pushes, leases
         self.pending: list[bytes] = []  # messages for the writer's queue
         self.acks: list[Step] = []  # after the messages
+        # receipt -> its acknowledgements, kept back until what its page still
+        # has to send is here (its WARC row, written when the digest look-up answers)
+        self.held: dict[str, list[Step]] = {}
         self.schedule = schedule  # None: what waits goes only with a round trip
         self.linger = linger
         self._waiting_since: float | None = None
@@ -79,10 +82,24 @@ class Outbox:
         self.steps.append((step, then))
         self._waiting()
 
-    def acknowledge(self, step: Callable[[Any], Any]) -> None:
-        """Run `step(pipeline)` with the next round trip, after every message before it."""
+    def acknowledge(self, step: Callable[[Any], Any], receipt: str | None = None) -> None:
+        """Run `step(pipeline)` with the next round trip, after every message before it
+        (and, for a receipt held back, after its page's last message)."""
+        if receipt is not None and receipt in self.held:
+            self.held[receipt].append((step, None))
+            return
         self.acks.append((step, None))
         self._waiting()
+
+    def hold(self, receipt: str) -> None:
+        """Keep the receipt's acknowledgement back until `let_go`."""
+        self.held.setdefault(receipt, [])
+
+    def let_go(self, receipt: str) -> None:
+        kept = self.held.pop(receipt, None)
+        if kept:
+            self.acks.extend(kept)
+            self._waiting()
 
     def flush(self, then: Callable[[Any], Any] | None = None) -> list[Any]:
         """Send what waits, then what `then(pipeline)` puts on the same pipeline;

@@ -6,32 +6,42 @@ random id, so that files of many machines can be gathered into one directory
 as `warc` messages. A payload is written as a revisit record only when the
 writer has already indexed an identical one (the digest index in Redis):
 otherwise it is written in full, which costs space but never a dangling
-reference. The look-up rides the crawl's outbox: what waits there (the lease
-this response's download gave back, the messages and acknowledgements of the
-pages before) goes in the same round trip.
+reference.
+
+The look-up needs no round trip of its own: it waits in the crawl's outbox
+and rides the crawl's next round trip (the next lease taken, as a rule), and
+the response is written when the answer is back. Its page goes on meanwhile;
+its request's acknowledgement is held back until the record's index row is in
+the outbox, so that it still goes after the row.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sqlite3
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from pressarchive.crawl.state import crawl_state
 from pressarchive.crawl.warc import WarcRecorderMiddleware
 from pressarchive.distributed import messages
 from pressarchive.distributed.connection import redis_url
+from pressarchive.distributed.frontier import RECEIPT_META
 from pressarchive.distributed.keys import WARC_DIGESTS
 from pressarchive.distributed.outbox import Outbox, outbox_of
-from pressarchive.storage.warc import WarcArchive
+from pressarchive.storage.warc import WarcArchive, payload_digest
+
+logger = logging.getLogger(__name__)
 
 
 def warc_file_stem() -> str:
@@ -47,6 +57,8 @@ class RedisWarcArchive(WarcArchive):
         self.token = token  # callable: the crawl token of the rows
         self.stem = warc_file_stem()
         self.serial = 0
+        # digest -> the digest index's answer, looked up before the record is written
+        self.looked_up: dict[str, bytes | None] = {}
 
     def _new_file(self) -> tuple[str, BinaryIO]:
         self.serial += 1
@@ -54,7 +66,10 @@ class RedisWarcArchive(WarcArchive):
         return name, open(self.directory / name, "xb")
 
     def _original_of(self, digest: str) -> tuple[int, str, str] | None:
-        found = self.outbox.call(lambda pipe: pipe.hget(WARC_DIGESTS, digest))
+        if digest in self.looked_up:
+            found = self.looked_up[digest]
+        else:
+            found = self.outbox.call(lambda pipe: pipe.hget(WARC_DIGESTS, digest))
         if found is None:
             return None
         row_id, fetched_at, url = found.decode().split("|", 2)
@@ -90,6 +105,34 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
         middleware = cls(crawler.settings, crawler.stats, crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags or not response.body:
+            # cached: archived already; an empty body is written without a look-up
+            return super().process_response(request, response)
+        fetched_at = datetime.now(UTC)
+        digest = payload_digest(response.body)
+        outbox = outbox_of(self.crawler)
+        receipt = request.meta.get(RECEIPT_META)
+        if receipt:
+            outbox.hold(receipt)
+
+        def write(found: bytes | None) -> None:
+            archive = self._opened()
+            assert isinstance(archive, RedisWarcArchive)
+            archive.looked_up[digest] = found
+            try:
+                self._record(request, response, fetched_at)
+            except Exception:  # not to break the round trip it rode on
+                self._count("errors")
+                logger.exception("%s: not archived", response.url)
+            finally:
+                del archive.looked_up[digest]
+                if receipt:
+                    outbox.let_go(receipt)
+
+        outbox.defer(lambda pipe: pipe.hget(WARC_DIGESTS, digest), write)
+        return response
 
     def _token(self) -> str | None:
         return crawl_state(self.crawler).token if self.crawler is not None else None
