@@ -195,6 +195,13 @@ class PressroomSpider(scrapy.Spider):
         parsed = parse_date(entry.published_raw)
         return parsed is not None and parsed.utc.date() < self.since
 
+    def look_ahead(self, entries: list[ListingEntry]) -> None:
+        """Let an index that asks a server (Redis) ask for a listing page's
+        entries at once, before `wants` asks for each."""
+        look_ahead = getattr(self.seen, "look_ahead", None)
+        if look_ahead is not None and not self.full:
+            look_ahead(self.source.id, [entry.url for entry in entries])
+
     def wants(self, entry: ListingEntry) -> bool:
         """Fetch this entry? Always under --full; otherwise only when not archived
         (or archived under another title: the release was edited)."""
@@ -268,6 +275,7 @@ class PressroomSpider(scrapy.Spider):
         and never past --since (listings are newest first)."""
         wanted: list[ListingEntry] = []
         reached_since = False
+        self.look_ahead(entries)
         for entry in entries:
             if self.is_before_since(entry):
                 reached_since = True

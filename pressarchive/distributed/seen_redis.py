@@ -59,6 +59,26 @@ class RedisSeenIndex:
         self.server = server
         self._platforms: dict[str, str | None] = {}
         self._runs: dict[str, str] = {}
+        # field -> the index's value, for the listing page asked about last
+        # (`look_ahead`): its entries cost one round trip, not one each
+        self._ahead: dict[str, bytes | None] = {}
+
+    def look_ahead(self, source_id: str, urls: list[str]) -> None:
+        """Ask for every entry of a listing page at once; `is_archived` then
+        answers them without a round trip each."""
+        platform = self._platform(source_id)
+        fields = [
+            field
+            for url in urls
+            for field in seen_fields(
+                platform or "",
+                platform_release_id(platform, url) if platform else None,
+                canonical_url(url),
+            )
+        ]
+        self._ahead = (
+            dict(zip(fields, self.server.hmget(SEEN, fields), strict=True)) if fields else {}
+        )
 
     def _platform(self, source_id: str) -> str | None:
         if source_id not in self._platforms:
@@ -78,7 +98,11 @@ class RedisSeenIndex:
         platform = self._platform(source_id)
         release_id = platform_release_id(platform, url) if platform else None
         fields = seen_fields(platform or "", release_id, canonical_url(url))
-        found = next((v for v in self.server.hmget(SEEN, fields) if v is not None), None)
+        if all(field in self._ahead for field in fields):
+            values = [self._ahead[field] for field in fields]
+        else:
+            values = self.server.hmget(SEEN, fields)
+        found = next((v for v in values if v is not None), None)
         if found is None:
             return False
         run, _, digest = found.decode().partition("|")

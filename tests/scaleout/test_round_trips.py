@@ -272,3 +272,27 @@ def _crawl_stats(db: Path) -> dict[str, Any]:
     finally:
         conn.close()
     return dict(json.loads(row[0] or "{}")) if row else {}
+
+
+def test_a_listing_pages_entries_are_asked_about_in_one_round_trip(counted: Any) -> None:
+    from pressarchive.dedupe.urls import canonical_url
+    from pressarchive.distributed.keys import SOURCE_PLATFORMS
+    from pressarchive.distributed.seen_redis import RedisSeenIndex, record_seen
+
+    counted.hset(SOURCE_PLATFORMS, "room", "viatt")
+    counted.set(FrontierKeys("room").run, "run-2")
+    urls = [f"http://room.example/pressmeddelande/{n}/release-{n}" for n in range(20)]
+    pipe = counted.pipeline()
+    archived = [("viatt", None, canonical_url(url), None) for url in urls[::2]]
+    record_seen(pipe, archived, "run-1")  # a run before this one
+    pipe.execute()
+    index = RedisSeenIndex(counted)
+    index.look_ahead("room", urls[:1])  # the source's platform and run, asked once a crawl
+    index.is_archived("room", urls[0])
+    before = counted.round_trips
+    index.look_ahead("room", urls)
+    answers = [index.is_archived("room", url) for url in urls]
+    assert counted.round_trips == before + 1  # 20 entries, one round trip
+    assert answers == [n % 2 == 0 for n in range(20)]
+    assert index.is_archived("room", "http://room.example/pressmeddelande/99/other") is False
+    assert counted.round_trips == before + 2  # not on the page looked ahead: asked
