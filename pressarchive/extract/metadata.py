@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pressarchive.extract.page import Page
+from pressarchive.extract.query import first_string
 from pressarchive.text import squash
 
 ARTICLE_TYPES = frozenset(
@@ -157,9 +158,7 @@ def read_metadata(page: Page) -> Metadata:
     offer("section", page.meta("article:section"), "meta")
     offer("description", page.meta("description", "dcterms.description"), "meta")
     offer("author", page.meta("author", "article:author", "dcterms.creator"), "meta")
-    tags = tuple(
-        t.strip() for t in page.sel.css('meta[property="article:tag"]::attr(content)').getall()
-    )
+    tags = tuple(t.strip() for t in page.find('meta[property="article:tag"]::attr(content)'))
     offer("keywords", tuple(dict.fromkeys(t for t in tags if t)), "opengraph")
     offer("keywords", _keywords(page.meta("keywords", "news_keywords")), "meta")
     offer("published_raw", _time_datetime(page), "time")
@@ -193,7 +192,7 @@ def _time_datetime(page: Page) -> str:
         "//article//time/@datetime",
         "//main//time/@datetime",
     ):
-        value = page.sel.xpath(query).get()
+        value = first_string(page.root, query)
         if value and value.strip():
             return value.strip()
     return ""
