@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pressarchive.extract.page import Page
-from pressarchive.extract.query import first_string
 from pressarchive.text import squash
 
 ARTICLE_TYPES = frozenset(
@@ -183,16 +183,30 @@ def _website_name(page: Page) -> str | None:
 
 def _time_datetime(page: Page) -> str:
     """The machine date of the article's publication `<time>`: one marked as such
-    (itemprop, pubdate, class), else the first `<time datetime>` inside an article."""
-    for query in (
-        '//time[@itemprop="datePublished"]/@datetime',
-        '//*[@itemprop="datePublished"]/@content',
-        "//time[@pubdate]/@datetime",
-        '//time[contains(@class, "publish") or contains(@class, "published")]/@datetime',
-        "//article//time/@datetime",
-        "//main//time/@datetime",
-    ):
-        value = first_string(page.root, query)
-        if value and value.strip():
-            return value.strip()
+    (itemprop, pubdate, class), else the first `<time datetime>` inside an article.
+    Each rule takes its first match in document order and passes to the next
+    rule when that match's value is blank (as the XPath `(rule)[1]` would); the
+    candidates are found in one pass over the page rather than one per rule."""
+    candidates = page.find('//time | //*[@itemprop="datePublished"]')
+    for rule, attribute in _PUBLISHED_TIME_RULES:
+        for element in candidates:
+            value = element.get(attribute)
+            if value is not None and rule(element):
+                if value.strip():
+                    return str(value).strip()
+                break
     return ""
+
+
+def _is_time(element: Any) -> bool:
+    return bool(element.tag == "time")
+
+
+_PUBLISHED_TIME_RULES: tuple[tuple[Callable[[Any], bool], str], ...] = (
+    (lambda el: _is_time(el) and el.get("itemprop") == "datePublished", "datetime"),
+    (lambda el: el.get("itemprop") == "datePublished", "content"),
+    (lambda el: _is_time(el) and el.get("pubdate") is not None, "datetime"),
+    (lambda el: _is_time(el) and "publish" in (el.get("class") or ""), "datetime"),
+    (lambda el: _is_time(el) and next(el.iterancestors("article"), None) is not None, "datetime"),
+    (lambda el: _is_time(el) and next(el.iterancestors("main"), None) is not None, "datetime"),
+)
