@@ -1,4 +1,5 @@
-"""The compiled query layer (extract/query.py) answers what parsel answers, and the
+"""The compiled query layer (extract/query.py) answers what parsel answers, the
+project's HTML parser reads what lxml.html reads, and the
 one-pass `<time>` rules of metadata pick what the XPath rules they replace picked."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from parsel import Selector
 from pressarchive.extract.metadata import _time_datetime
 from pressarchive.extract.page import Page
 from pressarchive.extract.query import find, first_string, string_value
+from pressarchive.refine.html_parser import html_parser
 
 TESTS = Path(__file__).parent
 PAGES = sorted((TESTS / "golden").glob("*.html")) + sorted((TESTS / "real").glob("*/*.html"))
@@ -111,3 +113,25 @@ def test_time_rules_pick_what_the_xpath_rules_picked(html: str) -> None:
 def test_time_rules_on_every_saved_page(path: Path) -> None:
     page = Page(path.read_bytes(), "https://example.org/x")
     assert _time_datetime(page) == _old_time_datetime(page)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_html_parser_reads_what_lxml_html_reads(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    ours = lxml.html.document_fromstring(text, parser=html_parser())
+    theirs = lxml.html.document_fromstring(text)
+    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+    assert all(
+        isinstance(el, lxml.html.HtmlElement) for el in ours.iter() if isinstance(el.tag, str)
+    )
+
+
+def test_html_parser_is_one_per_thread() -> None:
+    import threading
+
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(html_parser()))
+    worker.start()
+    worker.join()
+    assert seen[0] is not html_parser()
+    assert html_parser() is html_parser()

@@ -21,6 +21,7 @@ from parsel import Selector
 
 from pressarchive.extract.query import find
 from pressarchive.refine.html import remove_hidden
+from pressarchive.refine.html_parser import html_parser
 from pressarchive.text import squash
 
 DEFAULT_ENCODING = "utf-8"
@@ -111,7 +112,7 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     if not text.strip():
         return lxml.html.fromstring("<html><body></body></html>")
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=html_parser())
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.fromstring("<html><body></body></html>")
 

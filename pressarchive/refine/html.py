@@ -23,6 +23,8 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
+from pressarchive.refine.html_parser import html_parser
+
 # --- hidden elements -------------------------------------------------------
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -136,7 +138,7 @@ def _drop_keep_tail(el: etree._Element) -> None:
 
 
 def _fragment(fragment: str) -> lxml.html.HtmlElement:
-    return lxml.html.fragment_fromstring(fragment or "", create_parent="div")
+    return lxml.html.fragment_fromstring(fragment or "", create_parent="div", parser=html_parser())
 
 
 def strip_hidden_html(html_text: str) -> str:
