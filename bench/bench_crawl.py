@@ -52,6 +52,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pressarchive.demo.server import DemoPressRooms
 
@@ -206,12 +207,17 @@ def run_measured(kind: str, argv: list[str], *, pinned: bool, cwd: Path | None =
     assert proc.stdout is not None and proc.stderr is not None
     chunks: dict[str, str] = {}
 
-    def read() -> None:
-        chunks["out"] = proc.stdout.read()  # type: ignore[union-attr]
-        chunks["err"] = proc.stderr.read()  # type: ignore[union-attr]
+    # One reader per pipe: a run that fills its stderr pipe (a crawl logging errors)
+    # while stdout is still open would otherwise block forever.
+    def read(name: str, stream: Any) -> None:
+        chunks[name] = stream.read()
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    readers = [
+        threading.Thread(target=read, args=(name, stream), daemon=True)
+        for name, stream in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for reader in readers:
+        reader.start()
     # Wait for the exit without reaping (WNOWAIT), so that the run's pid cannot be
     # given to another process while its memory is still being polled.
     os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
@@ -220,7 +226,8 @@ def run_measured(kind: str, argv: list[str], *, pinned: bool, cwd: Path | None =
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    reader.join()
+    for reader in readers:
+        reader.join()
     out, err = chunks.get("out", ""), chunks.get("err", "")
     if proc.returncode != 0:
         raise SystemExit(f"{kind} run failed ({proc.returncode}): {err.strip()[-2000:]}")

@@ -71,8 +71,20 @@ PRESSARCHIVE_WARC_MAX_BYTES = 100_000_000  # rotate WARC files at this size
 # `@room <platform>` in a spider contract points it at a bundled demo press room.
 SPIDER_CONTRACTS = {"pressarchive.spiders.contracts.RoomContract": 10}
 
-# A live line of pages, items and errors when run on a terminal (not under cron).
-EXTENSIONS = {"pressarchive.crawl.progress.CrawlProgress": 500}
+EXTENSIONS = {
+    # A live line of pages, items and errors when run on a terminal (not under cron).
+    "pressarchive.crawl.progress.CrawlProgress": 500,
+    # Scrapy (2.14+) starts, in every crawl, an HTTP server on localhost that runs
+    # the Python code posted to it (for its MCP server), and writes its port and
+    # token to a file under the user's home (~/.local/state/scrapy/job_files):
+    # outside the archive's folders, and a door into a scheduled crawl that nobody
+    # asked for. Left out, which also spares each crawl the import of aiohttp.
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+REMOTE_CONTROL_ENABLED = False
+# The telnet console (a port with a password, for debugging a live crawl): off;
+# `--set TELNETCONSOLE_ENABLED=1` turns it on for one crawl.
+TELNETCONSOLE_ENABLED = False
 
 # Worker processes that read and clean release pages off the reactor thread
 # (pressarchive.crawl.pool); 0 reads them in the crawl process. A worker shortens

@@ -58,6 +58,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from pressarchive.dedupe.urls import platform_release_id
+from pressarchive.extract.query import find, first_string
 from pressarchive.extract.services import (
     mynewsdesk_items,
     mynewsdesk_release,
@@ -77,17 +78,17 @@ NEXT = (
 )
 
 
-def _first(selector: Selector, queries: tuple[str, ...]) -> str:
+def _first(node: Any, queries: tuple[str, ...]) -> str:
     for query in queries:
-        value = selector.css(query).get()
+        value = first_string(node, query)
         if value and value.strip():
             return value.strip()
     return ""
 
 
-def _first_text(selector: Selector, queries: tuple[str, ...]) -> str:
+def _first_text(node: Any, queries: tuple[str, ...]) -> str:
     for query in queries:
-        value = squash(selector.css(query).xpath("string()").get())
+        value = squash(first_string(node, query))
         if value:
             return value
     return ""
@@ -101,7 +102,8 @@ def read_listing(selector: Selector, base_url: str) -> tuple[list[ListingEntry],
     """The listing's releases (in page order, each once) and the next page's URL."""
     entries: list[ListingEntry] = []
     seen: set[str] = set()
-    for item in _items(selector):
+    root = selector.root  # the compiled queries of extract.query: a listing asks ~40
+    for item in _items(root):
         href = _first(item, ITEM_LINK)
         url = urljoin(base_url, href) if href else ""
         if not url or not is_release_url(url) or url in seen:
@@ -115,20 +117,20 @@ def read_listing(selector: Selector, base_url: str) -> tuple[list[ListingEntry],
             )
         )
     if not entries:  # the item markup changed: fall back to release-shaped links
-        for href in selector.css("main a::attr(href), body a::attr(href)").getall():
+        for href in find(root, "main a::attr(href), body a::attr(href)"):
             url = urljoin(base_url, href)
             if is_release_url(url) and url not in seen:
                 seen.add(url)
                 entries.append(ListingEntry(url=url))
-    next_href = _first(selector, NEXT)
+    next_href = _first(root, NEXT)
     return entries, urljoin(base_url, next_href) if next_href else None
 
 
-def _items(selector: Selector) -> list[Selector]:
+def _items(root: Any) -> list[Any]:
     for query in ITEMS:
-        items = selector.css(query)
+        items = find(root, query)
         if items:
-            return list(items)
+            return items
     return []
 
 

@@ -11,10 +11,6 @@ import copy
 import re
 from dataclasses import dataclass
 
-import trafilatura
-from trafilatura.htmlprocessing import build_html_output
-from trafilatura.settings import Document
-
 from pressarchive.extract.page import Page
 from pressarchive.text import squash
 
@@ -35,6 +31,13 @@ NO_CONTENT = MainContent(title=None, body_html="", date=None, author=None)
 
 def main_content(page: Page) -> MainContent:
     """The page's main content as trafilatura sees it (hidden text already gone)."""
+    # Imported here: a platform extractor needs trafilatura only when its own body
+    # selector fails, and importing it costs every crawl process a tenth of a second
+    # or more at start.
+    import trafilatura
+    from trafilatura.htmlprocessing import build_html_output
+    from trafilatura.settings import Document
+
     # trafilatura prunes the tree it is given; the page's own tree must stay whole
     # for the other layers.
     tree = copy.deepcopy(page.root)

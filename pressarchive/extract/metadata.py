@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,9 +158,7 @@ def read_metadata(page: Page) -> Metadata:
     offer("section", page.meta("article:section"), "meta")
     offer("description", page.meta("description", "dcterms.description"), "meta")
     offer("author", page.meta("author", "article:author", "dcterms.creator"), "meta")
-    tags = tuple(
-        t.strip() for t in page.sel.css('meta[property="article:tag"]::attr(content)').getall()
-    )
+    tags = tuple(t.strip() for t in page.find('meta[property="article:tag"]::attr(content)'))
     offer("keywords", tuple(dict.fromkeys(t for t in tags if t)), "opengraph")
     offer("keywords", _keywords(page.meta("keywords", "news_keywords")), "meta")
     offer("published_raw", _time_datetime(page), "time")
@@ -184,16 +183,30 @@ def _website_name(page: Page) -> str | None:
 
 def _time_datetime(page: Page) -> str:
     """The machine date of the article's publication `<time>`: one marked as such
-    (itemprop, pubdate, class), else the first `<time datetime>` inside an article."""
-    for query in (
-        '//time[@itemprop="datePublished"]/@datetime',
-        '//*[@itemprop="datePublished"]/@content',
-        "//time[@pubdate]/@datetime",
-        '//time[contains(@class, "publish") or contains(@class, "published")]/@datetime',
-        "//article//time/@datetime",
-        "//main//time/@datetime",
-    ):
-        value = page.sel.xpath(query).get()
-        if value and value.strip():
-            return value.strip()
+    (itemprop, pubdate, class), else the first `<time datetime>` inside an article.
+    Each rule takes its first match in document order and passes to the next
+    rule when that match's value is blank (as the XPath `(rule)[1]` would); the
+    candidates are found in one pass over the page rather than one per rule."""
+    candidates = page.find('//time | //*[@itemprop="datePublished"]')
+    for rule, attribute in _PUBLISHED_TIME_RULES:
+        for element in candidates:
+            value = element.get(attribute)
+            if value is not None and rule(element):
+                if value.strip():
+                    return str(value).strip()
+                break
     return ""
+
+
+def _is_time(element: Any) -> bool:
+    return bool(element.tag == "time")
+
+
+_PUBLISHED_TIME_RULES: tuple[tuple[Callable[[Any], bool], str], ...] = (
+    (lambda el: _is_time(el) and el.get("itemprop") == "datePublished", "datetime"),
+    (lambda el: el.get("itemprop") == "datePublished", "content"),
+    (lambda el: _is_time(el) and el.get("pubdate") is not None, "datetime"),
+    (lambda el: _is_time(el) and "publish" in (el.get("class") or ""), "datetime"),
+    (lambda el: _is_time(el) and next(el.iterancestors("article"), None) is not None, "datetime"),
+    (lambda el: _is_time(el) and next(el.iterancestors("main"), None) is not None, "datetime"),
+)

@@ -31,6 +31,7 @@ from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
+from pressarchive.extract.query import find, first_string, string_value
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
 from pressarchive.refine.contacts import clean_email, normalise_phone
@@ -118,24 +119,24 @@ def kind_of(url: str, label: str, title: str) -> str:
 
 def read_contact_cards(page: Page, release: Release) -> list[Contact]:
     for query in CONTACT_CARDS:
-        cards = page.select(query)
+        cards = page.find(query)
         if cards:
             break
     else:
         return []
     contacts = []
     for card in cards:
-        name = squash(card.css(".contact-card__name, h4, h3, .name").xpath("string()").get())
+        name = squash(first_string(card, ".contact-card__name, h4, h3, .name"))
         if not name:
             continue
-        title = squash(card.css(".contact-card__title, .title").xpath("string()").get()) or None
-        phone_raw = squash(card.css(".contact-card__phone, .phone").xpath("string()").get())
-        email_raw = squash(card.css(".contact-card__email, .email").xpath("string()").get())
+        title = squash(first_string(card, ".contact-card__title, .title")) or None
+        phone_raw = squash(first_string(card, ".contact-card__phone, .phone"))
+        email_raw = squash(first_string(card, ".contact-card__email, .email"))
         email = clean_email(email_raw) if email_raw else None
         if email_raw and email is None:
             release.flag("email_invalid")
         if not email_raw:
-            mailto = card.css('a[href^="mailto:"]::attr(href)').get()
+            mailto = first_string(card, 'a[href^="mailto:"]::attr(href)')
             email = clean_email(mailto) if mailto else None
         phone = normalise_phone(phone_raw) if phone_raw else None
         if phone_raw and phone is None:
@@ -155,11 +156,11 @@ def read_contact_cards(page: Page, release: Release) -> list[Contact]:
 
 def read_tags(page: Page) -> list[Tag]:
     tags: list[Tag] = []
-    for heading in page.sel.xpath("//h2|//h3|//h4"):
-        kind = TAG_HEADINGS.get(squash(heading.xpath("string()").get()).lower())
+    for heading in page.find("//h2|//h3|//h4"):
+        kind = TAG_HEADINGS.get(squash(string_value(heading)).lower())
         if kind is None:
             continue
-        names = heading.xpath("following-sibling::ul[1]/li").xpath("string()").getall()
+        names = [string_value(li) for li in find(heading, "./following-sibling::ul[1]/li")]
         tags.extend(Tag(name=squash(n), kind=kind) for n in names if squash(n))
     return tags
 
@@ -167,11 +168,11 @@ def read_tags(page: Page) -> list[Tag]:
 def read_images(page: Page, og_image: str | None) -> list[Image]:
     images: list[Image] = []
     for query in FIGURES:
-        for figure in page.select(query):
-            src = figure.css("img::attr(src)").get()
+        for figure in page.find(query):
+            src = first_string(figure, "img::attr(src)")
             if not src:
                 continue
-            caption = squash(figure.css("figcaption").xpath("string()").get()) or None
+            caption = squash(first_string(figure, "figcaption")) or None
             images.append(Image(url=page.absolute(src), caption=caption))
         if images:
             break
@@ -184,14 +185,14 @@ def read_attachments(page: Page) -> list[Attachment]:
     """Documents linked from the release (Mynewsdesk's "Dokument" section)."""
     attachments: list[Attachment] = []
     seen: set[str] = set()
-    for link in page.sel.css("article a[href], .documents a[href]"):
-        href = link.attrib.get("href", "")
+    for link in page.find("article a[href], .documents a[href]"):
+        href = link.get("href", "")
         if not _DOCUMENT.search(href):
             continue
         url = page.absolute(href)
         if url not in seen:
             seen.add(url)
-            title = squash(link.xpath("string()").get()) or None
+            title = squash(string_value(link)) or None
             attachments.append(Attachment(url=url, title=title))
     return attachments
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import codecs
 import re
 from functools import cached_property
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 from parsel import Selector
 
+from pressarchive.extract.query import find
 from pressarchive.refine.html import remove_hidden
+from pressarchive.refine.html_parser import html_parser
 from pressarchive.text import squash
 
 DEFAULT_ENCODING = "utf-8"
@@ -109,7 +112,7 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     if not text.strip():
         return lxml.html.fromstring("<html><body></body></html>")
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=html_parser())
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.fromstring("<html><body></body></html>")
 
@@ -166,15 +169,14 @@ class Page:
     def sel(self) -> Selector:
         return Selector(root=self.root, type="html")
 
-    def select(self, query: str) -> list[Selector]:
-        """Matches of an XPath (starts with / or ( or .) or a CSS selector."""
-        if query.startswith(("/", "(", "./")):
-            return list(self.sel.xpath(query))
-        return list(self.sel.css(query))
+    def find(self, query: str) -> list[Any]:
+        """Matches of an XPath (starts with / or ( or ./) or a CSS selector: elements,
+        or strings for text and attribute queries."""
+        return find(self.root, query)
 
     def text(self, query: str) -> str:
         """The squashed text of the first match, "" when nothing matches."""
-        for match in self.select(query):
+        for match in self.find(query):
             value = squash(_text_of(match))
             if value:
                 return value
@@ -182,26 +184,26 @@ class Page:
 
     def texts(self, query: str) -> list[str]:
         """The squashed texts of all matches, empty ones left out."""
-        return [t for t in (squash(_text_of(m)) for m in self.select(query)) if t]
+        return [t for t in (squash(_text_of(m)) for m in self.find(query)) if t]
 
     def lines(self, query: str) -> list[str]:
         """The non-empty lines (block by block) of the first match's text."""
-        for match in self.select(query):
+        for match in self.find(query):
             return [line for line in map(squash, _text_of(match).split("\n")) if line]
         return []
 
     def attr(self, query: str, name: str) -> str:
         """Attribute `name` of the first match that has it, "" when none."""
-        for match in self.select(query):
-            value = match.attrib.get(name)
+        for match in self.find(query):
+            value = match.get(name) if isinstance(match, lxml.etree._Element) else None
             if value and value.strip():
-                return value.strip()
+                return str(value).strip()
         return ""
 
     def inner_html(self, query: str) -> str:
         """The inner HTML of the first match, "" when nothing matches."""
-        for match in self.select(query):
-            return inner_html(match.root)
+        for match in self.find(query):
+            return inner_html(match) if isinstance(match, lxml.etree._Element) else ""
         return ""
 
     def meta(self, *names: str) -> str:
@@ -242,13 +244,11 @@ class Page:
 _META_ATTRIBUTES = ("property", "name", "itemprop")
 
 
-def _text_of(match: Selector) -> str:
-    root = match.root
-    if isinstance(root, str):
-        return root
-    if isinstance(root, lxml.etree._Element):
-        return element_text(root)
-    return str(match.get())
+def _text_of(match: Any) -> str:
+    """A match's text: an element's block by block, a string as it is."""
+    if isinstance(match, lxml.etree._Element):
+        return element_text(match)
+    return str(match)
 
 
 _BLOCK_TAGS = frozenset(

@@ -23,6 +23,8 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
+from pressarchive.refine.html_parser import html_parser
+
 # --- hidden elements -------------------------------------------------------
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -57,42 +59,42 @@ _ICON_TEXT = re.compile(r"line styled icon|icon library|\bicon from\b", re.IGNOR
 # Substrings one of which every hidden class holds: most elements carry a
 # class, and a substring test is much cheaper than splitting it into a set.
 _HIDDEN_CLASS_HINTS = ("hid", "d-none", "invisible", "sr-only", "screen", "assistive")
+_LABEL_ATTRIBUTES = ("alt", "title", "aria-label")
 
 
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:
-    """Whether a reader never sees `el`. Runs on every element of every page
-    (a fifth of reading one): cheap tests first, attributes read with `get`."""
+    """Whether a reader never sees `el`. Runs on every element of every page:
+    cheap tests first, an attribute read only when the element has it."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if "}" in tag or not tag.islower():
         tag = tag.rsplit("}", 1)[-1].lower()
     if tag in _DROP_WITH_CONTENT:
         return True
-    get = el.get
-    if get("hidden") is not None:
-        return True
-    aria_hidden = get("aria-hidden")
-    if aria_hidden and aria_hidden.strip().lower() == "true":
-        return True
-    style = get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
     text = el.text
-    classes = get("class") or ""
-    if classes:
-        lowered = classes.lower()
-        if any(hint in lowered for hint in _HIDDEN_CLASS_HINTS) and not _HIDDEN_CLASSES.isdisjoint(
-            lowered.split()
-        ):
+    names = el.keys()
+    classes = ""
+    if names:
+        get = el.get
+        if "hidden" in names:
             return True
-        if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (text or "").strip():
+        if "aria-hidden" in names and (get("aria-hidden") or "").strip().lower() == "true":
+            return True
+        if "style" in names and _HIDDEN_STYLE.search(get("style") or ""):
+            return True
+        if "class" in names:
+            classes = get("class") or ""
+            lowered = classes.lower()
+            if any(
+                hint in lowered for hint in _HIDDEN_CLASS_HINTS
+            ) and not _HIDDEN_CLASSES.isdisjoint(lowered.split()):
+                return True
+            if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (text or "").strip():
+                return True
+        if any(n in names and _ICON_TEXT.search(get(n) or "") for n in _LABEL_ATTRIBUTES):
             return True
     if tag == "i" and not classes and not (text or "").strip() and len(el) == 0:
         # An empty <i> is an icon-font glyph, never emphasis.
         return True
-    for name in ("alt", "title", "aria-label"):
-        value = get(name)
-        if value and _ICON_TEXT.search(value):
-            return True
     return (
         bool(text)
         and "icon" in text.lower()
@@ -136,7 +138,7 @@ def _drop_keep_tail(el: etree._Element) -> None:
 
 
 def _fragment(fragment: str) -> lxml.html.HtmlElement:
-    return lxml.html.fragment_fromstring(fragment or "", create_parent="div")
+    return lxml.html.fragment_fromstring(fragment or "", create_parent="div", parser=html_parser())
 
 
 def strip_hidden_html(html_text: str) -> str:

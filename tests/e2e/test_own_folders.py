@@ -1,0 +1,57 @@
+"""A crawl writes only inside its own folders: nothing under the user's home
+(Scrapy's remote-control extension would leave a job file with a token there)
+and no listening console."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pressarchive.demo.server import DemoPressRooms
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_crawl_writes_nothing_under_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("XDG_") and key != "PRESSARCHIVE_REDIS_URL"
+    }
+    env["HOME"] = str(home)
+    with DemoPressRooms(["mynewsdesk"], size=12) as rooms:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(rooms.sources_toml(), encoding="utf-8")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pressarchive",
+                "crawl",
+                "--sources",
+                str(sources),
+                "--db",
+                str(tmp_path / "archive" / "x.db"),
+                "--full",
+                "--set",
+                "DOWNLOAD_DELAY=0",
+                "--set",
+                "AUTOTHROTTLE_ENABLED=False",
+                "demo-mynewsdesk",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "archive" / "x.db").exists()
+    written = [str(path.relative_to(home)) for path in home.rglob("*")]
+    assert written == [], written
+    assert "Telnet console listening" not in proc.stderr
