@@ -1,7 +1,8 @@
 """When a request popped from the shared frontier is done, so that its receipt
 can go: its callback's output has been consumed (the requests it yielded are
-queued in Redis) and every item it yielded has left the pipelines (is in the
-writer's queue, or was dropped).
+in the crawl's outbox) and every item it yielded has left the pipelines (is in
+the outbox for the writer's queue, or was dropped). The acknowledgement goes
+behind them in the outbox's pipeline.
 
 Enabled as a spider middleware by the Redis add-on. A request that never gets
 here (a download that failed after retries, a redirect) keeps its receipt

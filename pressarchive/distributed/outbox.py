@@ -3,16 +3,17 @@ rides the crawl's next round trip, whatever that is.
 
 A round trip costs a crawl process more CPU (redis-py, and on two cores the
 hand-over to redis-server and back) than Redis spends on most commands. So
-what does not need an answer now waits here: the requests a page found, its
-WARC index row, its release, the site lease its download gave back, and the
+what does not need an answer now waits here: the requests a page found, the
+site lease its download gave back, the WARC digest look-up of its response
+(answered when it rides), its WARC index row, its release, and the
 acknowledgement of its request. It goes, in one pipeline, with the next
-command that does need an answer (the WARC digest look-up of the next
-response, the next site lease, the next pop from the frontier), or after
-`linger` seconds when none comes.
+command that does need an answer (the next site lease, the next pop from the
+frontier, going idle), or after `linger` seconds when none comes.
 
-A pipeline runs in order: the requests and leases first, then the messages
-for the writer, then the acknowledgements, then the command it rides with. So
-a request is never acknowledged before what its page found is queued. A
+A pipeline runs in order: the requests, leases and look-ups first, then the
+messages for the writer, then the acknowledgements, then the command it rides
+with. So a request is never acknowledged before what its page found is queued
+(an acknowledgement whose WARC row waits for its look-up is held back). A
 crawler killed with something still here loses nothing: the requests of those
 pages were not acknowledged, so they go back on the frontier and are fetched
 again (the writer's upserts make that harmless).

@@ -11,8 +11,8 @@ each process down on its own when a site answers slowly.
 
 In a crawl, taking a lease rides the crawl's outbox (what waits there goes
 with it), and a lease given back waits in the outbox for the crawl's next
-round trip: the WARC digest look-up of the same response, as a rule, at most
-the outbox's linger later. A request of this process waiting for the site is
+round trip: the next lease taken or the next pop, as a rule, at most the
+outbox's linger later. A request of this process waiting for the site is
 woken at once: its own try is that round trip, the lease given back ahead of
 it in the pipeline.
 """
