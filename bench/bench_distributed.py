@@ -207,7 +207,8 @@ def run_redis(
         writer = subprocess.Popen(
             cli("ingest", "--redis", url, "--db", str(db), "-q"),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # a file, not a pipe nobody reads: a process that fills a pipe blocks
+            stderr=(work / "writer.err").open("w"),
             text=True,
         )
     crawlers = [
@@ -225,21 +226,22 @@ def run_redis(
                 *ids,
             ),
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            # read after its stdout: a pipe would block a crawler that logs much
+            stderr=(work / f"crawler-{k}.err").open("w"),
             text=True,
         )
         for k in range(n)
     ]
     pages = 0
     crawler_cpu = 0.0
-    for crawler in crawlers:
+    for k, crawler in enumerate(crawlers):
         out = crawler.stdout.read() if crawler.stdout else ""
-        err = crawler.stderr.read() if crawler.stderr else ""
         # wait4, not wait: the CPU of this crawler and what it waited for (its Scrapy child)
         _, status, usage = os.wait4(crawler.pid, 0)
         crawler.returncode = os.waitstatus_to_exitcode(status)
         crawler_cpu += usage.ru_utime + usage.ru_stime
         if crawler.returncode not in (0, 3):
+            err = (work / f"crawler-{k}.err").read_text(errors="replace")
             raise SystemExit(f"crawler failed ({crawler.returncode}): {err[-2000:]}")
         pages += sum(int(m.group(2)) for m in PAGES.finditer(out))
     crawled = time.perf_counter() - started
