@@ -18,11 +18,24 @@ FAST_CRAWL_SETTINGS: dict[str, Any] = QUICK_RETRY_SETTINGS
 E2E_DIR = Path(__file__).parent / "e2e"
 
 
+# The longest tests start first: `make test` runs on two workers (pytest-xdist),
+# which take tests in collection order, so a 50 s crawl collected last would run
+# alone at the end while the other worker sat idle.
+LONG_FIRST = ("scaleout", "faults", "e2e")
+
+
+def _long_first(item: pytest.Item) -> int:
+    parts = Path(item.path).relative_to(Path(__file__).parent).parts
+    group = parts[0] if len(parts) > 1 else ""
+    return LONG_FIRST.index(group) if group in LONG_FIRST else len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Crawls of whole rooms are `e2e`: `make unit` leaves them (and `slow`) out."""
     for item in items:
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=_long_first)  # stable: the order within each group stays
 
 
 @pytest.fixture
