@@ -81,7 +81,7 @@ EXTENSIONS = {
     # asked for. Left out, which also spares each crawl the import of aiohttp.
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
-REMOTE_CONTROL_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # still off if `--set EXTENSIONS=...` replaces the dict above
 # The telnet console (a port with a password, for debugging a live crawl): off;
 # `--set TELNETCONSOLE_ENABLED=1` turns it on for one crawl.
 TELNETCONSOLE_ENABLED = False

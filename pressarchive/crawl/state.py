@@ -77,9 +77,9 @@ class CrawlState:
     # (set by distributed.frontier, called by distributed.acks).
     frontier_ack: Callable[[str], None] | None = None
 
-    # A Redis crawl's messages for the writer not yet sent (distributed.outbox:
-    # the push pipeline and the WARC recorder put them there; they go with the
-    # next acknowledgement).
+    # A Redis crawl's one way to Redis (distributed.outbox): what its pages
+    # produce waits there for the crawl's next round trip (set on first use by
+    # distributed.outbox.outbox_of; used by the frontier, leases, WARC, push).
     writer_outbox: Any = None
 
     # True when this process was the last to leave the run, which ended it (set

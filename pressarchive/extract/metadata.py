@@ -199,7 +199,7 @@ def _time_datetime(page: Page) -> str:
 
 
 def _is_time(element: Any) -> bool:
-    return bool(element.tag == "time")
+    return element.tag == "time"
 
 
 _PUBLISHED_TIME_RULES: tuple[tuple[Callable[[Any], bool], str], ...] = (

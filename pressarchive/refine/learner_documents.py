@@ -118,13 +118,9 @@ def _save_documents(archive: Archive, made: dict[int, KeyedDocument]) -> bool:
         return False
     try:
         with archive.conn:
-            archive.conn.executemany(
-                """INSERT OR REPLACE INTO learner_documents (release_id, version, document)
-                   VALUES (?, ?, ?)""",
-                [
-                    (release_id, DOCUMENT_VERSION, json.dumps(paragraphs, ensure_ascii=False))
-                    for release_id, paragraphs in made.items()
-                ],
+            archive.keep_learner_documents(
+                (release_id, DOCUMENT_VERSION, paragraphs)
+                for release_id, paragraphs in made.items()
             )
     except sqlite3.OperationalError as exc:  # "database is locked"
         log.info("learner documents not kept this time: %s", exc)

@@ -300,6 +300,17 @@ class Archive:
         self._write_parts(existing_id, r)
         return StoreResult(existing_id, "updated", revision_id)
 
+    def keep_learner_documents(self, documents: Iterable[tuple[int, int, Any]]) -> None:
+        """Keep (release id, version, keyed paragraphs) in `learner_documents`,
+        in the caller's transaction."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO learner_documents (release_id, version, document) VALUES (?, ?, ?)",
+            (
+                (release_id, version, json.dumps(paragraphs, ensure_ascii=False))
+                for release_id, version, paragraphs in documents
+            ),
+        )
+
     def _write_parts(self, release_id: int, r: Release) -> None:
         if r.extracted is not None:
             record = dict(r.extracted)
@@ -315,10 +326,7 @@ class Archive:
             )
             if learner_document is not None:  # after the upsert, whose trigger would drop it
                 version, paragraphs = learner_document
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO learner_documents VALUES (?, ?, ?)",
-                    (release_id, version, json.dumps(paragraphs, ensure_ascii=False)),
-                )
+                self.keep_learner_documents([(release_id, version, paragraphs)])
         seen_roles: set[tuple[int, str]] = set()
         for position, contact in enumerate(r.contacts):
             contact_id = self._upsert_contact(contact, r.organisation)

@@ -1,6 +1,6 @@
 """A crawl writes only inside its own folders: nothing under the user's home
-(Scrapy's remote-control extension would leave a job file with a token there)
-and no listening console."""
+(Scrapy's remote-control extension would leave a job file with a token there),
+and it opens no console."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scrapy.utils.conf import build_component_list
+
+from pressarchive.crawl.child import project_settings
 from pressarchive.demo.server import DemoPressRooms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,4 +57,13 @@ def test_a_crawl_writes_nothing_under_home(tmp_path: Path) -> None:
     assert (tmp_path / "archive" / "x.db").exists()
     written = [str(path.relative_to(home)) for path in home.rglob("*")]
     assert written == [], written
-    assert "Telnet console listening" not in proc.stderr
+
+
+def test_the_crawl_process_starts_no_console_and_no_remote_control() -> None:
+    """What the crawl child runs with, Scrapy's defaults merged in: neither
+    the remote-control server nor the telnet console is started."""
+    settings = project_settings()
+    extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "scrapy.extensions.remote_control.RemoteControl" not in extensions
+    assert "pressarchive.crawl.progress.CrawlProgress" in extensions  # ours still there
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
