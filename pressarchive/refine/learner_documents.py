@@ -20,6 +20,7 @@ from typing import Any
 
 from pressarchive.refine.about_model import KeyedParagraph, keyed
 from pressarchive.refine.html import html_blocks
+from pressarchive.storage.rows import keep_learner_documents
 from pressarchive.storage.store import Archive
 
 log = logging.getLogger(__name__)
@@ -118,9 +119,9 @@ def _save_documents(archive: Archive, made: dict[int, KeyedDocument]) -> bool:
         return False
     try:
         with archive.conn:
-            archive.keep_learner_documents(
-                (release_id, DOCUMENT_VERSION, paragraphs)
-                for release_id, paragraphs in made.items()
+            keep_learner_documents(
+                archive.conn,
+                ((release_id, DOCUMENT_VERSION, p) for release_id, p in made.items()),
             )
     except sqlite3.OperationalError as exc:  # "database is locked"
         log.info("learner documents not kept this time: %s", exc)

@@ -4,6 +4,8 @@ unchanged record from a changed one."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -53,3 +55,17 @@ def _record_hash(row: dict[str, Any], r: Release) -> str:
         "events": [(utc_iso(e.starts_at), utc_iso(e.ends_at), e.place, e.raw) for e in r.events],
     }
     return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def keep_learner_documents(
+    conn: sqlite3.Connection, documents: Iterable[tuple[int, int, Any]]
+) -> None:
+    """Keep (release id, version, keyed paragraphs) in `learner_documents`, in
+    the caller's transaction: the store's, or the re-learning's cache."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO learner_documents (release_id, version, document) VALUES (?, ?, ?)",
+        (
+            (release_id, version, json.dumps(paragraphs, ensure_ascii=False))
+            for release_id, version, paragraphs in documents
+        ),
+    )

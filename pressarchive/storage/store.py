@@ -33,6 +33,7 @@ from pressarchive.storage.connection import (
 from pressarchive.storage.rows import (
     _record_hash,
     _release_row,
+    keep_learner_documents,
 )
 from pressarchive.times import utc_now
 
@@ -300,17 +301,6 @@ class Archive:
         self._write_parts(existing_id, r)
         return StoreResult(existing_id, "updated", revision_id)
 
-    def keep_learner_documents(self, documents: Iterable[tuple[int, int, Any]]) -> None:
-        """Keep (release id, version, keyed paragraphs) in `learner_documents`,
-        in the caller's transaction."""
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO learner_documents (release_id, version, document) VALUES (?, ?, ?)",
-            (
-                (release_id, version, json.dumps(paragraphs, ensure_ascii=False))
-                for release_id, version, paragraphs in documents
-            ),
-        )
-
     def _write_parts(self, release_id: int, r: Release) -> None:
         if r.extracted is not None:
             record = dict(r.extracted)
@@ -326,7 +316,7 @@ class Archive:
             )
             if learner_document is not None:  # after the upsert, whose trigger would drop it
                 version, paragraphs = learner_document
-                self.keep_learner_documents([(release_id, version, paragraphs)])
+                keep_learner_documents(self.conn, [(release_id, version, paragraphs)])
         seen_roles: set[tuple[int, str]] = set()
         for position, contact in enumerate(r.contacts):
             contact_id = self._upsert_contact(contact, r.organisation)
