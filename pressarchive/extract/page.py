@@ -19,6 +19,7 @@ import lxml.etree
 import lxml.html
 from parsel import Selector
 
+from pressarchive.extract.class_index import ClassIndex
 from pressarchive.extract.query import find
 from pressarchive.refine.html import remove_hidden
 from pressarchive.refine.html_parser import html_parser
@@ -172,7 +173,12 @@ class Page:
     def find(self, query: str) -> list[Any]:
         """Matches of an XPath (starts with / or ( or ./) or a CSS selector: elements,
         or strings for text and attribute queries."""
-        return find(self.root, query)
+        by_class = self._classes.select(query)
+        return find(self.root, query) if by_class is None else by_class
+
+    @cached_property
+    def _classes(self) -> ClassIndex:
+        return ClassIndex(self.root)
 
     def text(self, query: str) -> str:
         """The squashed text of the first match, "" when nothing matches."""

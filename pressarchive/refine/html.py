@@ -57,15 +57,16 @@ _ICON_TEXT = re.compile(r"line styled icon|icon library|\bicon from\b", re.IGNOR
 
 
 # Substrings one of which every hidden class holds: most elements carry a
-# class, and a substring test is much cheaper than splitting it into a set.
+# class, and one search for them is much cheaper than splitting it into a set.
 _HIDDEN_CLASS_HINTS = ("hid", "d-none", "invisible", "sr-only", "screen", "assistive")
+_HIDDEN_CLASS_HINT = re.compile("|".join(map(re.escape, _HIDDEN_CLASS_HINTS)))
 _LABEL_ATTRIBUTES = ("alt", "title", "aria-label")
 
 
-def _is_hidden(el: lxml.html.HtmlElement) -> bool:
-    """Whether a reader never sees `el`. Runs on every element of every page:
-    cheap tests first, an attribute read only when the element has it."""
-    tag = el.tag if isinstance(el.tag, str) else ""
+def _is_hidden(el: lxml.html.HtmlElement, tag: str) -> bool:
+    """Whether a reader never sees `el` (its `tag`, read once by the caller).
+    Runs on every element of every page: cheap tests first, an attribute read
+    only when the element has it."""
     if "}" in tag or not tag.islower():
         tag = tag.rsplit("}", 1)[-1].lower()
     if tag in _DROP_WITH_CONTENT:
@@ -84,13 +85,15 @@ def _is_hidden(el: lxml.html.HtmlElement) -> bool:
         if "class" in names:
             classes = get("class") or ""
             lowered = classes.lower()
-            if any(
-                hint in lowered for hint in _HIDDEN_CLASS_HINTS
-            ) and not _HIDDEN_CLASSES.isdisjoint(lowered.split()):
+            if _HIDDEN_CLASS_HINT.search(lowered) and not _HIDDEN_CLASSES.isdisjoint(
+                lowered.split()
+            ):
                 return True
             if tag in ("i", "span") and _ICON_CLASS.search(classes) and not (text or "").strip():
                 return True
-        if any(n in names and _ICON_TEXT.search(get(n) or "") for n in _LABEL_ATTRIBUTES):
+        if ("alt" in names or "title" in names or "aria-label" in names) and any(
+            _ICON_TEXT.search(get(n) or "") for n in _LABEL_ATTRIBUTES if n in names
+        ):
             return True
     if tag == "i" and not classes and not (text or "").strip() and len(el) == 0:
         # An empty <i> is an icon-font glyph, never emphasis.
@@ -109,13 +112,14 @@ def remove_hidden(root: lxml.html.HtmlElement) -> int:
     doomed: list[lxml.html.HtmlElement] = []
     skip: set[lxml.html.HtmlElement] = set()
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag  # lxml makes a new string at every read
+        if not isinstance(tag, str):
             if isinstance(el, etree._Comment):
                 doomed.append(el)
             continue
         if el is root or el in skip:
             continue
-        if _is_hidden(el):
+        if _is_hidden(el, tag):
             doomed.append(el)
             skip.update(el.iterdescendants())
     for el in doomed:
