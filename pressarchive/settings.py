@@ -5,6 +5,8 @@ HTTP cache, the job directory); `scrapy crawl` from the checkout uses them as
 they are.
 """
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "pressarchive"
 SPIDER_MODULES = ["pressarchive.spiders"]
 NEWSPIDER_MODULE = "pressarchive.spiders"
@@ -74,14 +76,20 @@ SPIDER_CONTRACTS = {"pressarchive.spiders.contracts.RoomContract": 10}
 EXTENSIONS = {
     # A live line of pages, items and errors when run on a terminal (not under cron).
     "pressarchive.crawl.progress.CrawlProgress": 500,
-    # Scrapy (2.14+) starts, in every crawl, an HTTP server on localhost that runs
-    # the Python code posted to it (for its MCP server), and writes its port and
-    # token to a file under the user's home (~/.local/state/scrapy/job_files):
-    # outside the archive's folders, and a door into a scheduled crawl that nobody
-    # asked for. Left out, which also spares each crawl the import of aiohttp.
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
-REMOTE_CONTROL_ENABLED = False  # still off if `--set EXTENSIONS=...` replaces the dict above
+# Scrapy (2.14+) starts, in every crawl, an HTTP server on localhost that runs
+# the Python code posted to it (for its MCP server), and writes its port and
+# token to a file under the user's home (~/.local/state/scrapy/job_files):
+# outside the archive's folders, and a door into a scheduled crawl that nobody
+# asked for. It is left out of Scrapy's base extensions rather than set to None
+# in EXTENSIONS: Scrapy imports every key of EXTENSIONS to normalise it, and
+# this one imports aiohttp, ~0.2 s of CPU at every crawl's start.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
+}
+REMOTE_CONTROL_ENABLED = False  # still off if `--set EXTENSIONS_BASE=...` brings it back
 # The telnet console (a port with a password, for debugging a live crawl): off;
 # `--set TELNETCONSOLE_ENABLED=1` turns it on for one crawl.
 TELNETCONSOLE_ENABLED = False
