@@ -76,6 +76,7 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # organisations, hosts and names recur from release to release
 def _ascii_fold(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().casefold()
 
@@ -107,12 +108,18 @@ def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     if not (len(tld) == 2 and tld.isalpha()) and tld not in _KNOWN_TLDS:
         return False
     main = labels[-2] if len(labels) >= 2 else ""
-    candidates = {w for k in known for w in re.findall(r"[a-z0-9]+", _ascii_fold(k))}
-    for candidate in candidates:
-        for stem in {candidate, candidate.rstrip("s")}:
-            if len(stem) >= 5 and stem != main and stem not in main and _is_subsequence(stem, main):
-                return False
-    return True
+    return not any(
+        stem != main and stem not in main and _is_subsequence(stem, main)
+        for stem in _garbling_stems(tuple(known))
+    )
+
+
+@lru_cache(maxsize=256)  # one release's words, asked for each of its addresses
+def _garbling_stems(known: tuple[str, ...]) -> frozenset[str]:
+    """The words (and their stems without a final s) of `known` long enough to
+    tell a garbled copy by."""
+    words = {w for k in known for w in re.findall(r"[a-z0-9]+", _ascii_fold(k))}
+    return frozenset(stem for w in words for stem in (w, w.rstrip("s")) if len(stem) >= 5)
 
 
 def looks_like_name(text: str) -> bool:
@@ -300,6 +307,7 @@ def _finish(contact: Contact) -> Contact:
     return contact
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     folded = _ascii_fold(name)
     return " ".join(re.sub(r"[^a-z ]", " ", folded).split())
@@ -311,24 +319,28 @@ def merge_contacts(existing: Sequence[Contact], found: Sequence[Contact]) -> lis
     merged: list[Contact] = []
     by_key: dict[str, Contact] = {}
     for contact in [*existing, *found]:
-        if not name_key(contact.name):
+        person = name_key(contact.name)
+        if not person:
             continue
         # A press-contact card and the sender line of the same person are two
         # links (two roles); within one role the person is listed once.
-        key = f"{name_key(contact.name)}|{contact.role}"
+        key = f"{person}|{contact.role}"
         if key not in by_key:
-            copy = Contact(**{f.name: getattr(contact, f.name) for f in fields(Contact)})
+            copy = Contact(**{name: getattr(contact, name) for name in _CONTACT_FIELDS})
             by_key[key] = copy
             merged.append(copy)
             continue
         kept = by_key[key]
-        for f in fields(Contact):
-            if f.name in ("name", "role"):
+        for name in _CONTACT_FIELDS:
+            if name in ("name", "role"):
                 continue
-            old, new = getattr(kept, f.name), getattr(contact, f.name)
-            if new and (not old or (len(str(new)) > len(str(old)) and f.name == "title")):
-                setattr(kept, f.name, new)
+            old, new = getattr(kept, name), getattr(contact, name)
+            if new and (not old or (len(str(new)) > len(str(old)) and name == "title")):
+                setattr(kept, name, new)
     return merged
+
+
+_CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
 
 
 def clean_contact(contact: Contact, known: Sequence[str], flags: list[str]) -> Contact:
