@@ -255,3 +255,45 @@ def test_default_level_warc_reads_back_record_by_record() -> None:
         assert iterator.get_record_offset() >= 0
     assert read == [(f"http://127.0.0.1/{n}", b"page %d" % n) for n in range(3)]
     assert buffer.getvalue().count(b"\x1f\x8b\x08") >= 3
+
+
+def _hidden_rules_reference(css: str) -> list[tuple[int, str]]:
+    from pressarchive.extract.page import _HIDDEN_CLASS_RULE
+
+    return [(m.start(), m.group(0)) for m in _HIDDEN_CLASS_RULE.finditer(css)]
+
+
+def _hidden_rules_fast(css: str) -> list[tuple[int, str]]:
+    from pressarchive.extract.page import _hidden_rules
+
+    return sorted((m.start(), m.group(0)) for m in _hidden_rules(css))
+
+
+def test_hidden_rules_on_real_style_sheets() -> None:
+    from pressarchive.extract.page import parse_html
+
+    sheets = [
+        style.text or ""
+        for path in sorted(REAL.glob("*/*.html"))
+        for style in parse_html(path.read_text(encoding="utf-8", errors="replace")).iter("style")
+    ]
+    assert sum(map(len, sheets)) > 50_000  # the Via TT page alone has ~50 KB of CSS
+    for css in sheets:
+        assert _hidden_rules_fast(css) == _hidden_rules_reference(css)
+
+
+def test_hidden_rules_on_made_up_style_sheets() -> None:
+    """Stretches between braces, nesting, comma lists, case (İ, ı and ſ match
+    i and s case-blind), white space inside declarations, non-ASCII sheets."""
+    import random
+
+    atoms = [
+        ".a", ".b-c", ".x_1", ",", " ", "{", "}", "display:none", "DISPLAY : NONE",
+        "Visibility:\thidden", "visibility:hidden", "d\u0130splay:none", "d\u0131splay:none",
+        "di\u017fplay:none", "é", ";", "color:red", "div", ":hover", "@media(x){", ".a.b",
+        "\n", ".", "#id", "display", "none", "hidden", ":",
+    ]  # fmt: skip
+    rng = random.Random(12)
+    for _ in range(20_000):
+        css = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 14)))
+        assert _hidden_rules_fast(css) == _hidden_rules_reference(css), css

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
@@ -125,13 +126,56 @@ _HIDDEN_CLASS_RULE = re.compile(
 )
 
 
+_HIDDEN_DECLARATION = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_DECLARATION_WORDS = (
+    ("display", re.compile(r"display\s*:\s*none")),
+    ("visibility", re.compile(r"visibility\s*:\s*hidden")),
+)
+
+
 def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
     """Classes the page's own <style> blocks hide (`.x{display:none}`)."""
     classes: set[str] = set()
     for style in root.iter("style"):
-        for match in _HIDDEN_CLASS_RULE.finditer(style.text or ""):
+        for match in _hidden_rules(style.text or ""):
             classes.update(name.strip().lstrip(".") for name in match.group(1).split(","))
     return classes
+
+
+def _hidden_rules(css: str) -> Iterator[re.Match[str]]:
+    """`_HIDDEN_CLASS_RULE.finditer(css)`, searched only where it can match.
+
+    Run over a whole style sheet, the rule tries every class selector and scans
+    its declarations for a hiding one: ~2.5 ms on the ~50 KB of CSS of the real
+    Via TT page. A match cannot span a `}`, so the sheet falls into stretches
+    between two `}`, each searched on its own exactly as the whole-sheet search
+    goes through it; only the stretches that hold a hiding declaration are
+    searched, and only up to their last one."""
+    ends: dict[int, int] = {}  # a stretch's start -> the end of its last hiding declaration
+    for start, end in _hiding_declarations(css):
+        stretch = css.rfind("}", 0, start) + 1
+        ends[stretch] = max(end, ends.get(stretch, 0))
+    for start, end in ends.items():
+        yield from _HIDDEN_CLASS_RULE.finditer(css, start, end)
+
+
+def _hiding_declarations(css: str) -> list[tuple[int, int]]:
+    """Where `_HIDDEN_DECLARATION` matches in `css` (its matches cannot overlap).
+    An ASCII sheet (any real one) is lowered once and searched word by word
+    with str.find, ~10x faster than the case-blind pattern; any other keeps the
+    pattern, whose case-blindness also matches İ, ı and ſ."""
+    if not css.isascii():
+        return [match.span() for match in _HIDDEN_DECLARATION.finditer(css)]
+    lowered = css.lower()
+    found: list[tuple[int, int]] = []
+    for word, declaration in _DECLARATION_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            match = declaration.match(lowered, at)
+            if match:
+                found.append(match.span())
+            at = lowered.find(word, at + 1)
+    return found
 
 
 _WITH_CLASS = lxml.etree.XPath("descendant-or-self::*[@class]")

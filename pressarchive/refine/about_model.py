@@ -28,6 +28,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -102,14 +103,15 @@ class AboutModel:
 
     def kind(self, paragraph: str) -> str:
         """ "about", "chrome" or "body"."""
-        words = tokens(paragraph)
-        if not words:
+        key = paragraph_key(paragraph)
+        if not key:
             return "chrome"
+        words = key.split(" ")
         if len(words) < SHORT_WORDS:
-            return "chrome" if _key(words) in self.chrome else "body"
+            return "chrome" if key in self.chrome else "body"
         if self._is_about(shingles(words)) and not is_quote(paragraph):
             return "about"
-        return "chrome" if _key(words) in self.chrome else "body"
+        return "chrome" if key in self.chrome else "body"
 
     def classify(self, paragraphs: Sequence[str]) -> list[str]:
         """Per paragraph "about", "chrome" or "body". A recurring short line
@@ -238,6 +240,9 @@ def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 KeyedParagraph = tuple[str, str]
 
 
+# A crawl keys each release's paragraphs for the learner and then classifies
+# the same paragraphs to clean the release: the second time is a look-up.
+@lru_cache(maxsize=2048)
 def paragraph_key(paragraph: str) -> str:
     return _key(tokens(paragraph))
 
