@@ -26,6 +26,13 @@ core (`taskset -c 0`), where the full run's extra processes cannot hide on an
 idle second core; their ratio is paired by round too. The
 machine's load average is printed beside every run.
 
+Page weight (`--page-weight`, default real): the generated release pages are
+~7 KB, real ones ~80 KB; by default each release page is padded with the
+chrome of a real page (page_weight.py), since a crawl's WARC compression,
+hashing, parsing and style-sheet search grow with the page and a bare
+spider's work much less. `--page-weight demo` serves the light pages (the
+figures before issue 12's third round were measured so).
+
 Left out: the press-room server's own CPU (it runs in this process and serves
 both runs alike), the first import of Python modules is in both figures.
 
@@ -53,6 +60,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from page_weight import pad_release_page
 
 from pressarchive.demo.server import DemoPressRooms
 
@@ -269,6 +278,13 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write every run here")
     parser.add_argument(
+        "--page-weight",
+        choices=("real", "demo"),
+        default="real",
+        help="real: release pages padded with a real page's chrome to ~80 KB (page_weight.py); "
+        "demo: the generated pages as they are (~7 KB for Mynewsdesk)",
+    )
+    parser.add_argument(
         "--baseline-python",
         help="the python of another install of pressarchive (e.g. an older commit's venv): "
         "its full crawl runs in every unpinned round too, and is compared with this one's",
@@ -279,7 +295,11 @@ def main() -> int:
         full_settings["PRESSARCHIVE_WORKERS"] = args.workers
     runs: list[Run] = []
     with (
-        DemoPressRooms([args.platform], size=args.count) as rooms,
+        DemoPressRooms(
+            [args.platform],
+            size=args.count,
+            reply_filter=pad_release_page if args.page_weight == "real" else None,
+        ) as rooms,
         tempfile.TemporaryDirectory() as tmp,
     ):
         workdir = Path(tmp)
@@ -350,7 +370,8 @@ def main() -> int:
     cpu_ratio = statistics.median(cpu_ratios)
     rss = statistics.median(r.rss_sum_mb for r in full)
     print(
-        f"## Crawl cost ({args.platform}, {args.count:,} releases on 127.0.0.1, politeness off, "
+        f"## Crawl cost ({args.platform}, {args.count:,} releases on 127.0.0.1, "
+        f"{args.page_weight} page weight, politeness off, "
         f"{args.rounds} interleaved rounds; median (min–max))\n"
     )
     workers = "project default" if args.workers is None else str(args.workers)

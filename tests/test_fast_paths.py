@@ -297,3 +297,45 @@ def test_hidden_rules_on_made_up_style_sheets() -> None:
     for _ in range(20_000):
         css = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 14)))
         assert _hidden_rules_fast(css) == _hidden_rules_reference(css), css
+
+
+def _decode_body_reference(body: bytes, declared: str | None) -> tuple[str, str]:
+    from pressarchive.extract.page import DEFAULT_ENCODING, declared_encoding, without_controls
+
+    encoding = declared_encoding(body, declared)
+    if encoding is None:
+        try:
+            return without_controls(body.decode(DEFAULT_ENCODING)), DEFAULT_ENCODING
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    return without_controls(body.decode(encoding, errors="replace")), encoding
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", "tab\tnew\nline\r", "nul\x00bell\x07esc\x1bdel\x7f", "åäö “quotes” \x0c", "\x85\x9d"],
+)
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp1252", "iso-8859-1", "iso-8859-15", "utf-16", "utf-7"]
+)
+def test_decode_body_drops_controls_as_the_reference(text: str, encoding: str) -> None:
+    """The byte-level shortcut for "no control characters" holds only for
+    ASCII-based encodings; UTF-16 and UTF-7 take the text-level search."""
+    from pressarchive.extract.page import decode_body
+
+    body = text.encode(encoding, errors="replace")
+    for declared in (encoding, None):
+        assert decode_body(body, declared) == _decode_body_reference(body, declared)
+    page = f'<html><head><meta charset="{encoding}"></head><body>{text}</body></html>'
+    body = page.encode(encoding, errors="replace")
+    assert decode_body(body) == _decode_body_reference(body, None)
+
+
+def test_decode_body_on_saved_pages() -> None:
+    from pressarchive.extract.page import decode_body
+
+    pages = sorted(REAL.glob("*/*.html")) + sorted((REAL.parent / "golden").glob("*.html"))
+    for path in pages:
+        body = path.read_bytes()
+        assert decode_body(body) == _decode_body_reference(body, None), path.name
+        assert decode_body(body, "cp1252") == _decode_body_reference(body, "cp1252"), path.name

@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType, TracebackType
@@ -136,6 +136,8 @@ def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequest
                 time.sleep(owner.delay)
             try:
                 reply = ask(served.room, self.path, edition=owner.edition)
+                if owner.reply_filter is not None:
+                    reply = owner.reply_filter(served.platform, self.path, reply)
             except Exception:  # a broken fixture must show up in the test, not hang it
                 log.error("demo room %s failed on %s", served.platform, self.path)
                 traceback.print_exc()
@@ -168,6 +170,7 @@ class DemoPressRooms:
         size: int | None = None,
         base_port: int = 0,
         delay: float = 0.0,
+        reply_filter: Callable[[str, str, Reply], Reply] | None = None,
     ) -> None:
         self.platforms = tuple(platforms)
         self.size = size
@@ -175,6 +178,9 @@ class DemoPressRooms:
         # Seconds each reply waits: a crawl that lasts long enough to be
         # interrupted or to meet the lock (the researcher's walk-through).
         self.delay = delay
+        # (platform, path, reply) -> the reply sent: the crawl-cost benchmark
+        # pads release pages to the weight of a real page.
+        self.reply_filter = reply_filter
         self.edition = 1
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
