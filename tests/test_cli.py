@@ -253,6 +253,16 @@ def test_crawl_with_names_and_all_is_refused_clearly(tmp_path: Path) -> None:
     assert not (tmp_path / "a.db").exists()
 
 
+@pytest.mark.parametrize("level", ["12", "0", "fast", ""])
+def test_a_bad_warc_gzip_level_is_one_line(tmp_path: Path, level: str) -> None:
+    code, _, err = run(
+        "crawl", "--all", "--db", str(tmp_path / "a.db"),
+        "--set", f"PRESSARCHIVE_WARC_GZIP_LEVEL={level}",
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "1 to 9" in err
+    assert not (tmp_path / "a.db").exists()
+
+
 def test_second_crawl_of_the_same_archive_is_refused_with_75(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     sources = tmp_path / "sources.toml"

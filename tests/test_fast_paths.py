@@ -227,20 +227,24 @@ def test_remove_hidden_fast_equals_the_reference() -> None:
     assert "kept" in every_rule.text_content() and "ok" in every_rule.text_content()
 
 
-def test_default_level_warc_reads_back_record_by_record() -> None:
+@pytest.mark.parametrize("level", [1, 3, 9])
+def test_leveled_warc_reads_back_record_by_record(level: int) -> None:
+    """Members of every size (a small window for a small record, the full one
+    for a large record) read back, each on its own."""
     import io
 
     from warcio.archiveiterator import ArchiveIterator
 
-    from pressarchive.storage.warc import DefaultLevelWARCWriter
+    from pressarchive.storage.warc import LeveledWARCWriter
 
     buffer = io.BytesIO()
-    writer = DefaultLevelWARCWriter(buffer, gzip=True)
-    for number in range(3):
+    writer = LeveledWARCWriter(buffer, gzip=True, level=level)
+    payloads = [b"page 0", (b"page 1 " * 9000)[:60_000], bytes(range(256)) * 400]
+    for number, payload in enumerate(payloads):
         record = writer.create_warc_record(
             f"http://127.0.0.1/{number}",
             "resource",
-            payload=io.BytesIO(b"page %d" % number),
+            payload=io.BytesIO(payload),
             warc_content_type="text/html",
         )
         writer.write_record(record)
@@ -253,7 +257,7 @@ def test_default_level_warc_reads_back_record_by_record() -> None:
         )
         # each record is its own gzip member: a reader can seek straight to it
         assert iterator.get_record_offset() >= 0
-    assert read == [(f"http://127.0.0.1/{n}", b"page %d" % n) for n in range(3)]
+    assert read == [(f"http://127.0.0.1/{n}", payload) for n, payload in enumerate(payloads)]
     assert buffer.getvalue().count(b"\x1f\x8b\x08") >= 3
 
 

@@ -12,7 +12,8 @@ which is what a WARC file should hold and what replay needs. It is enabled
 by `PRESSARCHIVE_WARC_DIR` and `PRESSARCHIVE_DB` (the archive database, which
 the store has already created and migrated) and writes its index rows through
 a connection of its own (`archive.open_index`). Optional:
-`PRESSARCHIVE_WARC_MAX_BYTES` (file rotation size) and `PRESSARCHIVE_CRAWL_ID`.
+`PRESSARCHIVE_WARC_MAX_BYTES` (file rotation size), `PRESSARCHIVE_WARC_GZIP_LEVEL`
+(1-9) and `PRESSARCHIVE_CRAWL_ID`.
 
 `WarcCacheStorage` is an `HTTPCACHE_STORAGE` backend that serves the newest
 archived response of a URL from the WARC index and never stores anything:
@@ -39,7 +40,7 @@ from scrapy.statscollectors import StatsCollector
 
 from pressarchive.crawl.stopping import DISK_FULL, stop_crawl, stopping_reason
 from pressarchive.storage.connection import storage_full
-from pressarchive.storage.warc import Headers, WarcArchive, open_index
+from pressarchive.storage.warc import DEFAULT_GZIP_LEVEL, Headers, WarcArchive, open_index
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class WarcRecorderMiddleware:
     def __init__(self, settings: BaseSettings, stats: StatsCollector | None = None) -> None:
         self.warc_dir, self.db = _archive_paths(settings)
         self.max_file_bytes = settings.getint("PRESSARCHIVE_WARC_MAX_BYTES", 100_000_000)
+        self.gzip_level = settings.getint("PRESSARCHIVE_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL)
         crawl_id = settings.get("PRESSARCHIVE_CRAWL_ID")
         self.crawl_id = int(crawl_id) if crawl_id not in (None, "") else None
         self.stats = stats
@@ -89,6 +91,7 @@ class WarcRecorderMiddleware:
                 open_index(self.db),
                 max_file_bytes=self.max_file_bytes,
                 crawl_id=self.crawl_id,
+                gzip_level=self.gzip_level,
             )
         return self._archive
 
