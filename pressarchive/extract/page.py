@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -158,9 +158,18 @@ def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
     """Classes the page's own <style> blocks hide (`.x{display:none}`)."""
     classes: set[str] = set()
     for style in root.iter("style"):
-        for match in _hidden_rules(style.text or ""):
-            classes.update(name.strip().lstrip(".") for name in match.group(1).split(","))
+        classes.update(_classes_hidden_by(style.text or ""))
     return classes
+
+
+# A site serves the same style sheet on every page: searched once per process.
+@lru_cache(maxsize=64)
+def _classes_hidden_by(css: str) -> frozenset[str]:
+    return frozenset(
+        name.strip().lstrip(".")
+        for match in _hidden_rules(css)
+        for name in match.group(1).split(",")
+    )
 
 
 def _hidden_rules(css: str) -> Iterator[re.Match[str]]:
@@ -199,16 +208,17 @@ def _hiding_declarations(css: str) -> list[tuple[int, int]]:
     return found
 
 
-_WITH_CLASS = lxml.etree.XPath("descendant-or-self::*[@class]")
-
-
 def drop_stylesheet_hidden(root: lxml.html.HtmlElement) -> int:
     """Remove elements hidden by a class rule of the page's own style sheet: a
     harvester trap pattern that inline-style checks do not see."""
     hidden = stylesheet_hidden_classes(root)
     if not hidden:
         return 0
-    doomed = [el for el in _WITH_CLASS(root) if not hidden.isdisjoint(el.get("class").split())]
+    doomed = [
+        el
+        for el in root.iter(lxml.etree.Element)
+        if (classes := el.get("class")) and not hidden.isdisjoint(classes.split())
+    ]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
