@@ -227,10 +227,11 @@ def test_remove_hidden_fast_equals_the_reference() -> None:
     assert "kept" in every_rule.text_content() and "ok" in every_rule.text_content()
 
 
-@pytest.mark.parametrize("level", [1, 3, 9])
+@pytest.mark.parametrize("level", [1, 2, 3, 4, 9])
 def test_leveled_warc_reads_back_record_by_record(level: int) -> None:
-    """Members of every size (a small window for a small record, the full one
-    for a large record) read back, each on its own."""
+    """Members of every size read back, each on its own: ISA-L's (levels 1-3)
+    and zlib's (4-9, a small window for a small record, the full one for a
+    large record)."""
     import io
 
     from warcio.archiveiterator import ArchiveIterator

@@ -129,7 +129,7 @@ def crawl(
         if not sep or not name:
             fail(f"--set takes NAME=VALUE, got {item!r}", 2)
         settings[name.strip()] = value
-    level = settings.get("PRESSARCHIVE_WARC_GZIP_LEVEL", "3").strip()
+    level = settings.get("PRESSARCHIVE_WARC_GZIP_LEVEL", "2").strip()
     if level not in tuple("123456789"):
         fail(f"PRESSARCHIVE_WARC_GZIP_LEVEL is a gzip level, 1 to 9, not {level!r}", 2)
     if redis and (resume or cache):
