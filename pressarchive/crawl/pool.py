@@ -33,7 +33,6 @@ from pressarchive.items import Release
 from pressarchive.refine.about_learning import (
     CleaningLog,
     OnlineAboutLearner,
-    model_key,
     refresh_source,
 )
 from pressarchive.refine.about_model import AboutModel, keyed
@@ -136,7 +135,7 @@ class LearningCleaning:
             refine(release, about=model)
         else:
             self.log.refine(release, model)
-        release.extracted[ABOUT_MODEL_KEY] = model_key(model)
+        release.extracted[ABOUT_MODEL_KEY] = self.learner.model_key
         return release
 
 

@@ -213,13 +213,18 @@ class OnlineAboutLearner:
 
     def __init__(self, archive_documents: list[KeyedDocument]) -> None:
         self.documents = archive_documents
-        self.model = learn_keyed(self.documents)
+        self._learn()
         self.next_refresh = max(MIN_DOCUMENTS, len(self.documents) * 2)
+
+    def _learn(self) -> None:
+        self.model = learn_keyed(self.documents)
+        # kept with every release the model cleans: made once per model, not per release
+        self.model_key = model_key(self.model)
 
     def add(self, document_: KeyedDocument) -> AboutModel | None:
         self.documents.append(document_)
         if len(self.documents) >= self.next_refresh:
-            self.model = learn_keyed(self.documents)
+            self._learn()
             self.next_refresh = len(self.documents) * 2
         return self.model
 
