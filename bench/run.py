@@ -25,6 +25,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "bench_incremental.py": ([], ["--count", "10000"]),
     "bench_refresh.py": ([], ["--counts", "1000", "--rounds", "3"]),
     "bench_crawl.py": ([], ["--count", "500"]),
+    "bench_stages.py": ([], ["--count", "100", "--rounds", "2"]),
     "bench_golden.py": ([], []),
     "bench_fidelity.py": ([], []),
     "bench_export.py": ([], ["--counts", "1000", "5000"]),

@@ -1,0 +1,187 @@
+"""Where a crawl's CPU goes, stage by stage, on release pages of real weight.
+
+    .venv/bin/python bench/bench_stages.py [--count 300] [--rounds 5] [--page-weight real]
+
+`bench_crawl.py` measures what a user pays for a whole crawl; this one says
+which stage pays it, without Scrapy in between, so that a change to one stage
+can be measured alone. The pages are demo Mynewsdesk releases fetched from a
+generated room on 127.0.0.1 (padded to a real page's weight by default,
+page_weight.py), then each stage runs over all of them in this process, the
+stages interleaved round by round (median and spread of CPU ms a page,
+`time.process_time`):
+
+- bare parse: what the bare spider of bench_crawl does with a release page
+  (parsel's parse and one CSS query), the baseline;
+- Page(): decoding, parsing, the hidden text removed (extract/page.py);
+- extraction: the rest of `extract_page`, Page() left out;
+- refine: the stages of refine/process.py with the crawl's learning cleaner;
+- WARC: `WarcArchive.record` with its own index connection, as in a crawl;
+- store: `Archive.store` in batches of 50 into a fresh archive.
+
+Left out: Scrapy and Twisted (the same in both crawls of bench_crawl), the
+end-of-crawl work (re-learning, clustering), imports. The stages' sum over
+the bare parse is not bench_crawl's ratio, whose bare spider also pays for
+Scrapy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+from page_weight import pad_release_page
+from parsel import Selector
+
+from pressarchive.crawl.pool import LearningCleaning
+from pressarchive.dedupe.urls import platform_release_id
+from pressarchive.demo.server import DemoPressRooms
+from pressarchive.extract import extract_page
+from pressarchive.extract.page import Page
+from pressarchive.items import Release
+from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner
+from pressarchive.refine.process import STAGES, Context, run_stages
+from pressarchive.sources import Source
+from pressarchive.storage.store import Archive
+from pressarchive.storage.warc import WarcArchive, open_index
+
+PLATFORM = "mynewsdesk"
+HEADERS = [(b"Content-Type", b"text/html; charset=utf-8"), (b"Server", b"demo")]
+
+
+def fetch_release_pages(count: int, weight: str) -> list[tuple[str, bytes]]:
+    pages: list[tuple[str, bytes]] = []
+    with DemoPressRooms(
+        [PLATFORM],
+        size=count,
+        reply_filter=pad_release_page if weight == "real" else None,
+    ) as rooms:
+        start = rooms.url(PLATFORM)
+        todo, seen = [start], set()
+        while todo and len(pages) < count:
+            url = todo.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            with urllib.request.urlopen(url) as reply:
+                body = reply.read()
+            if platform_release_id(PLATFORM, url):
+                pages.append((url, body))
+                continue
+            for href in re.findall(rb'href="([^"]+)"', body):
+                link = urljoin(url, href.decode())
+                if link.startswith(start) and (
+                    platform_release_id(PLATFORM, link) or "page" in link
+                ):
+                    todo.append(link)
+    return pages
+
+
+def extracted(pages: list[tuple[str, bytes]]) -> list[Release]:
+    return [
+        extract_page(body, url, platform=PLATFORM, source_id="s", organisation="Org")
+        for url, body in pages
+    ]
+
+
+def stage_functions(pages: list[tuple[str, bytes]]) -> dict[str, Callable[[], object]]:
+    def bare() -> None:
+        for _, body in pages:
+            Selector(text=body.decode("utf-8")).css("h1 ::text").get()
+
+    def page() -> None:
+        for url, body in pages:
+            Page(body, url)
+
+    def extraction() -> None:
+        extracted(pages)
+
+    def refine() -> None:
+        cleaning = LearningCleaning(OnlineAboutLearner([]), CleaningLog())
+        for release in extracted(pages):
+            run_stages(release, STAGES, Context(cleaning))
+
+    def warc() -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            Archive(Path(folder) / "a.db").close()
+            with WarcArchive(Path(folder) / "warc", open_index(Path(folder) / "a.db")) as warcs:
+                for url, body in pages:
+                    warcs.record(url, 200, HEADERS, body, request_headers=[(b"User-Agent", b"b")])
+
+    def store() -> None:
+        cleaning = LearningCleaning(OnlineAboutLearner([]), CleaningLog())
+        releases = [run_stages(r, STAGES, Context(cleaning)) for r in extracted(pages)]
+        with tempfile.TemporaryDirectory() as folder:
+            archive = Archive(Path(folder) / "a.db")
+            archive.ensure_source(
+                Source(id="s", organisation="Org", platform=PLATFORM, start_urls=("http://x/",))
+            )
+            for start in range(0, len(releases), 50):
+                archive.store(releases[start : start + 50])
+            archive.close()
+
+    return {
+        "bare parse (baseline)": bare,
+        "Page()": page,
+        "extraction": extraction,
+        "refine": refine,
+        "WARC record": warc,
+        "store": store,
+    }
+
+
+# What a measured stage includes besides itself, to be taken off its time.
+_INCLUDES = {"extraction": "Page()", "refine": "extraction+", "store": "extraction+refine"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--page-weight", choices=("real", "demo"), default="real")
+    args = parser.parse_args()
+    pages = fetch_release_pages(args.count, args.page_weight)
+    functions = stage_functions(pages)
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for round_ in range(args.rounds):
+        names = list(functions) if round_ % 2 == 0 else list(reversed(functions))
+        for name in names:
+            started = time.process_time()
+            functions[name]()
+            times[name].append((time.process_time() - started) * 1000 / len(pages))
+    # extraction, refine and store each run what comes before them: take it off
+    base = {name: statistics.median(values) for name, values in times.items()}
+    own = dict(base)
+    own["extraction"] = base["extraction"] - base["Page()"]
+    own["refine"] = base["refine"] - base["extraction"]
+    own["store"] = base["store"] - base["refine"]
+    size = statistics.mean(len(body) for _, body in pages) / 1024
+    print(
+        f"## Crawl stages ({len(pages)} demo {PLATFORM} releases, {args.page_weight} weight, "
+        f"{size:.0f} KB a page; {args.rounds} interleaved rounds)\n"
+    )
+    print("| stage | CPU ms a page (median) | spread of the measured run | × bare parse |")
+    print("|---|---:|---|---:|")
+    for name, values in times.items():
+        spread = f"{min(values):.3f}–{max(values):.3f}"
+        if name in _INCLUDES:
+            spread += f" (with {_INCLUDES[name].rstrip('+')} before it)"
+        print(
+            f"| {name} | {own[name]:.3f} | {spread} | {own[name] / own['bare parse (baseline)']:.2f} |"
+        )
+    ours = sum(v for k, v in own.items() if k != "bare parse (baseline)")
+    print(
+        f"\nAll stages: {ours:.3f} ms a page, {ours / own['bare parse (baseline)']:.1f} × the bare parse."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
