@@ -135,3 +135,16 @@ def test_html_parser_is_one_per_thread() -> None:
     worker.join()
     assert seen[0] is not html_parser()
     assert html_parser() is html_parser()
+
+
+def test_a_body_fragment_is_read_with_the_project_parser() -> None:
+    """The <div> a body fragment is parsed under is made by our parser: made by
+    lxml.html's, it gave every element under it lxml.html's class lookup (a
+    Python method at every element access). Same tree either way."""
+    from pressarchive.refine.html import _fragment
+
+    for fragment in ("<p>a</p>tail", "lead <b>x</b>", "", "<tr><td>x</td></tr>"):
+        root = _fragment(fragment)
+        assert root.getroottree().parser is html_parser()
+        theirs = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=html_parser())
+        assert lxml.html.tostring(root) == lxml.html.tostring(theirs)

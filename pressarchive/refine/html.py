@@ -142,7 +142,17 @@ def _drop_keep_tail(el: etree._Element) -> None:
 
 
 def _fragment(fragment: str) -> lxml.html.HtmlElement:
-    return lxml.html.fragment_fromstring(fragment or "", create_parent="div", parser=html_parser())
+    """The fragment under a new <div>: lxml.html.fragment_fromstring(...,
+    create_parent="div"), but with the <div> made by our parser. lxml.html
+    makes it with its own, and the elements moved under it then take that
+    parser's class lookup, a Python method run at every element access."""
+    parser = html_parser()
+    elements = lxml.html.fragments_fromstring(fragment or "", parser=parser, no_leading_text=False)
+    root: lxml.html.HtmlElement = parser.makeelement("div")
+    if elements and isinstance(elements[0], str):
+        root.text = elements.pop(0)
+    root.extend(elements)
+    return root
 
 
 def strip_hidden_html(html_text: str) -> str:
