@@ -18,7 +18,11 @@ run's own process and every process it starts, the worker included):
   /proc/<pid>/status, polled every 50 ms), summed over the processes of the
   tree. Processes that run at once are all counted, which is what the machine
   has to hold.
-- wall pages per second, for what it is worth on a shared machine.
+- wall pages per second, for what it is worth on a shared machine, and the
+  cores it kept busy (CPU seconds per wall second). A pinned run whose cores
+  busy are well below 1 was not paced by its CPU (the listing walk, the
+  press-room server or other load were), and its pages/s ratio says less
+  than the CPU ratio.
 
 Bare and full alternate for `--rounds` rounds (median and spread are
 reported), then as many rounds of each (`--pinned-rounds`) run pinned to one
@@ -149,6 +153,12 @@ class Run:
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.wall
+
+    @property
+    def cores_busy(self) -> float:
+        """CPU seconds per wall second: near 1.0 pinned, a run is CPU-bound;
+        well below, something else (the press-room server, other load) set its pace."""
+        return self.cpu / self.wall
 
 
 def _children(pid: int) -> list[int]:
@@ -377,10 +387,10 @@ def main() -> int:
     workers = "project default" if args.workers is None else str(args.workers)
     print(f"PRESSARCHIVE_WORKERS: {workers}; {os.cpu_count()} cores\n")
     print(
-        "| run | pages | CPU ms per page (all processes) | pages/s (wall) "
+        "| run | pages | CPU ms per page (all processes) | pages/s (wall) | cores busy "
         "| sum of peak RSS | processes | load (1 min) |"
     )
-    print("|---|---:|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
     baseline = of("baseline", free)
     labelled = [("bare spider", bare), ("pressarchive crawl --full", full)]
     if baseline:
@@ -397,6 +407,7 @@ def main() -> int:
             f"| {label} | {chosen[0].pages} "
             f"| {median_spread([r.cpu_ms_per_page for r in chosen], '.2f')} "
             f"| {median_spread([r.pages_per_s for r in chosen], '.0f')} "
+            f"| {median_spread([r.cores_busy for r in chosen], '.2f')} "
             f"| {median_spread([r.rss_sum_mb for r in chosen], '.0f')} MB "
             f"| {' + '.join(f'{m:.0f}' for m in chosen[-1].rss_by_process)} MB "
             f"| {median_spread([r.load for r in chosen], '.1f')} |"
