@@ -1,4 +1,4 @@
-"""Hidden text, chrome detection, whitespace and sanitising (pressarchive.refine.html)."""
+"""Hidden text, chrome detection, whitespace and sanitising (pressarchive.refine.hidden, .html)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import lxml.html
 import pytest
 
 from pressarchive.refine.chrome import is_chrome
+from pressarchive.refine.hidden import remove_hidden
 from pressarchive.refine.html import (
     html_blocks,
     normalise_text,
-    remove_hidden,
     sanitise_html,
     strip_hidden_html,
 )

@@ -146,7 +146,7 @@ def _documents() -> list[tuple[str, bytes]]:
 
 def _is_hidden_reference(el: Any) -> bool:
     """`_is_hidden` as first written, rule by rule."""
-    from pressarchive.refine.html import (
+    from pressarchive.refine.hidden import (
         _DROP_WITH_CONTENT,
         _HIDDEN_CLASSES,
         _HIDDEN_STYLE,
@@ -184,7 +184,7 @@ def _is_hidden_reference(el: Any) -> bool:
 def remove_hidden_reference(root: Any) -> int:
     from lxml import etree
 
-    from pressarchive.refine.html import _drop_keep_tail
+    from pressarchive.refine.hidden import _drop_keep_tail
 
     doomed: list[Any] = []
     skip: set[Any] = set()
@@ -207,7 +207,7 @@ def test_remove_hidden_fast_equals_the_reference() -> None:
     import lxml.html
 
     from pressarchive.extract.page import decode_body, parse_html
-    from pressarchive.refine.html import remove_hidden
+    from pressarchive.refine.hidden import remove_hidden
 
     documents = _documents()
     assert len(documents) > 15
@@ -236,7 +236,7 @@ def test_leveled_warc_reads_back_record_by_record(level: int) -> None:
 
     from warcio.archiveiterator import ArchiveIterator
 
-    from pressarchive.storage.warc import LeveledWARCWriter
+    from pressarchive.storage.warc_gzip import LeveledWARCWriter
 
     buffer = io.BytesIO()
     writer = LeveledWARCWriter(buffer, gzip=True, level=level)

@@ -40,7 +40,8 @@ from scrapy.statscollectors import StatsCollector
 
 from pressarchive.crawl.stopping import DISK_FULL, stop_crawl, stopping_reason
 from pressarchive.storage.connection import storage_full
-from pressarchive.storage.warc import DEFAULT_GZIP_LEVEL, Headers, WarcArchive, open_index
+from pressarchive.storage.warc import Headers, WarcArchive, open_index
+from pressarchive.storage.warc_gzip import DEFAULT_GZIP_LEVEL
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from parsel import Selector
 
 from pressarchive.extract.class_index import ClassIndex
 from pressarchive.extract.query import find
-from pressarchive.refine.html import remove_hidden
+from pressarchive.refine.hidden import remove_hidden
 from pressarchive.refine.html_parser import html_parser
 from pressarchive.text import squash
 
