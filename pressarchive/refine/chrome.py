@@ -6,6 +6,7 @@ cookie and share texts) — recognised line by line, never kept as body.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pressarchive.refine.html import normalise_text
 
@@ -56,14 +57,18 @@ def is_chrome(text: str, organisation: str | None = None) -> bool:
         return False
     if _CHROME.fullmatch(t):
         return True
-    if re.fullmatch(r"följ(?: oss)?(?: på)? .{0,60}", t, re.IGNORECASE) and len(t) < 70:
+    if _FOLLOW.fullmatch(t) and len(t) < 70:
         return True
-    if organisation:
-        folded = t.casefold().rstrip(".:")
-        org = organisation.casefold().strip()
-        if any(folded == p.format(org=org) for p in _ORG_CHROME):
-            return True
-    return False
+    return bool(organisation) and t.casefold().rstrip(".:") in _org_chrome(organisation)
+
+
+_FOLLOW = re.compile(r"följ(?: oss)?(?: på)? .{0,60}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)  # asked for every block of every release of an organisation
+def _org_chrome(organisation: str) -> frozenset[str]:
+    org = organisation.casefold().strip()
+    return frozenset(line.format(org=org) for line in _ORG_CHROME)
 
 
 def is_latest_list_start(text: str) -> bool:

@@ -49,6 +49,9 @@ def _drop_latest_list(blocks: Indexed, flags: list[str]) -> Indexed:
     return blocks
 
 
+_ABOUT_LINE = re.compile(r"Om(?:\s.{2,60})?:?")
+
+
 def _drop_chrome(blocks: Indexed, organisation: str | None, flags: list[str]) -> Indexed:
     kept: Indexed = []
     after_tag_heading = False
@@ -58,7 +61,7 @@ def _drop_chrome(blocks: Indexed, organisation: str | None, flags: list[str]) ->
         if in_about_heading and organisation and text.casefold() == organisation.casefold():
             kept.append((i, block))  # "Om" / "Norrköpings kommun" / address: the about block
             continue
-        in_about_heading = bool(re.fullmatch(r"Om(?:\s.{2,60})?:?", text))
+        in_about_heading = bool(_ABOUT_LINE.fullmatch(text))
         if after_tag_heading and block.items:
             after_tag_heading = False
             continue  # the subject/category list under "Ämnen": the extractor reads tags
