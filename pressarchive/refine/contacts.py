@@ -125,7 +125,7 @@ def _garbling_stems(known: tuple[str, ...]) -> frozenset[str]:
 def looks_like_name(text: str) -> bool:
     """Two to five capitalised words (particles allowed), no digits."""
     words = text.replace("\u2011", "-").split()
-    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+    if not 2 <= len(words) <= 5 or any(map(str.isdigit, text)):
         return False
     if not all(_NAME_WORD.match(w) for w in words):
         return False
@@ -138,10 +138,8 @@ def _person(text: str) -> Contact | None:
     text = text.strip().strip(",;")
     for value in EMAIL_RE.findall(text) + _PHONE.findall(text):
         text = text.replace(value, " ")
-    text = re.sub(
-        r"\b(?:tel|telefon|mobil|e-?post|mejl)\.?\s*:?\s*(?=[,;]|$)", "", text, flags=re.I
-    )
-    text = re.sub(r"[\s,;]+$", "", re.sub(r"\s+", " ", text))
+    text = _BARE_LABEL.sub("", text)
+    text = _TRAILING_SEPARATORS.sub("", _SPACES.sub(" ", text))
     party = None
     match = _PARTY.match(text)
     if match:
@@ -153,8 +151,15 @@ def _person(text: str) -> Contact | None:
     return Contact(name=name, party=party, title=title or None)
 
 
+# A label left without its value once the phone or address is taken out.
+_BARE_LABEL = re.compile(r"\b(?:tel|telefon|mobil|e-?post|mejl)\.?\s*:?\s*(?=[,;]|$)", re.I)
+_SPACES = re.compile(r"\s+")
+_TRAILING_SEPARATORS = re.compile(r"[\s,;]+$")
+_TITLE_SEPARATOR = re.compile(r"\s*,\s*|\s+[–—-]\s+")
+
+
 def _split_title(text: str) -> tuple[str, str, str]:
-    parts = re.split(r"\s*,\s*|\s+[–—-]\s+", text, maxsplit=1)
+    parts = _TITLE_SEPARATOR.split(text, maxsplit=1)
     if len(parts) == 2:
         return parts[0].strip(), ",", parts[1].strip()
     return text.strip(), "", ""
