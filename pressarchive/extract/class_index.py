@@ -118,14 +118,23 @@ class ClassIndex:
         ]
 
     def _build(self) -> dict[str, list[tuple[int, Any]]]:
+        # class_tokens inlined: this loop runs over every element of the page
         index: dict[str, list[tuple[int, Any]]] = {}
         for position, element in enumerate(self.root.iter(lxml.etree.Element)):
             value = element.get("class")
-            if value:
-                for token in class_tokens(value):
-                    bucket = index.setdefault(token, [])
-                    if not bucket or bucket[-1][1] is not element:  # class="x x": one match
-                        bucket.append((position, element))
+            if not value:
+                continue
+            if "\t" in value or "\n" in value or "\r" in value:
+                value = value.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+            entry = (position, element)
+            for token in value.split(" "):
+                if not token:
+                    continue
+                bucket = index.get(token)
+                if bucket is None:
+                    index[token] = [entry]
+                elif bucket[-1][1] is not element:  # class="x x": one match
+                    bucket.append(entry)
         return index
 
     def _attached(self, element: Any) -> bool:
