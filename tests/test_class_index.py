@@ -103,3 +103,26 @@ def test_class_attributes_split_as_xpath_splits_them(attribute: str) -> None:
 )
 def test_other_queries_go_to_xpath(query: str) -> None:
     assert ClassIndex(lxml.etree.fromstring("<r/>")).select(query) is None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_first_of_each_is_each_querys_first_xpath_match(path: Path) -> None:
+    """On every element of every saved page taken as the subtree (a contact
+    card in the extractor): the first match of each query, as XPath has it."""
+    from pressarchive.extract.class_index import first_of_each
+    from pressarchive.extract.mynewsdesk import CARD_FIELDS
+
+    page = Page(path.read_bytes(), "https://example.org/x")
+    classes = [q for q in _queries_for(page.root) if " " not in q][:6]
+    queries = (*CARD_FIELDS, "p, h2", "li", *classes)
+    for node in page.root.iter(lxml.etree.Element):
+        expected = [next(iter(find(node, query)), None) for query in queries]
+        assert first_of_each(node, queries) == expected
+
+
+def test_first_of_each_takes_only_simple_selector_lists() -> None:
+    from pressarchive.extract.class_index import first_of_each
+
+    node = lxml.etree.fromstring("<div class='a'><p class='b'>x</p></div>")
+    assert first_of_each(node, (".a", "p.b, .c")) == [node, node[0]]
+    assert first_of_each(node, (".a", "div > p")) is None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from pressarchive.extract.class_index import first_of_each
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
@@ -51,6 +52,13 @@ BODY = (
 )
 ABOUT = (".press-release__boilerplate", ".boilerplate", ".material-boilerplate")
 CONTACT_CARDS = (".press-release__contacts .contact-card", ".contact-card", ".contact-person")
+# Within a card: its name, title, phone and e-mail (the first match of each).
+CARD_FIELDS = (
+    ".contact-card__name, h4, h3, .name",
+    ".contact-card__title, .title",
+    ".contact-card__phone, .phone",
+    ".contact-card__email, .email",
+)
 FIGURES = ("article figure", ".newsroom-media")
 TAG_HEADINGS = {"ämnen": "subject", "kategorier": "category", "regioner": "region"}
 
@@ -126,12 +134,14 @@ def read_contact_cards(page: Page, release: Release) -> list[Contact]:
         return []
     contacts = []
     for card in cards:
-        name = squash(first_string(card, ".contact-card__name, h4, h3, .name"))
+        fields = first_of_each(card, CARD_FIELDS)
+        assert fields is not None, "CARD_FIELDS are lists of simple selectors"
+        name, title_text, phone_raw, email_raw = (
+            "" if element is None else squash(string_value(element)) for element in fields
+        )
         if not name:
             continue
-        title = squash(first_string(card, ".contact-card__title, .title")) or None
-        phone_raw = squash(first_string(card, ".contact-card__phone, .phone"))
-        email_raw = squash(first_string(card, ".contact-card__email, .email"))
+        title = title_text or None
         email = clean_email(email_raw) if email_raw else None
         if email_raw and email is None:
             release.flag("email_invalid")
