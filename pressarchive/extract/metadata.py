@@ -148,20 +148,24 @@ def read_metadata(page: Page) -> Metadata:
 
     offer("title", page.meta("og:title", "twitter:title"), "opengraph")
     offer("site_name", page.meta("og:site_name"), "opengraph")
-    offer("site_name", _website_name(page), "json-ld")
+    if "site_name" not in found:  # the first source wins: a later one is not read at all
+        offer("site_name", _website_name(page), "json-ld")
     offer("description", page.meta("og:description", "twitter:description"), "opengraph")
     offer("image", page.meta("og:image", "og:image:url", "twitter:image"), "opengraph")
     offer("published_raw", page.meta(*_PUBLISHED_META), "meta")
     offer("modified_raw", page.meta(*_MODIFIED_META), "meta")
-    offer("canonical", page.attr('link[rel="canonical"]', "href"), "link")
+    if "canonical" not in found:
+        offer("canonical", page.attr('link[rel="canonical"]', "href"), "link")
     offer("canonical", page.meta("og:url"), "opengraph")
     offer("section", page.meta("article:section"), "meta")
     offer("description", page.meta("description", "dcterms.description"), "meta")
     offer("author", page.meta("author", "article:author", "dcterms.creator"), "meta")
-    tags = tuple(t.strip() for t in page.find('meta[property="article:tag"]::attr(content)'))
-    offer("keywords", tuple(dict.fromkeys(t for t in tags if t)), "opengraph")
+    if "keywords" not in found:
+        tags = tuple(t.strip() for t in page.find('meta[property="article:tag"]::attr(content)'))
+        offer("keywords", tuple(dict.fromkeys(t for t in tags if t)), "opengraph")
     offer("keywords", _keywords(page.meta("keywords", "news_keywords")), "meta")
-    offer("published_raw", _time_datetime(page), "time")
+    if "published_raw" not in found:
+        offer("published_raw", _time_datetime(page), "time")
     language = page.root.get("lang") or page.meta("og:locale", "dcterms.language")
     offer("language", language, "markup")
 
