@@ -115,6 +115,10 @@ class _Served:
 def _handler_for(served: _Served, owner: DemoPressRooms) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes on a kept-alive connection:
+        # with Nagle's algorithm on, the second waited for the client's delayed
+        # ACK (the bench's bare spider: 185 -> 238 pages/s, the same CPU).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._serve(with_body=True)
