@@ -344,3 +344,21 @@ def test_decode_body_on_saved_pages() -> None:
         body = path.read_bytes()
         assert decode_body(body) == _decode_body_reference(body, None), path.name
         assert decode_body(body, "cp1252") == _decode_body_reference(body, "cp1252"), path.name
+
+
+def test_only_style_sheets_of_a_real_size_are_remembered() -> None:
+    """A hostile site's huge, ever-different sheets must not pile up in memory."""
+    from pressarchive.extract.page import (
+        _CACHED_SHEET_CHARS,
+        _remembered_classes_hidden_by,
+        parse_html,
+        stylesheet_hidden_classes,
+    )
+
+    small = ".a{display:none}"
+    huge = ".b{display:none}" + " " * _CACHED_SHEET_CHARS
+    _remembered_classes_hidden_by.cache_clear()
+    for css in (small, huge):
+        root = parse_html(f"<html><head><style>{css}</style></head><body></body></html>")
+        assert stylesheet_hidden_classes(root) == {css[1]}
+    assert _remembered_classes_hidden_by.cache_info().currsize == 1

@@ -158,18 +158,27 @@ def stylesheet_hidden_classes(root: lxml.html.HtmlElement) -> set[str]:
     """Classes the page's own <style> blocks hide (`.x{display:none}`)."""
     classes: set[str] = set()
     for style in root.iter("style"):
-        classes.update(_classes_hidden_by(style.text or ""))
+        css = style.text or ""
+        if len(css) <= _CACHED_SHEET_CHARS:
+            classes.update(_remembered_classes_hidden_by(css))
+        else:
+            classes.update(_classes_hidden_by(css))
     return classes
 
 
-# A site serves the same style sheet on every page: searched once per process.
-@lru_cache(maxsize=64)
 def _classes_hidden_by(css: str) -> frozenset[str]:
     return frozenset(
         name.strip().lstrip(".")
         for match in _hidden_rules(css)
         for name in match.group(1).split(",")
     )
+
+
+# A site serves the same style sheet on every page: searched once per process.
+# Only sheets of a real size are kept (the real Via TT page's is 50 KB), so
+# that a hostile site's huge, ever-different sheets cannot fill the memory.
+_CACHED_SHEET_CHARS = 256 * 1024
+_remembered_classes_hidden_by = lru_cache(maxsize=16)(_classes_hidden_by)
 
 
 def _hidden_rules(css: str) -> Iterator[re.Match[str]]:
