@@ -362,3 +362,24 @@ def test_only_style_sheets_of_a_real_size_are_remembered() -> None:
         root = parse_html(f"<html><head><style>{css}</style></head><body></body></html>")
         assert stylesheet_hidden_classes(root) == {css[1]}
     assert _remembered_classes_hidden_by.cache_info().currsize == 1
+
+
+def test_long_strings_from_a_page_are_not_remembered() -> None:
+    """The caches of paragraph keys and folded names keep strings of a
+    paragraph's or a name's size only: a page can hold megabytes in one."""
+    from pressarchive.refine import about_model, contacts
+
+    long = "Ord " * 5_000
+    about_model._remembered_key.cache_clear()
+    contacts._remembered_name_key.cache_clear()
+    contacts._remembered_fold.cache_clear()
+    contacts._remembered_stems.cache_clear()
+    assert about_model.paragraph_key(long) == about_model._key(about_model.tokens(long))
+    assert contacts.name_key(long) == contacts._name_key(long)
+    assert contacts.email_is_valid("anna@example.se", [long])
+    assert about_model._remembered_key.cache_info().currsize == 0
+    assert contacts._remembered_name_key.cache_info().currsize == 0
+    assert contacts._remembered_fold.cache_info().currsize == 0
+    assert contacts._remembered_stems.cache_info().currsize == 0
+    assert about_model.paragraph_key("Ett kort stycke.") == "ett kort stycke"
+    assert about_model._remembered_key.cache_info().currsize == 1

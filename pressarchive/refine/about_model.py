@@ -240,10 +240,20 @@ def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 KeyedParagraph = tuple[str, str]
 
 
-# A crawl keys each release's paragraphs for the learner and then classifies
-# the same paragraphs to clean the release: the second time is a look-up.
-@lru_cache(maxsize=2048)
 def paragraph_key(paragraph: str) -> str:
+    # A crawl keys each release's paragraphs for the learner and then classifies
+    # the same paragraphs to clean the release: the second time is a look-up,
+    # for paragraphs of a paragraph's size (a page can hold one of megabytes).
+    if len(paragraph) <= _REMEMBERED_CHARS:
+        return _remembered_key(paragraph)
+    return _key(tokens(paragraph))
+
+
+_REMEMBERED_CHARS = 4000
+
+
+@lru_cache(maxsize=2048)
+def _remembered_key(paragraph: str) -> str:
     return _key(tokens(paragraph))
 
 

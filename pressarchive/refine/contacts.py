@@ -76,9 +76,18 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-@lru_cache(maxsize=4096)  # organisations, hosts and names recur from release to release
 def _ascii_fold(s: str) -> str:
+    # organisations, hosts and names recur from release to release: short ones are remembered
+    return _remembered_fold(s) if len(s) <= _REMEMBERED_CHARS else _fold(s)
+
+
+def _fold(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().casefold()
+
+
+# What a page gives can be any size; only strings of a name's size are kept.
+_REMEMBERED_CHARS = 200
+_remembered_fold = lru_cache(maxsize=4096)(_fold)
 
 
 def _is_subsequence(short: str, long: str) -> bool:
@@ -108,18 +117,23 @@ def email_is_valid(email: str, known: Sequence[str] = ()) -> bool:
     if not (len(tld) == 2 and tld.isalpha()) and tld not in _KNOWN_TLDS:
         return False
     main = labels[-2] if len(labels) >= 2 else ""
+    words = tuple(known)
+    # one release's words, asked for each of its addresses: remembered when short
+    small = sum(map(len, words)) <= _REMEMBERED_CHARS * 4
+    stems = _remembered_stems(words) if small else _garbling_stems(words)
     return not any(
-        stem != main and stem not in main and _is_subsequence(stem, main)
-        for stem in _garbling_stems(tuple(known))
+        stem != main and stem not in main and _is_subsequence(stem, main) for stem in stems
     )
 
 
-@lru_cache(maxsize=256)  # one release's words, asked for each of its addresses
 def _garbling_stems(known: tuple[str, ...]) -> frozenset[str]:
     """The words (and their stems without a final s) of `known` long enough to
     tell a garbled copy by."""
     words = {w for k in known for w in re.findall(r"[a-z0-9]+", _ascii_fold(k))}
     return frozenset(stem for w in words for stem in (w, w.rstrip("s")) if len(stem) >= 5)
+
+
+_remembered_stems = lru_cache(maxsize=256)(_garbling_stems)
 
 
 def looks_like_name(text: str) -> bool:
@@ -312,10 +326,16 @@ def _finish(contact: Contact) -> Contact:
     return contact
 
 
-@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
+    return _remembered_name_key(name) if len(name) <= _REMEMBERED_CHARS else _name_key(name)
+
+
+def _name_key(name: str) -> str:
     folded = _ascii_fold(name)
     return " ".join(re.sub(r"[^a-z ]", " ", folded).split())
+
+
+_remembered_name_key = lru_cache(maxsize=4096)(_name_key)
 
 
 def merge_contacts(existing: Sequence[Contact], found: Sequence[Contact]) -> list[Contact]:
