@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pressarchive.dedupe.urls import canonical_url, platform_release_id
-from pressarchive.storage.connection import ArchiveError, check_readable, connect, iso
-from pressarchive.times import utc_now
+from pressarchive.storage.connection import ArchiveError, check_readable, connect
 
 
 class SeenIndex(Protocol):
@@ -39,10 +38,6 @@ class ArchiveSeenIndex:
     """Answers from the SQLite archive through a read-only connection."""
 
     def __init__(self, path: Path | str) -> None:
-        # Only releases archived before this crawl began count: one this crawl
-        # stored a moment ago must not stop its own first walk (a year page
-        # listing the start page's newest releases ended a first crawl at 5 of 43).
-        self.opened_at = iso(utc_now())
         self.conn = connect(path, readonly=True)
         try:
             # an empty file, or an archive of another schema version, cannot answer
@@ -50,6 +45,17 @@ class ArchiveSeenIndex:
         except ArchiveError:
             self.conn.close()
             raise
+        # Only releases archived before this crawl began count: one this crawl
+        # stored a moment ago must not stop its own first walk (a year page
+        # listing the start page's newest releases ended a first crawl at 5 of
+        # 43). Release ids only grow (nothing deletes a release during a
+        # crawl), so "before" is "at most the largest id now". A time would
+        # not do: first_seen_at has whole seconds, and a crawl that began in
+        # the second the previous one stored its last releases took them all
+        # for new and walked the whole listing again.
+        self.last_release_id = int(
+            self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM releases").fetchone()[0]
+        )
 
     def is_archived(self, source_id: str, url: str, title: str | None = None) -> bool:
         platform_row = self.conn.execute(
@@ -61,13 +67,13 @@ class ArchiveSeenIndex:
             if release_id:
                 row = self.conn.execute(
                     "SELECT title FROM releases WHERE platform = ? AND platform_id = ?"
-                    " AND first_seen_at < ?",
-                    (platform_row[0], release_id, self.opened_at),
+                    " AND id <= ?",
+                    (platform_row[0], release_id, self.last_release_id),
                 ).fetchone()
         if row is None:
             row = self.conn.execute(
-                "SELECT title FROM releases WHERE canonical_url = ? AND first_seen_at < ?",
-                (canonical_url(url), self.opened_at),
+                "SELECT title FROM releases WHERE canonical_url = ? AND id <= ?",
+                (canonical_url(url), self.last_release_id),
             ).fetchone()
         if row is None:
             return False
