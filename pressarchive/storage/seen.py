@@ -66,8 +66,7 @@ class ArchiveSeenIndex:
             release_id = platform_release_id(platform_row[0], url)
             if release_id:
                 row = self.conn.execute(
-                    "SELECT title FROM releases WHERE platform = ? AND platform_id = ?"
-                    " AND id <= ?",
+                    "SELECT title FROM releases WHERE platform = ? AND platform_id = ? AND id <= ?",
                     (platform_row[0], release_id, self.last_release_id),
                 ).fetchone()
         if row is None:
