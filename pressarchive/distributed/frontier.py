@@ -45,6 +45,7 @@ from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEA
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
 from pressarchive.distributed.outbox import Outbox, outbox_of
 from pressarchive.distributed.politeness import AHEAD_META, site_of
+from pressarchive.distributed.request_codec import RequestCodec
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,7 @@ DEFAULT_HEARTBEAT = 2.0
 DEFAULT_DEAD_AFTER = 15.0
 # How often an idle member looks at the queue again (Scrapy's own is every 5 s).
 IDLE_POLL_SECONDS = 0.2
-# How often a busy process that found the queue empty looks again for requests
-# other processes found (its own it looks for at once).
+# How often a process that found the queue empty looks for others' finds (its own: at once).
 DRAINED_LOOK_AGAIN = 0.1
 
 
@@ -171,7 +171,7 @@ class Frontier:
         return int(self.server.llen(self.keys.requests))
 
 
-class FrontierQueue(Base):
+class FrontierQueue(RequestCodec, Base):
     """scrapy-redis's queue interface over a `Frontier` (FIFO but for positive
     priorities, which go first; reliable pop).
 
