@@ -219,6 +219,37 @@ def test_a_batchs_warc_rows_and_releases_commit_together_not_one_by_one(
     assert server.hget(WARC_DIGESTS, "sha1:PAGE5") is not None
 
 
+def test_two_crawls_interleaved_in_a_batch_are_stored_a_transaction_each(
+    server: Any, tmp_path: Path
+) -> None:
+    """Two crawls at once (two sources, or two processes) interleave their
+    messages; each crawl's releases go to the store together, in their order."""
+    begin_a, *_ = crawl_messages("a", "run-a", [release(0)])
+    begin_b, *_ = crawl_messages("b", "run-b", [release(0)])
+    a = [messages.release_message(release(n), crawl="a", run="run-a") for n in range(3)]
+    b = [messages.release_message(release(n), crawl="b", run="run-b") for n in range(3, 6)]
+    edited = messages.release_message(release(1, "Rättad rubrik"), crawl="a", run="run-a")
+    writer = Writer(server, tmp_path / "archive.db", batch_size=50)
+    writer.start()
+    writer.apply([begin_a, begin_b])
+    commits: list[str] = []
+    writer.archive.conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
+    writer.apply([a[0], b[0], a[1], b[1], a[2], b[2], edited])
+    writer.archive.conn.set_trace_callback(None)
+    writer.close()
+    assert len(commits) == 3  # crawl a's releases, crawl b's, the counts (8 before)
+    assert {t: dict(c) for t, c in writer._counts.items()} == {
+        "a": {"stored": 3, "updated": 1},
+        "b": {"stored": 3},
+    }
+    db = tmp_path / "archive.db"
+    assert table(db, "SELECT title FROM releases WHERE platform_id = '4001'") == [
+        ("Rättad rubrik",)
+    ]
+
+
 def release_message(n: int) -> bytes:
     return messages.release_message(release(n), crawl="t1", run="run-1")
 
