@@ -44,6 +44,8 @@ from pressarchive.crawl.state import crawl_state
 from pressarchive.distributed.frontier_scripts import HEARTBEAT, IDLE, JOIN, LEAVE, POP, PUSH
 from pressarchive.distributed.keys import SOURCE_PLATFORMS, FrontierKeys
 from pressarchive.distributed.outbox import Outbox, outbox_of
+from pressarchive.distributed.politeness import AHEAD_META, site_of
+from pressarchive.distributed.request_codec import RequestCodec
 from pressarchive.distributed.seen_redis import RedisSeenIndex
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,7 @@ DEFAULT_HEARTBEAT = 2.0
 DEFAULT_DEAD_AFTER = 15.0
 # How often an idle member looks at the queue again (Scrapy's own is every 5 s).
 IDLE_POLL_SECONDS = 0.2
-# How often a busy process that found the queue empty looks again for requests
-# other processes found (its own it looks for at once).
+# How often a process that found the queue empty looks for others' finds (its own: at once).
 DRAINED_LOOK_AGAIN = 0.1
 
 
@@ -122,18 +123,27 @@ class Frontier:
         return found[0] if found else None
 
     def pop_many(
-        self, most: int, outbox: Outbox | None = None
+        self, most: int, outbox: Outbox | None = None, also: Callable[[Any], Any] | None = None
     ) -> tuple[list[tuple[str, bytes]], int]:
         """Up to `most` requests (no more than this member's share of the queue),
         each as (receipt, encoded request), and how many are left in the queue;
-        riding `outbox`'s round trip when given."""
+        riding `outbox`'s round trip when given, with what `also(pipe)` puts
+        after the pop (it returns what takes those commands' replies)."""
         k = self.keys
         keys = [k.requests, k.processing, k.serial, k.idle, k.members]
         args = [self.member, max(1, most)]
         if outbox is None:
             found = self._pop(keys=keys, args=args)
         else:
-            found = outbox.call(lambda pipe: pipe.eval(POP, len(keys), *keys, *args))
+            then: list[Callable[[list[Any]], Any]] = []
+
+            def commands(pipe: Any) -> None:
+                pipe.eval(POP, len(keys), *keys, *args)
+                then.extend([also(pipe)] if also is not None else [])
+
+            found, *replies = outbox.flush(commands)
+            for take in then:
+                take(replies)
         left, *pairs = found
         return [(_text(pairs[i]), pairs[i + 1]) for i in range(0, len(pairs), 2)], int(left)
 
@@ -161,15 +171,14 @@ class Frontier:
         return int(self.server.llen(self.keys.requests))
 
 
-class FrontierQueue(Base):
+class FrontierQueue(RequestCodec, Base):
     """scrapy-redis's queue interface over a `Frontier` (FIFO but for positive
     priorities, which go first; reliable pop).
 
     One round trip pops as many requests as the process has free download
-    slots (`room`), riding the outbox's pipeline; they wait in `popped` (in the
-    member's processing hash, so a killed process gives them back) and are
-    handed out one by one. The engine asks for them at once, until its slots
-    are full, so they do not wait long."""
+    slots (`room`), riding the outbox's pipeline, with their site leases; they
+    wait in `popped` (in the member's processing hash, so a killed process gives
+    them back) and are handed out one by one, at once, until the slots are full."""
 
     frontier: Frontier
     outbox: Outbox | None = None
@@ -178,19 +187,21 @@ class FrontierQueue(Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.popped: deque[Request] = deque()
-        # When a pop left the queue empty (monotonic time; None: it was not), and
-        # whether this process has queued requests since: the engine asks for the
-        # next request at every download that ends, and asking an empty queue
-        # each time would be a round trip per page for nothing.
+        # When a pop left the queue empty (monotonic time; None: it was not), what
+        # it left, and how many requests this process has queued since: the engine
+        # asks for the next request at every download that ends, and asking an
+        # empty queue each time would be a round trip per page for nothing.
         self.drained_at: float | None = None
-        self.pushed = False
+        self.left = 0
+        self.pushed = 0
+        self.site = ""  # of the last request popped: the next pop takes leases of it
 
     def __len__(self) -> int:
         return len(self.popped) + self.frontier.pending()
 
     def push(self, request: Request) -> None:
         self.frontier.push(self._encode_request(request), None, first=request.priority > 0)
-        self.pushed = True
+        self.pushed += 1
 
     def pop(self, timeout: int = 0) -> Request | None:
         if not self.popped and self._worth_a_look():
@@ -206,9 +217,14 @@ class FrontierQueue(Base):
 
     def _pop_several(self) -> None:
         walk: list[Request] = []
-        self.pushed = False
-        found, left = self.frontier.pop_many(self.room(), self.outbox)
-        self.drained_at = time.monotonic() if left == 0 else None
+        room, tokens, site = self.room(), list[str](), self.site
+        # the leases of what the pop may bring ride its round trip (distributed.politeness)
+        n = min(room, self.left + self.pushed)
+        leases: Any = self.outbox.leases if self.outbox is not None else None
+        also = leases.take_ahead(site, n, tokens) if leases is not None and site and n else None
+        found, self.left = self.frontier.pop_many(room, self.outbox, also)
+        self.pushed = 0
+        self.drained_at = time.monotonic() if self.left == 0 else None
         for receipt, blob in found:
             try:
                 request: Request = self._decode_request(blob)
@@ -218,8 +234,13 @@ class FrontierQueue(Base):
                 self._drop(receipt)
                 continue
             request.meta[RECEIPT_META] = receipt
+            self.site = site_of(request.url)
+            if tokens and self.site == site:
+                request.meta[AHEAD_META] = tokens.pop()
             (walk if request.priority > 0 else self.popped).append(request)
         self.popped.extendleft(reversed(walk))  # the walk's next pages first, as queued
+        if tokens:
+            leases.give_back_unused(tokens)  # fewer popped than leases taken
 
     def _drop(self, receipt: str) -> None:
         if self.outbox is not None:
@@ -324,7 +345,7 @@ class FrontierScheduler(Scheduler):
         outbox_of(self.crawler).defer(
             lambda pipe: frontier.push(encoded, fingerprint, first=first, pipe=pipe), queued
         )
-        self.queue.pushed = True  # worth a look at the queue: the pop carries the push
+        self.queue.pushed += 1  # worth a look at the queue: the pop carries the push
         return True
 
     def has_pending_requests(self) -> bool:

@@ -14,6 +14,8 @@ replayed message finds the same row.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pressarchive.items import Release
@@ -25,10 +27,15 @@ class BadMessage(ValueError):
     pass
 
 
-def encode(kind: str, **fields: Any) -> bytes:
+def encode(kind: str, *, default: Callable[[Any], Any] = str, **fields: Any) -> bytes:
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
-    return json.dumps({"kind": kind, **fields}, ensure_ascii=False, default=str).encode("utf-8")
+    return json.dumps({"kind": kind, **fields}, ensure_ascii=False, default=default).encode("utf-8")
+
+
+def _iso(value: Any) -> Any:
+    """A release's datetimes as `Release.to_json_dict` writes them."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def decode(raw: bytes) -> dict[str, Any]:
@@ -48,11 +55,14 @@ def release_message(
     (refine.about_learning.CleaningLog.decisions_json), so that the writer's
     end-of-run re-cleaning can skip the releases the final model would clean
     alike, as a local crawl does; None when the crawler kept none."""
+    # `to_dict`, not `to_json_dict`: json.dumps turns its datetimes into the same
+    # text (`_iso`) without a walk over the record of its own
     return encode(
         "release",
+        default=_iso,
         crawl=crawl,
         run=run,
-        record=release.to_json_dict(),
+        record=release.to_dict(),
         extracted=release.extracted,
         cleaning=cleaning,
     )

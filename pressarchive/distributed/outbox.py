@@ -67,6 +67,9 @@ class Outbox:
         # has to send is here (its WARC row, written when the digest look-up answers)
         self.held: dict[str, list[Step]] = {}
         self.schedule = schedule  # None: what waits goes only with a round trip
+        # the crawl's per-site leases (politeness.SitePolitenessMiddleware), which
+        # the frontier's pops take ahead for the requests they bring
+        self.leases: Any = None
         self.linger = linger
         self._waiting_since: float | None = None
         self._timer_armed = False

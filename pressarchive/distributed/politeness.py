@@ -15,6 +15,15 @@ round trip: the next lease taken or the next pop, as a rule, at most the
 outbox's linger later. A request of this process waiting for the site is
 woken at once: its own try is that round trip, the lease given back ahead of
 it in the pipeline.
+
+The leases of the requests a pop brings are taken in the pop's own round trip
+(`take_ahead`, for the site of the requests popped before, as a rule the
+source's one site): a lease there was a round trip a page of its own, and
+cost a crawl process more CPU than storing the page costs the writer. Such a
+lease serves a request of its site within AHEAD_SECONDS of being granted, as
+one taken in `process_request` serves the download that follows it; one that
+no request took in that time (fewer popped, another site, a request dropped
+on its way) is given back.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +44,11 @@ from pressarchive.distributed.keys import site_leases, site_next_start
 from pressarchive.distributed.outbox import Outbox, outbox_of
 
 LEASE_META = "pressarchive_site_lease"
+AHEAD_META = "pressarchive_lease_ahead"  # the token of a lease taken with the pop
+# A lease taken ahead serves a request only this soon after it was granted, and
+# is given back after: with a DOWNLOAD_DELAY, a download started later than
+# that would come closer than the delay to the next start the lease allows.
+AHEAD_SECONDS = 0.05
 SITE_CONCURRENCY_SETTING = "PRESSARCHIVE_SITE_CONCURRENCY"
 MAX_WAIT_STEP = 0.25  # seconds: the longest sleep between two tries for a lease
 
@@ -80,6 +95,7 @@ class SitePolitenessMiddleware:
         self._acquire = server.register_script(_ACQUIRE)
         self._turns: dict[str, asyncio.Lock] = {}  # per site: whose turn to ask Redis
         self._released: dict[str, asyncio.Event] = {}  # per site: a lease was given back
+        self._ahead: dict[str, tuple[str, float]] = {}  # token -> (site, monotonic time granted)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SitePolitenessMiddleware:
@@ -90,7 +106,7 @@ class SitePolitenessMiddleware:
             "CONCURRENT_REQUESTS_PER_DOMAIN", 2
         )
         outbox = outbox_of(crawler)
-        return cls(
+        middleware = cls(
             outbox.server,
             limit=limit,
             delay=settings.getfloat("DOWNLOAD_DELAY", 0.0),
@@ -98,6 +114,57 @@ class SitePolitenessMiddleware:
             stats=crawler.stats,
             outbox=outbox,
         )
+        outbox.leases = middleware  # the frontier's pops take leases ahead through it
+        return middleware
+
+    def take_ahead(self, site: str, n: int, tokens: list[str]) -> Callable[[Any], Any]:
+        """What puts `n` takes of a lease of `site` on a pop's pipeline (`Frontier.pop_many`'s
+        `also`); the tokens granted go to `tokens`, for the popped requests' AHEAD_META."""
+        asked = [uuid.uuid4().hex for _ in range(n)]
+        keys = [site_leases(site), site_next_start(site)]
+
+        def granted(replies: list[Any]) -> None:
+            now = time.monotonic()
+            taken = [token for token, reply in zip(asked, replies, strict=True) if not int(reply)]
+            self._ahead.update((token, (site, now)) for token in taken)
+            tokens.extend(taken)
+            if taken and self.outbox is not None and self.outbox.schedule is not None:
+                self.outbox.schedule(AHEAD_SECONDS, self.give_back_unused)
+
+        def also(pipe: Any) -> Callable[[list[Any]], None]:
+            for token in asked:
+                args = [token, self.limit, self.delay_ms, self.lease_ms]
+                pipe.eval(_ACQUIRE, len(keys), *keys, *args)
+            return granted
+
+        return also
+
+    def give_back_unused(self, tokens: list[str] | None = None) -> None:
+        """Give back leases taken ahead: `tokens`, or those no request took in time."""
+        if tokens is None:
+            now = time.monotonic()
+            tokens = [t for t, (_, at) in self._ahead.items() if now - at >= AHEAD_SECONDS]
+        for token in tokens:
+            taken = self._ahead.pop(token, None)
+            if taken is not None:
+                self._count("ahead_unused")
+                self._give_back(taken[0], token)
+
+    def _use_ahead(self, token: str, site: str) -> bool:
+        """Whether the lease taken ahead serves a request of `site` now."""
+        taken = self._ahead.pop(token, None)
+        if taken is None:
+            return False  # given back already
+        if taken[0] == site and time.monotonic() - taken[1] < AHEAD_SECONDS:
+            self._count("ahead_used")
+            return True
+        self._count("ahead_unused")
+        self._give_back(taken[0], token)
+        return False
+
+    def _count(self, what: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"pressarchive/politeness/{what}")
 
     def _take(self, keys: list[str], token: str) -> int:
         """0 when the lease is taken, else the ms to wait before trying again."""
@@ -110,6 +177,10 @@ class SitePolitenessMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         site = site_of(request.url)
         if not site:
+            return None
+        ahead = request.meta.pop(AHEAD_META, None)
+        if ahead is not None and self._use_ahead(ahead, site):
+            request.meta[LEASE_META] = (site, ahead)
             return None
         token = uuid.uuid4().hex
         keys = [site_leases(site), site_next_start(site)]
@@ -140,7 +211,9 @@ class SitePolitenessMiddleware:
         lease = request.meta.pop(LEASE_META, None)
         if lease is None:
             return
-        site, token = lease
+        self._give_back(*lease)
+
+    def _give_back(self, site: str, token: str) -> None:
         if self.outbox is None:
             self.server.zrem(site_leases(site), token)
         else:

@@ -174,6 +174,86 @@ def test_a_full_disk_stops_the_writer_before_its_ack(server: Any, tmp_path: Path
     assert table(db, "SELECT COUNT(*) FROM releases") == [(3,)]
 
 
+def warc_message(token: str, n: int, offset: int) -> bytes:
+    return messages.encode(
+        "warc",
+        crawl=token,
+        row={
+            "url": release(n).url,
+            "fetched_at": "2026-01-01T00:00:00+00:00",
+            "status": 200,
+            "digest": f"sha1:PAGE{n}",
+            "record_type": "response",
+            "offset": offset,
+            "length": 10,
+            "refers_to": None,
+            "warc_file": "pressarchive-x-host-1-abc-00001.warc.gz",
+        },
+    )
+
+
+def test_a_batchs_warc_rows_and_releases_commit_together_not_one_by_one(
+    server: Any, tmp_path: Path
+) -> None:
+    """A crawl's messages alternate (a page's WARC row, its release): each kind
+    waits for the next message of another kind, then goes in one transaction."""
+    begin, *_ = crawl_messages("t1", "run-1", [release(0)])
+    pages = [m for n in range(6) for m in (warc_message("t1", n, 100 * n), release_message(n))]
+    replayed = warc_message("t1", 2, 200)  # a row sent again (its crawler died before its ack)
+    writer = Writer(server, tmp_path / "archive.db", batch_size=50)
+    writer.start()
+    writer.apply([begin])
+    commits: list[str] = []
+    writer.archive.conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
+    writer.apply([*pages, replayed])
+    writer.archive.conn.set_trace_callback(None)
+    writer.close()
+    # the rows', the releases', the crawl's counts (one per message before: 13 and more)
+    assert len(commits) == 3
+    assert writer.stats.warc_records == 6 and writer.stats.outcomes["stored"] == 6
+    db = tmp_path / "archive.db"
+    assert table(db, "SELECT COUNT(*), COUNT(DISTINCT offset) FROM warc_records") == [(6, 6)]
+    assert table(db, "SELECT COUNT(*) FROM releases") == [(6,)]
+    assert server.hget(WARC_DIGESTS, "sha1:PAGE5") is not None
+
+
+def test_two_crawls_interleaved_in_a_batch_are_stored_a_transaction_each(
+    server: Any, tmp_path: Path
+) -> None:
+    """Two crawls at once (two sources, or two processes) interleave their
+    messages; each crawl's releases go to the store together, in their order."""
+    begin_a, *_ = crawl_messages("a", "run-a", [release(0)])
+    begin_b, *_ = crawl_messages("b", "run-b", [release(0)])
+    a = [messages.release_message(release(n), crawl="a", run="run-a") for n in range(3)]
+    b = [messages.release_message(release(n), crawl="b", run="run-b") for n in range(3, 6)]
+    edited = messages.release_message(release(1, "Rättad rubrik"), crawl="a", run="run-a")
+    writer = Writer(server, tmp_path / "archive.db", batch_size=50)
+    writer.start()
+    writer.apply([begin_a, begin_b])
+    commits: list[str] = []
+    writer.archive.conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
+    writer.apply([a[0], b[0], a[1], b[1], a[2], b[2], edited])
+    writer.archive.conn.set_trace_callback(None)
+    writer.close()
+    assert len(commits) == 3  # crawl a's releases, crawl b's, the counts (8 before)
+    assert {t: dict(c) for t, c in writer._counts.items()} == {
+        "a": {"stored": 3, "updated": 1},
+        "b": {"stored": 3},
+    }
+    db = tmp_path / "archive.db"
+    assert table(db, "SELECT title FROM releases WHERE platform_id = '4001'") == [
+        ("Rättad rubrik",)
+    ]
+
+
+def release_message(n: int) -> bytes:
+    return messages.release_message(release(n), crawl="t1", run="run-1")
+
+
 def test_a_message_the_writer_cannot_read_is_skipped_not_fatal(server: Any, tmp_path: Path) -> None:
     push_all(server, [b"not json", *crawl_messages("t1", "run-1", [release(1)])])
     writer = Writer(server, tmp_path / "archive.db")
