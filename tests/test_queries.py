@@ -148,3 +148,56 @@ def test_a_body_fragment_is_read_with_the_project_parser() -> None:
         assert root.getroottree().parser is html_parser()
         theirs = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=html_parser())
         assert lxml.html.tostring(root) == lxml.html.tostring(theirs)
+
+
+# Pages whose shapes separate the tree walks of Page from the queries they replace.
+_EDGE_PAGES = (
+    '<html><head><link rel="canonical" href=" "><link rel="canonical nofollow" href="/a">'
+    '<link rel="canonical" href=" /b "><meta property="article:tag" content="x">'
+    '<meta property="article:tag"><meta name="article:tag" content="no">'
+    '<meta property="article:tag" content=""></head><body>'
+    "<h3>Ämnen</h3><p>not a list</p><ul><li>Ett</li><li><ul><li>inre</li></ul></li></ul>"
+    "<div><h2>Nyckelord</h2></div><ul><li>utanför</li></ul>"
+    '<h4>Taggar</h4><ul class="x"><li>sista</li></ul>'
+    '<div class="documents"><a href="/f.pdf">PDF</a></div><article><a href="/g.pdf">G</a>'
+    '<div class="documents"><a href="/h.pdf">H</a><a>no href</a></div></article></body></html>',
+    "<html><body><h2>Nothing follows</h2><article><a href='/a.pdf'>A</a></article></body></html>",
+)
+
+
+def _walk_pages() -> list[Page]:
+    pages = [Page(path.read_bytes(), "https://example.org/x") for path in PAGES]
+    return pages + [Page(html, "https://example.org/x") for html in _EDGE_PAGES]
+
+
+def _old_read_attachments(page: Page) -> list[object]:
+    """mynewsdesk.read_attachments as it was: one XPath for both link groups."""
+    from pressarchive.extract.mynewsdesk import _DOCUMENT
+    from pressarchive.items import Attachment
+    from pressarchive.text import squash
+
+    attachments: list[object] = []
+    seen: set[str] = set()
+    for link in find(page.root, "article a[href], .documents a[href]"):
+        href = link.get("href", "")
+        if not _DOCUMENT.search(href):
+            continue
+        url = page.absolute(href)
+        if url not in seen:
+            seen.add(url)
+            attachments.append(Attachment(url=url, title=squash(string_value(link)) or None))
+    return attachments
+
+
+def test_the_tree_walks_answer_what_their_queries_answer() -> None:
+    from pressarchive.extract.mynewsdesk import _first_list_items, read_attachments
+
+    for page in _walk_pages():
+        assert page.elements("h2", "h3", "h4") == find(page.root, "//h2|//h3|//h4")
+        assert page.link_href("canonical") == page.attr('link[rel="canonical"]', "href")
+        assert page.meta_contents("property", "article:tag") == find(
+            page.root, 'meta[property="article:tag"]::attr(content)'
+        )
+        for heading in page.elements("h2", "h3", "h4"):
+            assert _first_list_items(heading) == find(heading, "./following-sibling::ul[1]/li")
+        assert read_attachments(page) == _old_read_attachments(page)

@@ -155,13 +155,13 @@ def read_metadata(page: Page) -> Metadata:
     offer("published_raw", page.meta(*_PUBLISHED_META), "meta")
     offer("modified_raw", page.meta(*_MODIFIED_META), "meta")
     if "canonical" not in found:
-        offer("canonical", page.attr('link[rel="canonical"]', "href"), "link")
+        offer("canonical", page.link_href("canonical"), "link")
     offer("canonical", page.meta("og:url"), "opengraph")
     offer("section", page.meta("article:section"), "meta")
     offer("description", page.meta("description", "dcterms.description"), "meta")
     offer("author", page.meta("author", "article:author", "dcterms.creator"), "meta")
     if "keywords" not in found:
-        tags = tuple(t.strip() for t in page.find('meta[property="article:tag"]::attr(content)'))
+        tags = tuple(t.strip() for t in page.meta_contents("property", "article:tag"))
         offer("keywords", tuple(dict.fromkeys(t for t in tags if t)), "opengraph")
     offer("keywords", _keywords(page.meta("keywords", "news_keywords")), "meta")
     if "published_raw" not in found:

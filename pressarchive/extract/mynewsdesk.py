@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from pressarchive.extract.class_index import first_of_each
 from pressarchive.extract.fallback import fallback_body_html
 from pressarchive.extract.labels import about_by_heading, contacts_by_heading
 from pressarchive.extract.metadata import read_metadata
 from pressarchive.extract.page import Page
-from pressarchive.extract.query import find, first_string, string_value
+from pressarchive.extract.query import first_string, string_value
 from pressarchive.extract.titles import clean_title
 from pressarchive.items import Attachment, Contact, Image, Release, Tag
 from pressarchive.refine.contacts import clean_email, normalise_phone
@@ -164,13 +165,21 @@ def read_contact_cards(page: Page, release: Release) -> list[Contact]:
     return contacts
 
 
+def _first_list_items(heading: Any) -> list[Any]:
+    """The <li> children of the heading's first following <ul> sibling: what
+    `./following-sibling::ul[1]/li` selects, without an XPath a heading."""
+    for ul in heading.itersiblings("ul"):
+        return list(ul.iterchildren("li"))
+    return []
+
+
 def read_tags(page: Page) -> list[Tag]:
     tags: list[Tag] = []
-    for heading in page.find("//h2|//h3|//h4"):
+    for heading in page.elements("h2", "h3", "h4"):
         kind = TAG_HEADINGS.get(squash(string_value(heading)).lower())
         if kind is None:
             continue
-        names = [string_value(li) for li in find(heading, "./following-sibling::ul[1]/li")]
+        names = [string_value(li) for li in _first_list_items(heading)]
         tags.extend(Tag(name=squash(n), kind=kind) for n in names if squash(n))
     return tags
 
@@ -195,7 +204,10 @@ def read_attachments(page: Page) -> list[Attachment]:
     """Documents linked from the release (Mynewsdesk's "Dokument" section)."""
     attachments: list[Attachment] = []
     seen: set[str] = set()
-    for link in page.find("article a[href], .documents a[href]"):
+    # The class test of `.documents a[href]` is an XPath scan of every element;
+    # the page's class index says first whether any element has that class.
+    query = "article a[href], .documents a[href]" if page.find(".documents") else "article a[href]"
+    for link in page.find(query):
         href = link.get("href", "")
         if not _DOCUMENT.search(href):
             continue

@@ -244,7 +244,7 @@ def apply_metadata(page: Page, release: Release) -> None:
     if og_title:
         _offer(release, "title", clean_title(og_title, [release.organisation]), "metadata")
     _offer(release, "lead", squash(page.meta("og:description", "description")), "metadata")
-    canonical = page.attr('link[rel="canonical"]', "href") or page.meta("og:url")
+    canonical = page.link_href("canonical") or page.meta("og:url")
     if canonical:
         _offer(release, "canonical_url", page.absolute(canonical), "metadata")
     language = (page.root.get("lang") or "").split("-")[0].lower()
