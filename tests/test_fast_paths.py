@@ -263,13 +263,13 @@ def test_leveled_warc_reads_back_record_by_record(level: int) -> None:
 
 
 def _hidden_rules_reference(css: str) -> list[tuple[int, str]]:
-    from pressarchive.extract.page import _HIDDEN_CLASS_RULE
+    from pressarchive.extract.stylesheet import _HIDDEN_CLASS_RULE
 
     return [(m.start(), m.group(0)) for m in _HIDDEN_CLASS_RULE.finditer(css)]
 
 
 def _hidden_rules_fast(css: str) -> list[tuple[int, str]]:
-    from pressarchive.extract.page import _hidden_rules
+    from pressarchive.extract.stylesheet import _hidden_rules
 
     return sorted((m.start(), m.group(0)) for m in _hidden_rules(css))
 
@@ -348,10 +348,10 @@ def test_decode_body_on_saved_pages() -> None:
 
 def test_only_style_sheets_of_a_real_size_are_remembered() -> None:
     """A hostile site's huge, ever-different sheets must not pile up in memory."""
-    from pressarchive.extract.page import (
+    from pressarchive.extract.page import parse_html
+    from pressarchive.extract.stylesheet import (
         _CACHED_SHEET_CHARS,
         _remembered_classes_hidden_by,
-        parse_html,
         stylesheet_hidden_classes,
     )
 
