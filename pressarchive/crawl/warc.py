@@ -106,7 +106,13 @@ class WarcRecorderMiddleware:
         self._record(request, response, datetime.now(UTC))
         return response
 
-    def _record(self, request: Request, response: Response, fetched_at: datetime) -> None:
+    def _record(
+        self,
+        request: Request,
+        response: Response,
+        fetched_at: datetime,
+        digest: str | None = None,
+    ) -> None:
         """Archive the response; a failure is counted and logged, a full disk stops the crawl."""
         try:
             self._opened().record(
@@ -117,6 +123,7 @@ class WarcRecorderMiddleware:
                 request_headers=_text_headers(request.headers),
                 method=request.method,
                 fetched_at=fetched_at,
+                digest=digest,
             )
         except (OSError, sqlite3.Error, RuntimeError) as exc:
             self._count("errors")

@@ -122,7 +122,7 @@ class RedisWarcRecorderMiddleware(WarcRecorderMiddleware):
             assert isinstance(archive, RedisWarcArchive)
             archive.looked_up[digest] = found
             try:
-                self._record(request, response, fetched_at)
+                self._record(request, response, fetched_at, digest)  # hashed once, above
             except Exception:  # not to break the round trip it rode on
                 self._count("errors")
                 logger.exception("%s: not archived", response.url)

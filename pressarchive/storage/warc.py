@@ -185,10 +185,12 @@ class WarcArchive:
         request_headers: Headers | None = None,
         method: str = "GET",
         fetched_at: datetime | None = None,
+        digest: str | None = None,
     ) -> int:
-        """Archive one response; returns its `warc_records` row id."""
+        """Archive one response; returns its `warc_records` row id. `digest`:
+        the body's payload_digest, when the caller has made it already."""
         moment = fetched_at or datetime.now(UTC)
-        digest = payload_digest(body)
+        digest = digest or payload_digest(body)
         # an empty body is not worth a revisit chain (every 304 and empty 500 alike)
         original = self._original_of(digest) if body else None
         out, writer = self._current_writer()

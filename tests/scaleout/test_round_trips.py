@@ -204,8 +204,21 @@ def test_a_lease_given_back_rides_the_ack_and_wakes_a_waiting_request_at_once(
 
 
 def test_the_warc_digest_look_up_rides_the_next_round_trip_and_holds_the_ack_back(
-    counted: Any, redis_url: str, tmp_path: Path
+    counted: Any, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pressarchive.distributed.warc as redis_warc
+    import pressarchive.storage.warc as storage_warc
+
+    hashed: list[bytes] = []
+    real_digest = storage_warc.payload_digest
+
+    def counting_digest(body: bytes) -> str:
+        hashed.append(body)
+        return real_digest(body)
+
+    # the look-up's digest is the record's: the body is hashed once, not again when written
+    monkeypatch.setattr(redis_warc, "payload_digest", counting_digest)
+    monkeypatch.setattr(storage_warc, "payload_digest", counting_digest)
     crawler = get_crawler(
         settings_dict={"PRESSARCHIVE_REDIS_URL": redis_url, "PRESSARCHIVE_WARC_DIR": str(tmp_path)}
     )
@@ -223,6 +236,7 @@ def test_the_warc_digest_look_up_rides_the_next_round_trip_and_holds_the_ack_bac
     outbox.call(lambda pipe: pipe.ping())  # the next round trip (a lease taken, say)
     assert counted.round_trips == before + 1
     assert list(tmp_path.glob("*.warc.gz"))  # written once the answer came
+    assert hashed == [b"<html>a page</html>"]
     assert counted.hlen("processing") == 1 and len(outbox.pending) == 1  # the row, then the ack
     outbox.flush()
     assert counted.hlen("processing") == 0 and counted.llen(INGEST_QUEUE) == 1
