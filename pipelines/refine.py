@@ -51,7 +51,7 @@ class RefinePipeline:
         log = self.logs.get(release.source)
         if log is None or release.extracted is None:
             return None
-        return log.decisions_json(release.extracted)
+        return log.decisions_json(release)
 
     def refresh(self, archive: Archive, source_id: str, crawl_id: int | None) -> int:
         """The end-of-crawl re-cleaning, sparing what this crawl cleaned as the final model would."""

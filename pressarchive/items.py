@@ -96,6 +96,11 @@ class Release:
     # pipeline). The store keeps it so that cleaning can be re-run when the
     # source's learned about-text changes, without fetching the page again.
     extracted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # The JSON text the archive keeps of `extracted`, made once for the
+    # release (storage.rows.extraction_text): the cleaning log, the message to a
+    # scaled-out writer and the store each need it. Whoever replaces
+    # `extracted`, or changes a key of it that the archive keeps, sets it to None.
+    extracted_text: str | None = field(default=None, repr=False, compare=False)
     # True once the refine stages have run on it (pressarchive.refine.process):
     # a page read in a worker process reaches the crawl's pipelines refined, a
     # record the spider yields itself (a platform's API) does not.
@@ -136,11 +141,14 @@ class Release:
             events.append(Event(**e))
         values["events"] = events
         values.pop("extracted", None)
+        values.pop("extracted_text", None)
         values.pop("refined", None)
         return cls(**values)
 
 
-_RECORD_FIELDS = tuple(f.name for f in fields(Release) if f.name not in ("extracted", "refined"))
+_RECORD_FIELDS = tuple(
+    f.name for f in fields(Release) if f.name not in ("extracted", "extracted_text", "refined")
+)
 _PART_FIELDS: dict[type, tuple[str, ...]] = {
     part: tuple(f.name for f in fields(part)) for part in (Contact, Tag, Image, Attachment, Event)
 }

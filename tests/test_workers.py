@@ -32,12 +32,12 @@ from pressarchive.refine.about_learning import (
     extraction_digest,
     learn,
     refresh_source,
-    stored_record_text,
 )
 from pressarchive.refine.learner_documents import document
 from pressarchive.refine.process import process
 from pressarchive.sources import Source, parse_sources
-from pressarchive.storage.store import ABOUT_MODEL_KEY, Archive
+from pressarchive.storage.rows import ABOUT_MODEL_KEY, extraction_record_text
+from pressarchive.storage.store import Archive
 
 FETCHED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 # Content columns: what a reader sees of a release (ids and crawl times vary by run).
@@ -209,7 +209,7 @@ def test_a_cleaning_without_a_model_is_never_taken_as_unchanged() -> None:
     assert first.extracted is not None and first.extracted[ABOUT_MODEL_KEY] == ""
     final = learn([document(r.extracted or {}) for r in in_process(pages)])
     assert final is not None
-    digest = extraction_digest(stored_record_text(first.extracted))
+    digest = extraction_digest(extraction_record_text(first.extracted))
     assert log.unchanged(final, {1: digest}) == set()
     assert len(log) == 1
 
@@ -292,15 +292,17 @@ def test_cleaning_decisions_carried_as_json_spare_the_same_releases(tmp_path: Pa
     ]
     carried = CleaningLog()
     for release in releases:
-        assert release.extracted is not None
-        decisions = json.loads(json.dumps(log.decisions_json(release.extracted)))
-        carried.remember(release.extracted, decisions)
-    carried.remember({"title": "x"}, "not decisions")  # ignored, not fatal
-    carried.remember({"title": "y"}, [["not", "pairs"], 3])
+        decisions = json.loads(json.dumps(log.decisions_json(release)))
+        carried.remember(release, decisions)
+    stray = Release("s", "viatt", "https://via.tt.se/pressmeddelande/1/x")
+    stray.extracted = {"title": "x"}
+    carried.remember(stray, "not decisions")  # ignored, not fatal
+    carried.remember(stray, [["not", "pairs"], 3])
     final = learn([document(r.extracted or {}) for r in releases])
     assert final is not None
     digests = {
-        n: extraction_digest(stored_record_text(r.extracted or {})) for n, r in enumerate(releases)
+        n: extraction_digest(extraction_record_text(r.extracted or {}))
+        for n, r in enumerate(releases)
     }
     spared = log.unchanged(final, digests)
     assert spared  # some releases were cleaned as the final model would

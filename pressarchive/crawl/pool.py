@@ -44,7 +44,8 @@ from pressarchive.refine.learner_documents import (
 )
 from pressarchive.refine.process import process
 from pressarchive.storage.connection import ArchiveError
-from pressarchive.storage.store import ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY, Archive
+from pressarchive.storage.rows import ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY
+from pressarchive.storage.store import Archive
 
 log = logging.getLogger(__name__)
 

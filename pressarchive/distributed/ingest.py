@@ -156,7 +156,7 @@ class Writer:
                     release = messages.release_from(message)
                     if release.extracted is not None:
                         self._cleaning.setdefault(release.source, CleaningLog()).remember(
-                            release.extracted, message.get("cleaning")
+                            release, message.get("cleaning")
                         )
                     pending.append((message.get("crawl"), message.get("run"), release))
                     continue

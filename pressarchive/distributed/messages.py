@@ -9,6 +9,14 @@
 Every message names its crawl by a token the crawler made up (a uuid): the
 writer maps it to the `crawls` row it created, in the archive itself, so a
 replayed message finds the same row.
+
+A release message is two lines: the JSON object, then the text the archive
+keeps of the release's extraction (storage.rows.extraction_text) as it is.
+The crawl made that text once already, for its cleaning log; the writer
+stores it and keys the crawler's cleaning decisions by it without making it
+again. (A JSON object as json.dumps writes it holds no line break: one in a
+string is written as an escape.) A release message of one line, with the
+extraction inside the object, is read too: a queue may still hold those.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from pressarchive.items import Release
+from pressarchive.storage.rows import KEPT_APART, extraction_text
 
 KINDS = ("crawl_begin", "release", "warc", "crawl_end", "run_end")
 
@@ -39,8 +48,11 @@ def _iso(value: Any) -> Any:
 
 
 def decode(raw: bytes) -> dict[str, Any]:
+    head, newline, extraction = raw.partition(b"\n")
     try:
-        message = json.loads(raw)
+        message = json.loads(head)
+        if newline and isinstance(message, dict):
+            message["extracted_text"] = extraction.decode("utf-8")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadMessage(f"not JSON: {exc}") from None
     if not isinstance(message, dict) or message.get("kind") not in KINDS:
@@ -55,20 +67,39 @@ def release_message(
     (refine.about_learning.CleaningLog.decisions_json), so that the writer's
     end-of-run re-cleaning can skip the releases the final model would clean
     alike, as a local crawl does; None when the crawler kept none."""
+    extracted = release.extracted
     # `to_dict`, not `to_json_dict`: json.dumps turns its datetimes into the same
     # text (`_iso`) without a walk over the record of its own
-    return encode(
+    head = encode(
         "release",
         default=_iso,
         crawl=crawl,
         run=run,
         record=release.to_dict(),
-        extracted=release.extracted,
+        # the keys the archive keeps apart from the extraction's text
+        extracted_apart=(
+            None if extracted is None else {k: extracted[k] for k in KEPT_APART if k in extracted}
+        ),
         cleaning=cleaning,
     )
+    if extracted is None:
+        return head
+    return head + b"\n" + extraction_text(release).encode("utf-8")
 
 
 def release_from(message: dict[str, Any]) -> Release:
     release = Release.from_json_dict(message["record"])
-    release.extracted = message.get("extracted")
+    text = message.get("extracted_text")
+    if text is None:  # one line: the extraction inside the object, or none
+        release.extracted = message.get("extracted")
+        return release
+    try:
+        extracted = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadMessage(f"the extraction is not JSON: {exc}") from None
+    if not isinstance(extracted, dict):
+        raise BadMessage("the extraction is not a JSON object")
+    extracted.update(message.get("extracted_apart") or {})
+    release.extracted = extracted
+    release.extracted_text = text
     return release

@@ -22,7 +22,8 @@ from pressarchive.refine.about_model import AboutModel, KeyedParagraph, keyed, l
 from pressarchive.refine.cleaning import refine
 from pressarchive.refine.learner_documents import KeyedDocument, iter_keyed_documents
 from pressarchive.refine.process import reprocess
-from pressarchive.storage.store import ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY, Archive
+from pressarchive.storage.rows import ABOUT_MODEL_KEY, extraction_text
+from pressarchive.storage.store import Archive
 
 # Below this many releases a source has no model: too few to tell what recurs.
 MIN_DOCUMENTS = 8
@@ -44,16 +45,6 @@ def model_key(model: AboutModel | None) -> str:
 def extraction_digest(stored_record: str) -> str:
     """A stored extraction's identity (of the JSON text the archive keeps)."""
     return hashlib.blake2b(stored_record.encode("utf-8"), digest_size=16).hexdigest()
-
-
-_NOT_STORED = (ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY)
-
-
-def stored_record_text(extracted: dict[str, Any]) -> str:
-    """The JSON text the archive keeps for an extracted record (as Archive.store
-    writes it: without the model key, in the record's own key order)."""
-    record = {name: value for name, value in extracted.items() if name not in _NOT_STORED}
-    return json.dumps(record, ensure_ascii=False)
 
 
 def _stale_digests(archive: Archive, source_id: str, key: str) -> dict[int, str]:
@@ -261,8 +252,7 @@ class CleaningLog:
 
     def refine(self, release: Release, model: AboutModel | None) -> Release:
         """refine(release, about=model), noting the model's decisions."""
-        assert release.extracted is not None
-        digest = extraction_digest(stored_record_text(release.extracted))
+        digest = extraction_digest(extraction_text(release))
         if model is None:
             self._decisions[digest] = None
             return refine(release, about=None)
@@ -272,16 +262,16 @@ class CleaningLog:
         self._decisions[digest] = tuple(recorder.calls)
         return release
 
-    def decisions_json(self, extracted: dict[str, Any]) -> list[list[list[str]]] | None:
+    def decisions_json(self, release: Release) -> list[list[list[str]]] | None:
         """What the model decided for the release with this extraction, as JSON
         (for the scale-out writer, which re-cleans at the end of a run); None
         when it was cleaned without a model or not by this log."""
-        decisions = self._decisions.get(extraction_digest(stored_record_text(extracted)))
+        decisions = self._decisions.get(extraction_digest(extraction_text(release)))
         if decisions is None:
             return None
         return [[list(paragraphs), list(kinds)] for paragraphs, kinds in decisions]
 
-    def remember(self, extracted: dict[str, Any], decisions: Any) -> None:
+    def remember(self, release: Release, decisions: Any) -> None:
         """Take over a crawler's decisions for a release (`decisions_json`'s
         form); anything else is ignored, and the release is re-cleaned."""
         if not isinstance(decisions, list):
@@ -293,7 +283,7 @@ class CleaningLog:
             )
         except (TypeError, ValueError):
             return
-        self._decisions[extraction_digest(stored_record_text(extracted))] = recorded
+        self._decisions[extraction_digest(extraction_text(release))] = recorded
 
     def unchanged(self, model: AboutModel, digests: dict[int, str]) -> set[int]:
         """The release ids (of `digests`) that `model` would clean as they were."""

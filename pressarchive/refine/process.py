@@ -74,6 +74,7 @@ def keep_extraction_stage(release: Release, context: Context) -> Release:
     """The record as extracted (its dates read), kept so that the cleaning can
     be run again without the page when the about-text model changes."""
     release.extracted = release.to_json_dict()
+    release.extracted_text = None  # made from this extraction when first asked for
     return release
 
 

@@ -1,5 +1,5 @@
-"""A release as the row the `releases` table stores, and the hash that tells an
-unchanged record from a changed one."""
+"""A release as the row the `releases` table stores, the hash that tells an
+unchanged record from a changed one, and the text kept of its extraction."""
 
 from __future__ import annotations
 
@@ -12,6 +12,31 @@ from typing import Any
 from pressarchive.items import Release
 from pressarchive.storage.connection import digest, iso, utc_iso
 from pressarchive.times import STOCKHOLM
+
+# Set in a release's `extracted` record by the refine stage: which about-text
+# model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
+ABOUT_MODEL_KEY = "_about_model"
+# [version, document] in an extraction on its way, kept apart in `learner_documents`:
+# the crawl made it while cleaning, so the end-of-crawl re-learning need not.
+LEARNER_DOCUMENT_KEY = "_learner_document"
+KEPT_APART = (ABOUT_MODEL_KEY, LEARNER_DOCUMENT_KEY)
+
+
+def extraction_record_text(extracted: dict[str, Any]) -> str:
+    """The JSON text the archive keeps of an extracted record: without the keys
+    kept apart, in the record's own key order."""
+    record = {name: value for name, value in extracted.items() if name not in KEPT_APART}
+    return json.dumps(record, ensure_ascii=False)
+
+
+def extraction_text(release: Release) -> str:
+    """`extraction_record_text` of the release's extraction, made once and kept
+    on the release (`Release.extracted_text`)."""
+    if release.extracted_text is None:
+        if release.extracted is None:
+            raise ValueError("the release has no extraction kept")
+        release.extracted_text = extraction_record_text(release.extracted)
+    return release.extracted_text
 
 
 def _local_time(r: Release) -> datetime | None:

@@ -31,21 +31,17 @@ from pressarchive.storage.connection import (
     utc_iso,
 )
 from pressarchive.storage.rows import (
+    ABOUT_MODEL_KEY,
+    LEARNER_DOCUMENT_KEY,
     _record_hash,
     _release_row,
+    extraction_text,
     keep_learner_documents,
 )
 from pressarchive.times import utc_now
 
 Outcome = Literal["stored", "updated", "unchanged"]
 OUTCOMES: tuple[Outcome, ...] = ("stored", "updated", "unchanged")
-
-# Set in a release's `extracted` record by the refine stage: which about-text
-# model cleaned it (pressarchive.refine.about_learning.model_key). Stored in its own column.
-ABOUT_MODEL_KEY = "_about_model"
-# [version, document] in an extraction on its way, kept apart in `learner_documents`:
-# the crawl made it while cleaning, so the end-of-crawl re-learning need not.
-LEARNER_DOCUMENT_KEY = "_learner_document"
 
 
 @dataclass(frozen=True)
@@ -303,16 +299,15 @@ class Archive:
 
     def _write_parts(self, release_id: int, r: Release) -> None:
         if r.extracted is not None:
-            record = dict(r.extracted)
-            about_model = record.pop(ABOUT_MODEL_KEY, None)
-            learner_document = record.pop(LEARNER_DOCUMENT_KEY, None)
+            about_model = r.extracted.get(ABOUT_MODEL_KEY)
+            learner_document = r.extracted.get(LEARNER_DOCUMENT_KEY)
             # An upsert, not INSERT OR REPLACE: the update fires the trigger
             # that drops the learner document of a changed extraction (schema v3).
             self.conn.execute(
                 """INSERT INTO extractions (release_id, record, about_model) VALUES (?, ?, ?)
                    ON CONFLICT(release_id) DO UPDATE SET
                        record = excluded.record, about_model = excluded.about_model""",
-                (release_id, json.dumps(record, ensure_ascii=False), about_model),
+                (release_id, extraction_text(r), about_model),
             )
             if learner_document is not None:  # after the upsert, whose trigger would drop it
                 version, paragraphs = learner_document

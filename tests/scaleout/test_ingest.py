@@ -356,7 +356,8 @@ def test_the_run_end_recleaning_uses_the_crawlers_decisions(
     server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pressarchive.distributed import ingest
-    from pressarchive.refine.about_learning import extraction_digest, stored_record_text
+    from pressarchive.refine.about_learning import extraction_digest
+    from pressarchive.storage.rows import extraction_record_text
 
     sent = [release(n) for n in range(3)]
     decisions = [[["Brödtext för meddelande 0."], ["body"]]]
@@ -383,7 +384,7 @@ def test_the_run_end_recleaning_uses_the_crawlers_decisions(
             return ["body" for _ in paragraphs]
 
     digests = {
-        n: extraction_digest(stored_record_text(r.extracted or {})) for n, r in enumerate(sent)
+        n: extraction_digest(extraction_record_text(r.extracted or {})) for n, r in enumerate(sent)
     }
     # only the release whose decisions came with it is spared
     assert unchanged(Model(), digests) == {0}
