@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import uuid
 from collections.abc import Callable
@@ -96,6 +97,11 @@ class SitePolitenessMiddleware:
         self._turns: dict[str, asyncio.Lock] = {}  # per site: whose turn to ask Redis
         self._released: dict[str, asyncio.Event] = {}  # per site: a lease was given back
         self._ahead: dict[str, tuple[str, float]] = {}  # token -> (site, monotonic time granted)
+        # A lease's token only has to differ from every other lease of its site,
+        # from any process: one random prefix per middleware and a count, not
+        # an os.urandom call per lease (0.4% of a Redis crawl's CPU, py-spy).
+        self._token_prefix = uuid.uuid4().hex[:12]
+        self._token_count = itertools.count()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SitePolitenessMiddleware:
@@ -117,10 +123,13 @@ class SitePolitenessMiddleware:
         outbox.leases = middleware  # the frontier's pops take leases ahead through it
         return middleware
 
+    def _new_token(self) -> str:
+        return f"{self._token_prefix}:{next(self._token_count)}"
+
     def take_ahead(self, site: str, n: int, tokens: list[str]) -> Callable[[Any], Any]:
         """What puts `n` takes of a lease of `site` on a pop's pipeline (`Frontier.pop_many`'s
         `also`); the tokens granted go to `tokens`, for the popped requests' AHEAD_META."""
-        asked = [uuid.uuid4().hex for _ in range(n)]
+        asked = [self._new_token() for _ in range(n)]
         keys = [site_leases(site), site_next_start(site)]
 
         def granted(replies: list[Any]) -> None:
@@ -182,7 +191,7 @@ class SitePolitenessMiddleware:
         if ahead is not None and self._use_ahead(ahead, site):
             request.meta[LEASE_META] = (site, ahead)
             return None
-        token = uuid.uuid4().hex
+        token = self._new_token()
         keys = [site_leases(site), site_next_start(site)]
         waited = 0.0
         # One request per site in this process asks Redis at a time, the others
