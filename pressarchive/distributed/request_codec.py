@@ -1,14 +1,7 @@
 """A request as the shared frontier queues it: scrapy-redis's encoding (the
-dict of `Request.to_dict`, pickled), made without Scrapy's search for the
-callback's name.
-
-`Request.to_dict` finds the name of a callback by listing every method of the
-spider (`inspect.getmembers`) for each request, which cost a Redis crawl 1% of
-its CPU (py-spy, 2 x 2,000-release crawl). A bound method of the spider names
-itself; the name is checked against the spider, so the dict is the one
-`to_dict` makes. Anything else (a callback of another object, a lambda) goes
-through `to_dict` and its error.
-"""
+dict of `Request.to_dict`, pickled), the dict made by `crawl.request_dict`
+without Scrapy's search for the callback's name (1% of a Redis crawl's CPU,
+py-spy, 2 x 2,000-release crawl)."""
 
 from __future__ import annotations
 
@@ -16,36 +9,7 @@ from typing import Any
 
 from scrapy import Request
 
-
-class _NotAMethod(Exception):
-    pass
-
-
-def _name(spider: Any, func: Any) -> Any:
-    if func is None or not callable(func):
-        return func  # no callback, or already a name
-    name = getattr(func, "__name__", None)
-    if getattr(func, "__self__", None) is spider and name and getattr(spider, name, None) == func:
-        return name
-    raise _NotAMethod
-
-
-def request_dict(request: Request, spider: Any) -> dict[str, Any]:
-    """`request.to_dict(spider=spider)`, without its search when it can."""
-    try:
-        d: dict[str, Any] = {
-            "url": request.url,
-            "callback": _name(spider, request.callback),
-            "errback": _name(spider, request.errback),
-            "headers": dict(request.headers),
-        }
-    except _NotAMethod:
-        return request.to_dict(spider=spider)
-    for attr in request.attributes:
-        d.setdefault(attr, getattr(request, attr))
-    if type(request) is not Request:
-        d["_class"] = f"{type(request).__module__}.{type(request).__name__}"
-    return d
+from pressarchive.crawl.request_dict import request_dict
 
 
 class RequestCodec:

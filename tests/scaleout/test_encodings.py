@@ -17,8 +17,9 @@ from scrapy import Request, Spider
 from scrapy.http import FormRequest
 
 from pressarchive.crawl.pool import LearningCleaning
+from pressarchive.crawl.request_dict import request_dict
 from pressarchive.distributed import messages
-from pressarchive.distributed.request_codec import RequestCodec, request_dict
+from pressarchive.distributed.request_codec import RequestCodec
 from pressarchive.items import Contact, Event, Release
 from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner
 from pressarchive.refine.process import keep_extraction_stage, process

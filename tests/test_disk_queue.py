@@ -1,0 +1,90 @@
+"""The local crawl's disk queue holds what Scrapy's own would, without
+`Request.to_dict`'s search of the spider's methods."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.http import FormRequest
+from scrapy.squeues import PickleLifoDiskQueue
+from scrapy.utils.test import get_crawler
+
+from pressarchive.crawl.child import project_settings
+from pressarchive.crawl.disk_queue import RequestDictLifoDiskQueue
+
+
+class RoomSpider(Spider):
+    name = "room"
+
+    def parse_release(self, response: Any) -> None:
+        pass
+
+    def failed(self, failure: Any) -> None:
+        pass
+
+
+def requests(spider: RoomSpider) -> list[Request]:
+    return [
+        Request("http://room.example/a", callback=spider.parse_release, priority=3),
+        Request(
+            "http://room.example/b",
+            callback=spider.parse_release,
+            errback=spider.failed,
+            meta={"listing": 2},
+            headers={"Accept-Language": "sv"},
+            cb_kwargs={"page": 2},
+            dont_filter=True,
+        ),
+        FormRequest("http://room.example/search", formdata={"q": "skola"}),
+        Request("http://room.example/c"),
+    ]
+
+
+def queue(cls: Any, path: Path) -> Any:
+    crawler = get_crawler(RoomSpider)
+    crawler.spider = crawler._create_spider()
+    return cls.from_crawler(crawler, str(path)), crawler.spider
+
+
+def popped(q: Any) -> list[dict[str, Any]]:
+    out = []
+    while (request := q.pop()) is not None:
+        out.append(request.to_dict(spider=q.spider))
+    return out
+
+
+def test_the_queue_gives_back_what_scrapys_own_gives_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs, their_spider = queue(PickleLifoDiskQueue, tmp_path / "theirs")
+    for request in requests(their_spider):
+        theirs.push(request)
+    expected = popped(theirs)
+
+    ours, spider = queue(RequestDictLifoDiskQueue, tmp_path / "ours")
+
+    def searched(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the spider's methods were listed")
+
+    monkeypatch.setattr(inspect, "getmembers", searched)
+    for request in requests(spider):
+        ours.push(request)
+    monkeypatch.undo()
+    assert popped(ours) == expected
+    assert len(expected) == 4
+
+
+def test_a_callback_of_another_object_still_goes_through_to_dict(tmp_path: Path) -> None:
+    ours, _ = queue(RequestDictLifoDiskQueue, tmp_path / "ours")
+    with pytest.raises(ValueError, match="not an instance method"):
+        ours.push(Request("http://room.example/", callback=lambda response: None))
+
+
+def test_the_crawl_queues_on_disk_with_it() -> None:
+    assert project_settings().get("SCHEDULER_DISK_QUEUE") == (
+        "pressarchive.crawl.disk_queue.RequestDictLifoDiskQueue"
+    )
