@@ -44,11 +44,11 @@ def test_the_replies_are_read_by_hiredis(counted: Any) -> None:
     """The `redis` extra brings hiredis, and redis-py reads every reply with it:
     a pipeline's replies parsed in C (reading replies in Python was about half
     of redis-py's time in a crawl process, py-spy)."""
-    connection = counted.connection_pool.get_connection()
+    connection = counted.connection_pool.make_connection()
     try:
         assert type(connection._parser).__name__ == "_HiredisParser"
     finally:
-        counted.connection_pool.release(connection)
+        connection.disconnect()
 
 
 def test_what_needs_no_answer_rides_the_next_command_that_does(counted: Any) -> None:
