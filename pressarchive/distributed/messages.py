@@ -37,10 +37,10 @@ class BadMessage(ValueError):
     pass
 
 
-# orjson, not json: a release message's object took 79 µs to write and 44 to
-# read with json, 7 and 23 with orjson (one-off, 2,000 real-weight messages).
-# What json wrote, it writes: datetimes, dates and dataclasses go to
-# `default` as they did, and keys that are not strings become strings.
+# orjson, not json: making a release message took 93 µs with json and 36 with
+# orjson, reading one back 70 and 47 (one-off, 2,000 real-weight releases).
+# It writes what json wrote: datetimes, dates and dataclasses go to `default`
+# as they did, and keys that are not strings become strings.
 _ORJSON_OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 )

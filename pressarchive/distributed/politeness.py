@@ -99,7 +99,7 @@ class SitePolitenessMiddleware:
         self._ahead: dict[str, tuple[str, float]] = {}  # token -> (site, monotonic time granted)
         # A lease's token only has to differ from every other lease of its site,
         # from any process: one random prefix per middleware and a count, not
-        # an os.urandom call per lease (0.4% of a Redis crawl's CPU, py-spy).
+        # an os.urandom call per lease (0.4% of a Redis crawl process's py-spy samples).
         self._token_prefix = uuid.uuid4().hex[:12]
         self._token_count = itertools.count()
 

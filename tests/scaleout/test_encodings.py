@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Request, Spider
-from scrapy.http import FormRequest
+from queued_requests import RoomSpider, requests
 
 from pressarchive.crawl.pool import LearningCleaning
-from pressarchive.crawl.request_dict import request_dict
 from pressarchive.distributed import messages
 from pressarchive.distributed.request_codec import RequestCodec
 from pressarchive.items import Contact, Event, Release
@@ -26,31 +24,6 @@ from pressarchive.refine.process import keep_extraction_stage, process
 from pressarchive.sources import Source
 from pressarchive.storage import rows
 from pressarchive.storage.store import Archive
-
-
-class RoomSpider(Spider):
-    name = "room"
-
-    def parse_release(self, response: Any) -> None:
-        pass
-
-    def failed(self, failure: Any) -> None:
-        pass
-
-
-def requests(spider: RoomSpider) -> list[Request]:
-    return [
-        Request(
-            "http://room.example/release-1",
-            callback=spider.parse_release,
-            errback=spider.failed,
-            meta={"listing": 2},
-            priority=10,
-            cb_kwargs={"page": 3},
-        ),
-        Request("http://room.example/"),
-        FormRequest("http://room.example/search", formdata={"q": "x"}, callback=spider.parse),
-    ]
 
 
 def test_a_queued_request_is_scrapys_dict_found_without_listing_the_spiders_methods(
@@ -66,14 +39,6 @@ def test_a_queued_request_is_scrapys_dict_found_without_listing_the_spiders_meth
     codec = RequestCodec()
     codec.spider, codec.serializer = spider, pickle
     assert [pickle.loads(codec._encode_request(r)) for r in requests(spider)] == expected
-
-
-def test_a_callback_that_is_no_method_of_the_spider_goes_through_scrapy() -> None:
-    spider = RoomSpider()
-    of_another = Request("http://room.example/", callback=RoomSpider(name="other").parse_release)
-    assert request_dict(of_another, spider) == of_another.to_dict(spider=spider)
-    with pytest.raises(ValueError, match="not an instance method"):
-        request_dict(Request("http://room.example/", callback=lambda response: None), spider)
 
 
 def release() -> Release:

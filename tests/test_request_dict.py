@@ -1,5 +1,6 @@
-"""The local crawl's disk queue holds what Scrapy's own would, without
-`Request.to_dict`'s search of the spider's methods."""
+"""A request as a queue keeps it (crawl.request_dict), and the local crawl's
+disk queue, which holds what Scrapy's own would without `Request.to_dict`'s
+search of the spider's methods."""
 
 from __future__ import annotations
 
@@ -8,40 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Request, Spider
-from scrapy.http import FormRequest
+from queued_requests import RoomSpider, requests
+from scrapy import Request
 from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils.test import get_crawler
 
 from pressarchive.crawl.child import project_settings
 from pressarchive.crawl.disk_queue import RequestDictLifoDiskQueue
-
-
-class RoomSpider(Spider):
-    name = "room"
-
-    def parse_release(self, response: Any) -> None:
-        pass
-
-    def failed(self, failure: Any) -> None:
-        pass
-
-
-def requests(spider: RoomSpider) -> list[Request]:
-    return [
-        Request("http://room.example/a", callback=spider.parse_release, priority=3),
-        Request(
-            "http://room.example/b",
-            callback=spider.parse_release,
-            errback=spider.failed,
-            meta={"listing": 2},
-            headers={"Accept-Language": "sv"},
-            cb_kwargs={"page": 2},
-            dont_filter=True,
-        ),
-        FormRequest("http://room.example/search", formdata={"q": "skola"}),
-        Request("http://room.example/c"),
-    ]
+from pressarchive.crawl.request_dict import request_dict
 
 
 def queue(cls: Any, path: Path) -> Any:
@@ -75,7 +50,15 @@ def test_the_queue_gives_back_what_scrapys_own_gives_back(
         ours.push(request)
     monkeypatch.undo()
     assert popped(ours) == expected
-    assert len(expected) == 4
+    assert len(expected) == len(requests(spider))
+
+
+def test_a_callback_that_is_no_method_of_the_spider_goes_through_scrapy() -> None:
+    spider = RoomSpider()
+    of_another = Request("http://room.example/", callback=RoomSpider(name="other").parse_release)
+    assert request_dict(of_another, spider) == of_another.to_dict(spider=spider)
+    with pytest.raises(ValueError, match="not an instance method"):
+        request_dict(Request("http://room.example/", callback=lambda response: None), spider)
 
 
 def test_a_callback_of_another_object_still_goes_through_to_dict(tmp_path: Path) -> None:
