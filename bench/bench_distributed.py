@@ -282,7 +282,6 @@ def run_redis(
         "round_trips": round_trips(db) if writer_on else 0,
         "server_cpu": own_cpu() - served_before,
         "queued": queued,
-        "db": str(db),
     }
 
 
@@ -305,7 +304,7 @@ def writer_ceiling(url: str, sources: Path, ids: list[str], work: Path) -> dict[
         run_end(message)
         end_of_run[0] += time.perf_counter() - started
 
-    writer._run_end = timed_run_end  # type: ignore[method-assign]
+    writer._run_end = timed_run_end
     cpu_before = time.process_time()
     started = time.perf_counter()
     stats = writer.run(idle_exit=0)
