@@ -61,7 +61,7 @@ def test_a_callback_that_is_no_method_of_the_spider_goes_through_scrapy() -> Non
         request_dict(Request("http://room.example/", callback=lambda response: None), spider)
 
 
-def test_a_callback_of_another_object_still_goes_through_to_dict(tmp_path: Path) -> None:
+def test_the_queue_refuses_a_callback_as_scrapys_own_does(tmp_path: Path) -> None:
     ours, _ = queue(RequestDictLifoDiskQueue, tmp_path / "ours")
     with pytest.raises(ValueError, match="not an instance method"):
         ours.push(Request("http://room.example/", callback=lambda response: None))

@@ -1,7 +1,7 @@
 """A request as the shared frontier queues it: scrapy-redis's encoding (the
 dict of `Request.to_dict`, pickled), the dict made by `crawl.request_dict`
-without Scrapy's search for the callback's name (1% of a Redis crawl's CPU,
-py-spy, 2 x 2,000-release crawl)."""
+without Scrapy's search for the callback's name (1% of a Redis crawl's
+py-spy samples, 2 x 2,000-release crawl)."""
 
 from __future__ import annotations
 
