@@ -133,6 +133,15 @@ def test_same_person_across_releases_is_one_contact(archive: Archive) -> None:
     assert archive.conn.execute("SELECT COUNT(*) FROM release_contacts").fetchone()[0] == 10
 
 
+def test_same_tag_across_releases_is_one_tag(archive: Archive) -> None:
+    tags = [Tag("Trafik", "subject"), Tag("Trafik", "subject"), Tag("Trafik", "keyword")]
+    archive.store([make_release(n, tags=tags) for n in range(3)])
+    rows = archive.conn.execute("SELECT kind, name FROM tags ORDER BY kind").fetchall()
+    assert [tuple(r) for r in rows] == [("keyword", "Trafik"), ("subject", "Trafik")]
+    # a tag named twice on one release links once
+    assert archive.conn.execute("SELECT COUNT(*) FROM release_tags").fetchone()[0] == 6
+
+
 def test_delete_removes_release_parts_and_index_entry(archive: Archive) -> None:
     (r,) = archive.store([make_release(1, title="Broar över strömmen")])
     assert search(archive.conn, "bro")
@@ -255,6 +264,14 @@ def test_archive_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(ArchiveError, match="newer than this pressarchive"):
         Archive(path)
+
+
+def test_too_old_sqlite_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(ArchiveError, match=r"SQLite is 3\.31\.1; pressarchive needs 3\.35\.0"):
+        Archive(tmp_path / "archive.db")
+    assert not (tmp_path / "archive.db").exists()
 
 
 def test_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:

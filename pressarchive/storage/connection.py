@@ -70,7 +70,16 @@ def person_key(contact: Contact, organisation: str | None) -> str:
     return f"{name}|{org}"
 
 
+# The store's upserts return their row's id with RETURNING (SQLite 3.35, 2021).
+MIN_SQLITE = (3, 35, 0)
+
+
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise ArchiveError(
+            f"this Python's SQLite is {sqlite3.sqlite_version}; pressarchive needs "
+            f"{'.'.join(map(str, MIN_SQLITE))} or newer"
+        )
     path = Path(path)
     if readonly:
         if not path.exists():

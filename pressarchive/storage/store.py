@@ -325,14 +325,7 @@ class Archive:
             )
         tag_ids: set[int] = set()
         for tag in r.tags:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO tags (kind, name) VALUES (?, ?)", (tag.kind, tag.name)
-            )
-            tag_id = int(
-                self.conn.execute(
-                    "SELECT id FROM tags WHERE kind = ? AND name = ?", (tag.kind, tag.name)
-                ).fetchone()[0]
-            )
+            tag_id = self._tag_id(tag.kind, tag.name)
             if tag_id not in tag_ids:
                 tag_ids.add(tag_id)
                 self.conn.execute(
@@ -359,19 +352,31 @@ class Archive:
         key = person_key(contact, organisation)
         org = contact.organisation or organisation
         # The newest non-empty value of each field wins; an empty field never erases one.
-        self.conn.execute(
+        # RETURNING gives the id whether the row was inserted or updated (SQLite >= 3.35).
+        row = self.conn.execute(
             """INSERT INTO contacts (person_key, name, organisation, title, party, phone, email)
                VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(person_key) DO UPDATE SET
                    title = COALESCE(excluded.title, title),
                    party = COALESCE(excluded.party, party),
                    phone = COALESCE(excluded.phone, phone),
-                   email = COALESCE(excluded.email, email)""",
+                   email = COALESCE(excluded.email, email)
+               RETURNING id""",
             (key, contact.name, org, contact.title, contact.party, contact.phone, contact.email),
-        )
-        return int(
-            self.conn.execute("SELECT id FROM contacts WHERE person_key = ?", (key,)).fetchone()[0]
-        )
+        ).fetchall()[0]  # fetchall: the statement runs to its end and is reset
+        return int(row[0])
+
+    def _tag_id(self, kind: str, name: str) -> int:
+        # Almost every tag is already known, so the look-up comes first: one
+        # statement for a known tag instead of an insert that is ignored and a select.
+        row = self.conn.execute(
+            "SELECT id FROM tags WHERE kind = ? AND name = ?", (kind, name)
+        ).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "INSERT INTO tags (kind, name) VALUES (?, ?) RETURNING id", (kind, name)
+            ).fetchall()[0]
+        return int(row[0])
 
     def set_cluster(self, release_id: int, cluster_id: int) -> None:
         self.conn.execute(
