@@ -119,8 +119,9 @@ class Release:
         return {name: _plain(getattr(self, name)) for name in _RECORD_FIELDS}
 
     def to_json_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: datetimes as ISO 8601 strings."""
-        return _jsonable(self.to_dict())
+        """A JSON-ready dict: datetimes as ISO 8601 strings. One walk, not
+        to_dict's and then another for the datetimes: it runs for every page."""
+        return {name: _json_plain(getattr(self, name)) for name in _RECORD_FIELDS}
 
     @classmethod
     def from_json_dict(cls, data: dict[str, Any]) -> Release:
@@ -170,11 +171,20 @@ def _plain(value: Any) -> Any:
 _DATETIME_FIELDS = ("published_at", "published_local", "updated_at", "fetched_at")
 
 
-def _jsonable(value: Any) -> Any:
+_JSON_SCALARS = frozenset({str, int, float, bool})
+
+
+def _json_plain(value: Any) -> Any:
+    """`_plain` with datetimes as ISO 8601 strings and tuples as lists."""
+    if value is None or type(value) in _JSON_SCALARS:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_json_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_plain(v) for k, v in value.items()}
+    names = _PART_FIELDS.get(type(value))
+    if names is not None:
+        return {name: _json_plain(getattr(value, name)) for name in names}
     return value
