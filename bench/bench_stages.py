@@ -20,6 +20,14 @@ stages interleaved round by round (median and spread of CPU ms a page,
 - store: `Archive.store` in batches of 50 into a fresh archive, of releases
   extracted and refined before the clock starts.
 
+`--page-weight real-pages` runs the stages over copies of the real pages of
+tests/real instead (Via TT, Sitevision, generic: no real Mynewsdesk page is
+held), each with its own URL and a copy number written into its body (in Via
+TT's encoded state too), so that no cache keyed on a body or URL serves a
+copy twice. The padded demo pages weigh what real ones weigh but parse ~3
+times as fast, and extraction on them runs a platform's selectors, never
+the generic layer's trafilatura.
+
 Left out: Scrapy and Twisted (the same in both crawls of bench_crawl), the
 end-of-crawl work (re-learning, clustering), imports. The stages' sum over
 the bare parse is not bench_crawl's ratio, whose bare spider also pays for
@@ -29,6 +37,8 @@ Scrapy.
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import re
 import statistics
 import sys
@@ -37,7 +47,8 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import NamedTuple
+from urllib.parse import quote, urljoin, urlsplit
 
 from page_weight import pad_release_page
 from parsel import Selector
@@ -47,6 +58,7 @@ from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.extract import extract_page
 from pressarchive.extract.page import Page
+from pressarchive.extract.viatt_state import decode_state, find_state
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner
 from pressarchive.refine.process import STAGES, Context, run_stages
@@ -58,8 +70,75 @@ PLATFORM = "mynewsdesk"
 HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("Server", "demo")]
 
 
-def fetch_release_pages(count: int, weight: str) -> list[tuple[str, bytes]]:
-    pages: list[tuple[str, bytes]] = []
+class ReleasePage(NamedTuple):
+    url: str
+    body: bytes
+    platform: str
+
+
+REAL_PAGES = Path(__file__).resolve().parent.parent / "tests" / "real"
+
+
+def _phrases(expect: dict[str, str], text: str) -> list[str]:
+    """Words of the body, from its expected first and last words, that the
+    page's HTML holds verbatim: where a copy number can be written."""
+    found = []
+    starts, ends = expect["body_starts"].split(), expect["body_ends"].split()
+    for words, cut in ((starts, lambda n: starts[:n]), (ends, lambda n: ends[-n:])):
+        for n in range(min(6, len(words)), 1, -1):
+            phrase = " ".join(cut(n))
+            if phrase in text:
+                found.append(phrase)
+                break
+    return found
+
+
+def _copy(url: str, text: str, platform: str, phrase: str, copy: int) -> ReleasePage:
+    if platform == "viatt":  # the release id is in the path and in the page's state
+        found = re.search(r"/pressmeddelande/(\d+)", url)
+        assert found is not None, url
+        old_id, new_id = found[1], str(int(found[1]) + copy)
+        url = url.replace(old_id, new_id)
+        raw = find_state(text)
+        assert raw is not None, url
+        # the state is base64 of URL-encoded JSON: re-encoded with the copy's id and number
+        state = json.dumps(decode_state(raw), ensure_ascii=False)
+        state = state.replace(old_id, new_id).replace(phrase, f"{phrase} kopia{copy}")
+        text = text.replace(raw, base64.b64encode(quote(state).encode("ascii")).decode("ascii"))
+        text = text.replace(old_id, new_id)
+    else:
+        parts = urlsplit(url)
+        url = parts._replace(path=f"{parts.path.rstrip('/')}-{copy}").geturl()
+    body = text.replace(phrase, f"{phrase} kopia{copy}").encode("utf-8")
+    return ReleasePage(url, body, platform)
+
+
+def real_release_pages(count: int) -> list[ReleasePage]:
+    """`count` copies, in turn, of the real release pages of tests/real, each
+    with its own URL (and Via TT release id) and its copy number written into
+    its body, so that no cache keyed on a page, a body or a URL serves a copy
+    twice, as none would in a real crawl. Fails loudly if no place in a page's
+    body carries the number through extraction."""
+    originals: list[tuple[str, str, str, str]] = []
+    for expected in sorted(REAL_PAGES.glob("*/*.expected.json")):
+        meta = json.loads(expected.read_text(encoding="utf-8"))
+        html = expected.with_name(expected.name.replace(".expected.json", ".html"))
+        text = html.read_text(encoding="utf-8")
+        url, platform = meta["origin_url"], meta["platform"]
+        for phrase in _phrases(meta["expect"], text):
+            (release,) = extracted([_copy(url, text, platform, phrase, 1)])
+            if "kopia1" in (release.body_html or ""):
+                originals.append((url, text, platform, phrase))
+                break
+        else:
+            raise SystemExit(f"{html.name}: no words of its body take a copy number")
+    return [_copy(*originals[n % len(originals)], n + 1) for n in range(count)]
+
+
+def fetch_release_pages(count: int, weight: str) -> list[ReleasePage]:
+    if weight == "real-pages":
+        return real_release_pages(count)
+    pages: list[ReleasePage] = []
     with DemoPressRooms(
         [PLATFORM],
         size=count,
@@ -75,7 +154,7 @@ def fetch_release_pages(count: int, weight: str) -> list[tuple[str, bytes]]:
             with urllib.request.urlopen(url) as reply:
                 body = reply.read()
             if platform_release_id(PLATFORM, url):
-                pages.append((url, body))
+                pages.append(ReleasePage(url, body, PLATFORM))
                 continue
             for href in re.findall(rb'href="([^"]+)"', body):
                 link = urljoin(url, href.decode())
@@ -86,17 +165,17 @@ def fetch_release_pages(count: int, weight: str) -> list[tuple[str, bytes]]:
     return pages
 
 
-def extracted(pages: list[tuple[str, bytes]]) -> list[Release]:
+def extracted(pages: list[ReleasePage]) -> list[Release]:
     return [
-        extract_page(body, url, platform=PLATFORM, source_id="s", organisation="Org")
-        for url, body in pages
+        extract_page(body, url, platform=platform, source_id=platform, organisation="Org")
+        for url, body, platform in pages
     ]
 
 
 Timed = Callable[[], object]
 
 
-def stage_functions(pages: list[tuple[str, bytes]]) -> dict[str, Callable[[], Timed]]:
+def stage_functions(pages: list[ReleasePage]) -> dict[str, Callable[[], Timed]]:
     """Each stage as a preparation, untimed, that returns the timed work: the
     refine and store stages get their input made before the clock starts,
     since taking one median from another's left the store stage's figure at
@@ -104,15 +183,15 @@ def stage_functions(pages: list[tuple[str, bytes]]) -> dict[str, Callable[[], Ti
 
     def bare() -> Timed:
         def run() -> None:
-            for _, body in pages:
-                Selector(text=body.decode("utf-8")).css("h1 ::text").get()
+            for page in pages:
+                Selector(text=page.body.decode("utf-8")).css("h1 ::text").get()
 
         return run
 
     def page() -> Timed:
         def run() -> None:
-            for url, body in pages:
-                Page(body, url)
+            for page in pages:
+                Page(page.body, page.url)
 
         return run
 
@@ -135,7 +214,7 @@ def stage_functions(pages: list[tuple[str, bytes]]) -> dict[str, Callable[[], Ti
                 Archive(Path(folder) / "a.db").close()
                 index = open_index(Path(folder) / "a.db")
                 with WarcArchive(Path(folder) / "warc", index) as warcs:
-                    for url, body in pages:
+                    for url, body, _ in pages:
                         warcs.record(url, 200, HEADERS, body, request_headers=[("User-Agent", "b")])
 
         return run
@@ -149,9 +228,10 @@ def stage_functions(pages: list[tuple[str, bytes]]) -> dict[str, Callable[[], Ti
             # first batch would find it; ~1% of the stage
             with tempfile.TemporaryDirectory() as folder:
                 archive = Archive(Path(folder) / "a.db")
-                archive.ensure_source(
-                    Source(id="s", organisation="Org", platform=PLATFORM, start_urls=("http://x/",))
-                )
+                for platform in {page.platform for page in pages}:
+                    archive.ensure_source(
+                        Source(platform, "Org", platform, start_urls=("http://x/",))
+                    )
                 for start in range(0, len(releases), 50):
                     archive.store(releases[start : start + 50])
                 archive.close()
@@ -172,7 +252,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--page-weight", choices=("real", "demo"), default="real")
+    parser.add_argument(
+        "--page-weight",
+        choices=("real", "demo", "real-pages"),
+        default="real",
+        help="real: demo Mynewsdesk pages padded to a real page's weight; demo: as generated; "
+        "real-pages: copies of the real pages of tests/real (Via TT, Sitevision, generic)",
+    )
     args = parser.parse_args()
     pages = fetch_release_pages(args.count, args.page_weight)
     functions = stage_functions(pages)
@@ -190,10 +276,15 @@ def main() -> int:
         e - p for e, p in zip(times["extraction"], times["Page()"], strict=True)
     ]
     own = {name: statistics.median(values) for name, values in own_times.items()}
-    size = statistics.mean(len(body) for _, body in pages) / 1024
+    size = statistics.mean(len(page.body) for page in pages) / 1024
+    what = (
+        "copies of the real pages of tests/real"
+        if args.page_weight == "real-pages"
+        else f"demo {PLATFORM} releases, {args.page_weight} weight"
+    )
     print(
-        f"## Crawl stages ({len(pages)} demo {PLATFORM} releases, {args.page_weight} weight, "
-        f"{size:.0f} KB a page; {args.rounds} interleaved rounds)\n"
+        f"## Crawl stages ({len(pages)} {what}, {size:.0f} KB a page; "
+        f"{args.rounds} interleaved rounds)\n"
     )
     print("| stage | CPU ms a page (median) | spread | × bare parse |")
     print("|---|---:|---|---:|")
