@@ -21,7 +21,7 @@ from pressarchive.demo import generic as room_module
 from pressarchive.demo.corpus import ORGANISATION, DemoRelease, releases_for
 from pressarchive.demo.server import ask
 from pressarchive.extract import extract_page
-from pressarchive.extract.fallback import main_content
+from pressarchive.extract.fallback import fallback_title, main_content
 from pressarchive.extract.generic import kind_from_label, machine_datetime, split_party
 from pressarchive.extract.page import Page
 from pressarchive.items import Release
@@ -139,6 +139,26 @@ def test_a_page_with_no_metadata_still_gives_title_and_body() -> None:
     assert release.title == "Nytt äldreboende i Eneby" and release.layers["title"] == "markup"
     assert "60 platser i Eneby" in release.body_html and "kakor" not in release.body_html
     assert not [f for f in release.flags if f.startswith("missing:")]
+
+
+def test_a_page_with_only_a_document_title_gets_it_from_the_fallback() -> None:
+    # no og:title, no JSON-LD, no heading: the title comes from trafilatura's
+    # metadata, asked for only on such a page, and the tree stays whole
+    html = """<html lang="sv"><head><title>Ny gång- och cykelväg i Svärtinge</title></head>
+    <body><nav><a href="/">Hem</a></nav><article>
+    <p>Kommunen bygger en ny gång- och cykelväg mellan Svärtinge och Vrinnevi. Arbetet börjar i april.</p>
+    <p>Vägen blir tre kilometer lång och belyst hela vägen, och den ska vara klar till hösten.</p>
+    </article></body></html>"""
+    page = Page(html, "https://example.se/nyheter/svartinge")
+    before = len(list(page.root.iter()))
+    assert fallback_title(page) == "Ny gång- och cykelväg i Svärtinge"
+    assert len(list(page.root.iter())) == before
+    release = extract_page(
+        html, "https://example.se/nyheter/svartinge", platform="generic", source_id="x"
+    )
+    assert release.title == "Ny gång- och cykelväg i Svärtinge"
+    assert release.layers["title"] == "fallback"
+    assert "tre kilometer" in release.body_html
 
 
 def test_fallback_leaves_the_page_tree_intact() -> None:

@@ -17,7 +17,7 @@ import lxml.html
 from parsel import Selector
 
 from pressarchive.extract import flag_missing
-from pressarchive.extract.fallback import main_content
+from pressarchive.extract.fallback import fallback_title, main_content
 from pressarchive.extract.metadata import article_object, read_metadata
 from pressarchive.extract.page import Page
 from pressarchive.extract.titles import clean_title
@@ -173,7 +173,7 @@ def extract(page: Page, release: Release) -> None:
     if not fill(release, "title", clean_title(meta.title, [meta.site_name]), "metadata"):
         heading = first_text(sel, ("article h1", "main h1", "h1"))
         if not fill(release, "title", heading, "markup"):
-            fill(release, "title", content.title, "fallback")
+            fill(release, "title", fallback_title(page), "fallback")
 
     fill(release, "lead", meta.description, "metadata")
     fill(release, "body_html", content.body_html, "fallback")
