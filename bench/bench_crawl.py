@@ -45,7 +45,12 @@ Page weight (`--page-weight`, default real): the generated release pages are
 chrome of a real page (page_weight.py), since a crawl's WARC compression,
 hashing, parsing and style-sheet search grow with the page and a bare
 spider's work much less. `--page-weight demo` serves the light pages (the
-figures before issue 12's third round were measured so).
+figures before issue 12's third round were measured so). `--page-weight real-pages` serves
+in place of every release page a copy of a real page of the platform
+(real_copies.py: Via TT and Sitevision only), so that the crawl runs the
+extraction paths of real pages, which the padded pages never reach; the copies
+are near-duplicates of a few pages, which makes the end-of-crawl clustering
+dearer than a real crawl's (see real_copies.py).
 
 Left out: the press-room server's own CPU (it runs in this process and serves
 both runs alike), the first import of Python modules is in both figures.
@@ -76,6 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from page_weight import pad_release_page
+from real_copies import of_platform, real_page_reply
 
 from pressarchive import settings as project_settings
 from pressarchive.demo.server import DemoPressRooms
@@ -308,10 +314,12 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write every run here")
     parser.add_argument(
         "--page-weight",
-        choices=("real", "demo"),
+        choices=("real", "demo", "real-pages"),
         default="real",
         help="real: release pages padded with a real page's chrome to ~80 KB (page_weight.py); "
-        "demo: the generated pages as they are (~7 KB for Mynewsdesk)",
+        "demo: the generated pages as they are (~7 KB for Mynewsdesk); real-pages: every "
+        "release page a copy of a real page of the platform from tests/real (real_copies.py; "
+        "viatt and sitevision)",
     )
     parser.add_argument(
         "--baseline-python",
@@ -319,6 +327,9 @@ def main() -> int:
         "its full crawl runs in every unpinned round too, and is compared with this one's",
     )
     args = parser.parse_args()
+    filters = {"real": pad_release_page, "demo": None, "real-pages": real_page_reply}
+    if args.page_weight == "real-pages" and not of_platform(args.platform):
+        parser.error(f"--page-weight real-pages: no real {args.platform} release page is held")
     full_settings = dict(FAST)
     if args.workers is not None:
         full_settings["PRESSARCHIVE_WORKERS"] = args.workers
@@ -327,7 +338,7 @@ def main() -> int:
         DemoPressRooms(
             [args.platform],
             size=args.count,
-            reply_filter=pad_release_page if args.page_weight == "real" else None,
+            reply_filter=filters[args.page_weight],
         ) as rooms,
         tempfile.TemporaryDirectory() as tmp,
     ):

@@ -26,7 +26,10 @@ held), each with its own URL and a copy number written into its body (in Via
 TT's encoded state too), so that no cache keyed on a body or URL serves a
 copy twice. The padded demo pages weigh what real ones weigh but parse ~3
 times as fast, and extraction on them runs a platform's selectors, never
-the generic layer's trafilatura.
+the generic layer's trafilatura. The copies are near-duplicates of five
+pages, so the refine stage's about-text learner takes much of the generic
+copies' bodies for boilerplate after ~100 of them: the refine and store
+figures on real pages are not a real crawl's (real_copies.py).
 
 Left out: Scrapy and Twisted (the same in both crawls of bench_crawl), the
 end-of-crawl work (re-learning, clustering), imports. The stages' sum over
@@ -37,8 +40,6 @@ Scrapy.
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import re
 import statistics
 import sys
@@ -48,17 +49,17 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from page_weight import pad_release_page
 from parsel import Selector
+from real_copies import copy_page, copy_url, originals
 
 from pressarchive.crawl.pool import LearningCleaning
 from pressarchive.dedupe.urls import platform_release_id
 from pressarchive.demo.server import DemoPressRooms
 from pressarchive.extract import extract_page
 from pressarchive.extract.page import Page
-from pressarchive.extract.viatt_state import decode_state, find_state
 from pressarchive.items import Release
 from pressarchive.refine.about_learning import CleaningLog, OnlineAboutLearner
 from pressarchive.refine.process import STAGES, Context, run_stages
@@ -76,63 +77,15 @@ class ReleasePage(NamedTuple):
     platform: str
 
 
-REAL_PAGES = Path(__file__).resolve().parent.parent / "tests" / "real"
-
-
-def _phrases(expect: dict[str, str], text: str) -> list[str]:
-    """Words of the body, from its expected first and last words, that the
-    page's HTML holds verbatim: where a copy number can be written."""
-    found = []
-    starts, ends = expect["body_starts"].split(), expect["body_ends"].split()
-    for words, cut in ((starts, lambda n: starts[:n]), (ends, lambda n: ends[-n:])):
-        for n in range(min(6, len(words)), 1, -1):
-            phrase = " ".join(cut(n))
-            if phrase in text:
-                found.append(phrase)
-                break
-    return found
-
-
-def _copy(url: str, text: str, platform: str, phrase: str, copy: int) -> ReleasePage:
-    if platform == "viatt":  # the release id is in the path and in the page's state
-        found = re.search(r"/pressmeddelande/(\d+)", url)
-        assert found is not None, url
-        old_id, new_id = found[1], str(int(found[1]) + copy)
-        url = url.replace(old_id, new_id)
-        raw = find_state(text)
-        assert raw is not None, url
-        # the state is base64 of URL-encoded JSON: re-encoded with the copy's id and number
-        state = json.dumps(decode_state(raw), ensure_ascii=False)
-        state = state.replace(old_id, new_id).replace(phrase, f"{phrase} kopia{copy}")
-        text = text.replace(raw, base64.b64encode(quote(state).encode("ascii")).decode("ascii"))
-        text = text.replace(old_id, new_id)
-    else:
-        parts = urlsplit(url)
-        url = parts._replace(path=f"{parts.path.rstrip('/')}-{copy}").geturl()
-    body = text.replace(phrase, f"{phrase} kopia{copy}").encode("utf-8")
-    return ReleasePage(url, body, platform)
-
-
 def real_release_pages(count: int) -> list[ReleasePage]:
-    """`count` copies, in turn, of the real release pages of tests/real, each
-    with its own URL (and Via TT release id) and its copy number written into
-    its body, so that no cache keyed on a page, a body or a URL serves a copy
-    twice, as none would in a real crawl. Fails loudly if no place in a page's
-    body carries the number through extraction."""
-    originals: list[tuple[str, str, str, str]] = []
-    for expected in sorted(REAL_PAGES.glob("*/*.expected.json")):
-        meta = json.loads(expected.read_text(encoding="utf-8"))
-        html = expected.with_name(expected.name.replace(".expected.json", ".html"))
-        text = html.read_text(encoding="utf-8")
-        url, platform = meta["origin_url"], meta["platform"]
-        for phrase in _phrases(meta["expect"], text):
-            (release,) = extracted([_copy(url, text, platform, phrase, 1)])
-            if "kopia1" in (release.body_html or ""):
-                originals.append((url, text, platform, phrase))
-                break
-        else:
-            raise SystemExit(f"{html.name}: no words of its body take a copy number")
-    return [_copy(*originals[n % len(originals)], n + 1) for n in range(count)]
+    """`count` copies, in turn, of the real release pages of tests/real
+    (real_copies.py: each its own URL and a copy number in its body)."""
+    pages = []
+    for n in range(count):
+        original = originals()[n % len(originals())]
+        url = copy_url(original, n + 1)
+        pages.append(ReleasePage(url, copy_page(original, url, n + 1), original.platform))
+    return pages
 
 
 def fetch_release_pages(count: int, weight: str) -> list[ReleasePage]:
