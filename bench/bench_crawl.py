@@ -48,9 +48,11 @@ spider's work much less. `--page-weight demo` serves the light pages (the
 figures before issue 12's third round were measured so). `--page-weight real-pages` serves
 in place of every release page a copy of a real page of the platform
 (real_copies.py: Via TT and Sitevision only), so that the crawl runs the
-extraction paths of real pages, which the padded pages never reach; the copies
-are near-duplicates of a few pages, which makes the end-of-crawl clustering
-dearer than a real crawl's (see real_copies.py).
+extraction paths of real pages, which the padded pages never reach (each copy
+a release of its own: its body's words shuffled; see real_copies.py for what
+that still gets wrong). On the Sitevision room the bare spider walks only 8
+pages (its link rules do not follow that room's listings; not investigated),
+so there only the full run's figures mean anything.
 
 Left out: the press-room server's own CPU (it runs in this process and serves
 both runs alike), the first import of Python modules is in both figures.

@@ -26,10 +26,9 @@ held), each with its own URL and a copy number written into its body (in Via
 TT's encoded state too), so that no cache keyed on a body or URL serves a
 copy twice. The padded demo pages weigh what real ones weigh but parse ~3
 times as fast, and extraction on them runs a platform's selectors, never
-the generic layer's trafilatura. The copies are near-duplicates of five
-pages, so the refine stage's about-text learner takes much of the generic
-copies' bodies for boilerplate after ~100 of them: the refine and store
-figures on real pages are not a real crawl's (real_copies.py).
+the generic layer's trafilatura. Each copy's body words are shuffled, so
+that the about-text learner does not take a copy's body for boilerplate it
+has seen before (real_copies.py says what that still gets wrong).
 
 Left out: Scrapy and Twisted (the same in both crawls of bench_crawl), the
 end-of-crawl work (re-learning, clustering), imports. The stages' sum over
