@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pressarchive.refine import language
-from pressarchive.refine.language import confirms, detect_language
+from pressarchive.refine.language import confirms, contradicts, detect_language
 
 SWEDISH = (
     "Kommunen har beslutat att bygga en ny skola i Hageby och att den ska stå klar till "
@@ -39,3 +39,26 @@ def test_a_declaration_the_words_do_not_confirm_goes_to_the_model() -> None:
 def test_without_a_declaration_the_model_decides() -> None:
     assert detect_language(SWEDISH) == "sv"
     assert detect_language("Kort text.", declared="sv") is None  # too short to tell
+
+
+# A press invitation as a real Via TT page words it: lines of facts, no function words.
+INVITATION = (
+    "Tid: Klockan 11.30\n\nPlats: Hotel Skeppsholmen, Gröna gången 1, 111 49 Stockholm\n\n"
+    "Obligatorisk föranmälan senast kl 11.00 via moderaterna.se\n\nMedtag legitimation."
+)
+
+
+def test_a_terse_text_keeps_its_declaration_without_the_model() -> None:
+    assert not confirms(INVITATION, "sv") and not contradicts(INVITATION, "sv")
+    language._identifier.cache_clear()
+    assert detect_language(INVITATION, declared="sv") == "sv"
+    assert language._identifier.cache_info().currsize == 0  # never loaded
+
+
+def test_words_of_another_language_still_go_to_the_model() -> None:
+    # too short to confirm Swedish, but English, Norwegian or Danish words speak against it
+    english = "Photos from the opening of the new sports hall in Butängen are available here."
+    danish = "Kommunen har besluttet, at der skal bygges en ny skole i Hageby, og at den er klar."
+    assert contradicts(english, "sv") and contradicts(danish, "sv")
+    assert detect_language(english, declared="sv") == "en"
+    assert detect_language(danish, declared="sv") in ("da", "no", "nb")

@@ -7,9 +7,12 @@ declares. A declaration is checked against the text with a handful of
 function words frequent in that language and absent from its neighbours (no
 "och", "att" or "är" in Norwegian or Danish); when they confirm it, the
 statistical model (py3langid, some 75 MB resident and a millisecond a page) is
-not needed and is never loaded. An undeclared language, one without a word
-list, or a text the words do not confirm (an English release on a Swedish
-site) goes to the model.
+not needed and is never loaded. A text too terse to confirm it (a press
+invitation's "Tid: … Plats: … Obligatorisk föranmälan …", seen on a real Via
+TT page) keeps the declaration too, unless it holds words of another
+language (English function words, Norwegian or Danish spellings): only then,
+or with no declaration or no word list, does the model decide. Before, every
+such invitation loaded the model into a crawl of Swedish pages.
 """
 
 from __future__ import annotations
@@ -34,6 +37,21 @@ MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(
         "the and of to is that with for was are this from have be which will their".split()
     ),
+}
+# Words that show a text is not in the declared language although that
+# language's markers are too few to confirm it: the other lists' markers, and
+# Norwegian and Danish spellings of frequent words that Swedish spells otherwise
+# (og/och, ikke/inte, er/är, et/ett, til/till, fra/från, dette/detta, ...).
+_NEIGHBOURS: dict[str, frozenset[str]] = {
+    "sv": frozenset(
+        "og ikke er et jeg hva hvad hvor hvordan meget mye noen nogen også skal til fra "
+        "hun vil kun der dette etter bliver blir".split()
+    ),
+}
+OTHER_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset().union(*(m for other, m in MARKERS.items() if other != language))
+    | _NEIGHBOURS.get(language, frozenset())
+    for language in MARKERS
 }
 # Share of a sample's words that are markers above which the declaration stands.
 # Swedish running text lies around 0.07-0.21 (the 43 golden pages); Norwegian,
@@ -65,6 +83,17 @@ def confirms(sample: str, language: str) -> bool:
     return sum(word in markers for word in words) / len(words) >= MARKER_SHARE
 
 
+def contradicts(sample: str, language: str) -> bool:
+    """Does the sample hold words of another language than `language` (one
+    with a marker list)? Two such words, or a marker share of them."""
+    others = OTHER_WORDS.get(language)
+    if others is None:
+        return True
+    words = _WORDS.findall(sample.lower())
+    found = sum(word in others for word in words)
+    return found >= 2 or (bool(words) and found / len(words) >= MARKER_SHARE)
+
+
 def detect_language(
     text: str, *, declared: str | None = None, min_letters: int = MIN_LETTERS
 ) -> str | None:
@@ -73,7 +102,7 @@ def detect_language(
     if len(_LETTERS.findall(sample)) < min_letters:
         return None
     base = _declared_base(declared)
-    if base is not None and confirms(sample, base):
+    if base in MARKERS and (confirms(sample, base) or not contradicts(sample, base)):
         return base
     language, probability = _identifier().classify(sample)
     if probability < 0.5:
