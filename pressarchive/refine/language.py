@@ -41,16 +41,22 @@ MARKERS: dict[str, frozenset[str]] = {
 # Words that show a text is not in the declared language although that
 # language's markers are too few to confirm it: the other lists' markers, and
 # Norwegian and Danish spellings of frequent words that Swedish spells otherwise
-# (og/och, ikke/inte, er/är, et/ett, til/till, fra/från, dette/detta, ...).
+# (og/och, ikke/inte, et/ett, til/till, fra/från, dette/detta, ...). Not "er"
+# (är) nor "blir": Swedish has them too ("anmäl er", "det blir").
 _NEIGHBOURS: dict[str, frozenset[str]] = {
     "sv": frozenset(
-        "og ikke er et jeg hva hvad hvor hvordan meget mye noen nogen også skal til fra "
-        "hun vil kun der dette etter bliver blir".split()
+        "og ikke et jeg hva hvad hvor hvordan meget mye noen nogen også skal til fra "
+        "hun vil kun der dette etter bliver".split()
     ),
 }
+# Another list's markers that the language writes too ("att be om", "is" = ice).
+_HOMOGRAPHS: dict[str, frozenset[str]] = {"sv": frozenset({"be", "is"})}
 OTHER_WORDS: dict[str, frozenset[str]] = {
-    language: frozenset().union(*(m for other, m in MARKERS.items() if other != language))
-    | _NEIGHBOURS.get(language, frozenset())
+    language: (
+        frozenset().union(*(m for other, m in MARKERS.items() if other != language))
+        | _NEIGHBOURS.get(language, frozenset())
+    )
+    - _HOMOGRAPHS.get(language, frozenset())
     for language in MARKERS
 }
 # Share of a sample's words that are markers above which the declaration stands.
@@ -86,9 +92,7 @@ def confirms(sample: str, language: str) -> bool:
 def contradicts(sample: str, language: str) -> bool:
     """Does the sample hold words of another language than `language` (one
     with a marker list)? Two such words, or a marker share of them."""
-    others = OTHER_WORDS.get(language)
-    if others is None:
-        return True
+    others = OTHER_WORDS[language]
     words = _WORDS.findall(sample.lower())
     found = sum(word in others for word in words)
     return found >= 2 or (bool(words) and found / len(words) >= MARKER_SHARE)
